@@ -11,6 +11,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
   },
   server: {
-    proxy: { '/api': 'http://127.0.0.1:8080', '/ogc': 'http://127.0.0.1:8080' },
+    // The regex keeps Vite's own module requests for web/api/*.ts out of the proxy.
+    proxy: { '^/api/(?!.*\\.ts(\\?.*)?$)': 'http://127.0.0.1:8080', '/ogc': 'http://127.0.0.1:8080' },
   },
 })

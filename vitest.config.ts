@@ -1,14 +1,23 @@
 import { defineConfig } from 'vitest/config'
 
+// The same suite runs against the embedded PGlite + PostGIS, and, when TEST_DATABASE_URL is set,
+// against that real PostgreSQL + PostGIS too.
+const backends = ['embedded', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])]
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,
-    hookTimeout: 180_000,
-    // Each file starts its own server + database; two cores, so two at a time.
-    fileParallelism: true,
-    maxWorkers: 2,
+    hookTimeout: 240_000,
     pool: 'forks',
-    globalSetup: ['tests/global-setup.ts'],
+    // Each file starts its own server and database copy; two cores.
+    maxWorkers: 2,
+    projects: backends.map((name) => ({
+      extends: true,
+      test: {
+        name,
+        include: ['tests/**/*.test.ts'],
+        globalSetup: ['tests/global-setup.ts'],
+      },
+    })),
   },
 })

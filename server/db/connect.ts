@@ -6,6 +6,9 @@ import type { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 /** The postgres.js client every query module takes. */
 export type Sql = postgres.Sql<Record<string, never>>
 
+/** A client or an open transaction: what query functions that may run inside a transaction take. */
+export type Queryable = Sql | postgres.TransactionSql<Record<string, never>>
+
 /** Which kind of database the server talks to. */
 export type DatabaseKind = 'embedded' | 'postgres'
 

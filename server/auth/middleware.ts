@@ -1,0 +1,66 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import { getCookie } from 'hono/cookie'
+import type { AppEnv } from '../context.ts'
+import { can, type Permission } from '../domain/roles.ts'
+import { Problem, problems } from '../problem.ts'
+import { sessionUser, touchSession } from '../queries/users.ts'
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = 'sg_session'
+/** Header carrying the CSRF token on cookie-authenticated writes. */
+export const CSRF_HEADER = 'x-csrf-token'
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/** The bearer token of a request, from `Authorization: Bearer …` or the session cookie. */
+export function requestToken(authorization: string | undefined, cookie: string | undefined): { token: string; via: 'bearer' | 'cookie' } | undefined {
+  const match = authorization?.match(/^Bearer\s+([A-Za-z0-9_-]{20,200})\s*$/i)
+  if (match?.[1]) return { token: match[1], via: 'bearer' }
+  if (cookie && /^[A-Za-z0-9_-]{20,200}$/.test(cookie)) return { token: cookie, via: 'cookie' }
+  return undefined
+}
+
+/**
+ * The one place that decides who is calling: 401 when not signed in (or the token is unknown,
+ * tampered, expired or revoked); 403 for a cookie write without the session's CSRF token.
+ * Sets `user` and `communityIds` for every route after it.
+ */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const found = requestToken(c.req.header('authorization'), getCookie(c, SESSION_COOKIE))
+  if (!found) throw problems.unauthorized()
+  const sql = c.get('sql')
+  const session = await sessionUser(sql, found.token)
+  if (!session) throw problems.unauthorized('Your session is unknown or has expired. Sign in again.')
+  if (found.via === 'cookie' && !SAFE_METHODS.has(c.req.method)) {
+    const sent = c.req.header(CSRF_HEADER)
+    if (!sent || !sameSecret(sent, session.csrfToken)) throw new Problem(403, 'Missing or wrong CSRF token (send the X-CSRF-Token header).')
+  }
+  c.set('user', session.user)
+  c.set('communityIds', session.user.communityIds)
+  c.set('token', found.token)
+  c.set('csrfToken', session.csrfToken)
+  await touchSession(sql, found.token)
+  await next()
+}
+
+/** Allow only roles holding the permission (403 otherwise). */
+export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const user = c.get('user')
+    if (!user) throw problems.unauthorized()
+    if (!can(user.role, permission)) throw problems.forbidden(`The role '${user.role}' may not do this.`)
+    await next()
+  }
+}
+
+/** Whether the caller may see community `id`. */
+export function canSeeCommunity(communityIds: number[] | null, id: number): boolean {
+  return communityIds === null || communityIds.includes(id)
+}

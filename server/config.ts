@@ -1,0 +1,26 @@
+import { resolve } from 'node:path'
+
+/** Server configuration from the environment. */
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  databaseUrl: string | undefined
+  /** Create demo accounts and the demo community even on a real database. */
+  demo: boolean
+  webRoot: string
+}
+
+/** Read `PORT`, `HOST`, `DATA_DIR`, `DATABASE_URL`, `DEMO`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 8080)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0..65535, got ${env.PORT}`)
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: resolve(env.DATA_DIR ?? './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    demo: env.DEMO === '1' || env.DEMO === 'true',
+    webRoot: resolve(import.meta.dirname, '../dist'),
+  }
+}

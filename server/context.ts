@@ -1,0 +1,32 @@
+import type { Sql, DatabaseKind } from './db/connect.ts'
+import type { LiveHub } from './live/hub.ts'
+import type { SessionUser } from './queries/users.ts'
+
+/** What the app needs from the outside: the database, and optionally where the built web app is. */
+export interface AppDeps {
+  sql: Sql
+  /** Which database this is; reported by `/api/health`. Defaults to 'postgres'. */
+  databaseKind?: DatabaseKind
+  /** Folder of the built web app (`dist/`); when set, the app serves it with an SPA fallback. */
+  webRoot?: string | undefined
+  /** The live-event hub (`GET /api/live`); createApp makes one per app when absent. */
+  live?: LiveHub
+}
+
+/** Hono environment of every route: dependencies in `c.var`. */
+export interface AppEnv {
+  Variables: {
+    sql: Sql
+    databaseKind: DatabaseKind
+    /** The app's live-event hub: publish after a committed write. */
+    live: LiveHub
+    /** Communities the caller may see; null = all. */
+    communityIds: number[] | null
+    /** The signed-in user (set by `authenticate`). */
+    user: SessionUser
+    /** The session token of this request. */
+    token: string
+    /** The session's CSRF token, for the web client after a reload. */
+    csrfToken: string
+  }
+}

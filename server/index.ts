@@ -1,0 +1,33 @@
+import { loadConfig } from './config.ts'
+import { startServer } from './start.ts'
+
+const config = loadConfig()
+const started = Date.now()
+const server = await startServer({
+  port: config.port,
+  host: config.host,
+  databaseUrl: config.databaseUrl,
+  dataDir: config.dataDir,
+  seedDemo: !config.databaseUrl || config.demo,
+  demoAccounts: !config.databaseUrl || config.demo,
+  webRoot: config.webRoot,
+  log: (m) => console.log(m),
+})
+const which = server.db.kind === 'embedded' ? `embedded PGlite + PostGIS in ${server.db.location}` : `PostgreSQL at ${server.db.location}`
+console.log(`SafeGrid 平安网格 listening on ${server.url}  (database: ${which}; ready in ${Date.now() - started} ms)`)
+
+let stopping = false
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return
+    stopping = true
+    console.log(`${signal}: closing …`)
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error)
+        process.exit(1)
+      },
+    )
+  })
+}

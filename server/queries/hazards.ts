@@ -1,0 +1,431 @@
+import type postgres from 'postgres'
+import type { Sql } from '../db/connect.ts'
+import { checkTransition, SLA_WARNING_FRACTION } from '../domain/hazard-machine.ts'
+import { CLOSED_STATUSES, dueAt, type Category, type Severity, type Status } from '../domain/hazards.ts'
+import { recordLiveEvent, type LiveEvent, type Queryable } from '../live/hub.ts'
+import { Problem, problems } from '../problem.ts'
+import type { BBox } from '../validate.ts'
+import { recordAudit } from './audit.ts'
+import type { SessionUser } from './users.ts'
+
+/** Filters of `GET /api/hazards`. */
+export interface HazardFilter {
+  communityIds: number[] | null
+  communityId?: number | undefined
+  status?: Status[] | undefined
+  category?: Category[] | undefined
+  severity?: Severity[] | undefined
+  from?: string | undefined
+  to?: string | undefined
+  bbox?: BBox | undefined
+  zoneId?: number | undefined
+  overdue?: boolean | undefined
+  assigneeId?: number | undefined
+  /** The map as it stood at this time: hazards reported by then and not yet closed then. */
+  at?: string | undefined
+}
+
+/** A hazard as a GeoJSON Feature (what the API answers and the live stream sends). */
+export interface HazardFeature {
+  type: 'Feature'
+  id: number
+  geometry: { type: 'Point'; coordinates: [number, number] }
+  properties: Record<string, unknown> & { id: number; communityId: number; status: Status; version: number }
+}
+
+const CLOSED = CLOSED_STATUSES as Status[]
+
+/**
+ * The clock the properties are computed against: now, or a past instant `at` (the replay), where the
+ * status is the one the hazard had then (`hs.status`, joined by {@link listHazardsGeoJson}).
+ */
+interface Clock {
+  now: postgres.Fragment
+  status: postgres.Fragment
+  respondedAt: postgres.Fragment
+  closedAt: postgres.Fragment
+}
+
+function clockOf(sql: Queryable, at?: string): Clock {
+  if (!at) return { now: sql`now()`, status: sql`h.status`, respondedAt: sql`h.responded_at`, closedAt: sql`h.closed_at` }
+  const t = sql`${at}::timestamptz`
+  return {
+    now: t,
+    status: sql`coalesce(hs.status, case when h.closed_at <= ${t} then h.status else 'reported' end)`,
+    respondedAt: sql`(case when h.responded_at <= ${t} then h.responded_at end)`,
+    closedAt: sql`(case when h.closed_at <= ${t} then h.closed_at end)`,
+  }
+}
+
+/**
+ * The JSON properties of a hazard feature (SQL fragment over alias `h`). `overdue`, `warning` and
+ * `slaUsed` are computed at query time, never stored: `slaUsed` is the share of the time to close used
+ * (frozen at the close), `overdue` an open hazard past `dueAt`, `warning` an open one not yet overdue
+ * with at least 80 % of the time used — the rule of `slaState` in server/domain/hazard-machine.ts.
+ * With `at`, everything is as of that instant and the query must join the status then as `hs`.
+ */
+export function hazardProps(sql: Queryable, at?: string): postgres.Fragment {
+  const k = clockOf(sql, at)
+  const open = sql`(${k.status} <> all(${CLOSED}::text[]))`
+  return sql`json_build_object(
+    'id', h.id,
+    'communityId', h.community_id,
+    'zoneId', h.zone_id,
+    'buildingId', h.building_id,
+    'category', h.category,
+    'severity', h.severity,
+    'status', ${k.status},
+    'description', h.description,
+    'reportedAt', h.reported_at,
+    'dueAt', h.due_at,
+    'respondedAt', ${k.respondedAt},
+    'closedAt', ${k.closedAt},
+    'overdue', (${open} and h.due_at < ${k.now}),
+    'warning', (${open} and h.due_at >= ${k.now}
+                and (${k.now} - h.reported_at) >= (h.due_at - h.reported_at) * ${SLA_WARNING_FRACTION}::float8),
+    'slaUsed', round(greatest(0, extract(epoch from (coalesce(${k.closedAt}, ${k.now}) - h.reported_at))
+                              / nullif(extract(epoch from (h.due_at - h.reported_at)), 0))::numeric, 4),
+    'assigneeId', h.assignee_id,
+    'assigneeName', (select p.name from people p where p.id = h.assignee_id),
+    'reporterId', h.reporter_id,
+    'recurrenceOf', h.recurrence_of,
+    'version', h.version,
+    'updatedAt', h.updated_at
+  )`
+}
+
+function where(sql: Sql, f: HazardFilter, k: Clock): postgres.Fragment {
+  const parts: postgres.Fragment[] = []
+  if (f.communityIds !== null) parts.push(sql`h.community_id = any(${f.communityIds}::bigint[])`)
+  if (f.communityId !== undefined) parts.push(sql`h.community_id = ${f.communityId}`)
+  if (f.at) parts.push(sql`h.reported_at <= ${k.now} and ${k.status} <> all(${CLOSED}::text[])`)
+  if (f.status?.length) parts.push(sql`${k.status} = any(${f.status}::text[])`)
+  if (f.category?.length) parts.push(sql`h.category = any(${f.category}::text[])`)
+  if (f.severity?.length) parts.push(sql`h.severity = any(${f.severity}::text[])`)
+  if (f.from) parts.push(sql`h.reported_at >= ${f.from}::timestamptz`)
+  if (f.to) parts.push(sql`h.reported_at < ${f.to}::timestamptz`)
+  if (f.zoneId !== undefined) parts.push(sql`h.zone_id = ${f.zoneId}`)
+  if (f.assigneeId !== undefined) parts.push(sql`h.assignee_id = ${f.assigneeId}`)
+  if (f.bbox) parts.push(sql`h.geom && ST_MakeEnvelope(${f.bbox[0]}, ${f.bbox[1]}, ${f.bbox[2]}, ${f.bbox[3]}, 4326)`)
+  const overdue = sql`(${k.status} <> all(${CLOSED}::text[]) and h.due_at < ${k.now})`
+  if (f.overdue === true) parts.push(overdue)
+  if (f.overdue === false) parts.push(sql`not ${overdue}`)
+  if (parts.length === 0) return sql`true`
+  return parts.reduce((acc, p) => sql`${acc} and ${p}`)
+}
+
+/**
+ * Hazards as a GeoJSON FeatureCollection (JSON text), newest first. With `at`, the map as it stood
+ * then: hazards reported by `at` whose status at `at` (the last hazard_events row by then) was open,
+ * with `properties.status` that status.
+ */
+export async function listHazardsGeoJson(sql: Sql, filter: HazardFilter): Promise<string> {
+  const k = clockOf(sql, filter.at)
+  const statusThen = filter.at
+    ? sql`left join lateral (
+        select e.to_status as status from hazard_events e
+        where e.hazard_id = h.id and e.at <= ${k.now}
+        order by e.at desc, e.id desc limit 1) hs on true`
+    : sql``
+  const [row] = await sql<{ fc: string }[]>`
+    select json_build_object(
+      'type', 'FeatureCollection',
+      'features', coalesce(json_agg(json_build_object(
+        'type', 'Feature',
+        'id', h.id,
+        'geometry', ST_AsGeoJSON(h.geom, 7)::json,
+        'properties', ${hazardProps(sql, filter.at)}
+      ) order by h.reported_at desc, h.id desc), '[]'::json)
+    )::text as fc
+    from hazards h ${statusThen}
+    where ${where(sql, filter, k)}`
+  return row?.fc ?? '{"type":"FeatureCollection","features":[]}'
+}
+
+const scope = (sql: Queryable, communityIds: number[] | null) =>
+  communityIds === null ? sql`true` : sql`h.community_id = any(${communityIds}::bigint[])`
+
+/**
+ * One hazard as a Feature, or undefined when it does not exist or lies outside `communityIds`
+ * (the caller answers 404 either way, so other communities' ids never leak). With `detail`,
+ * `properties.events` ([{ at, from, to, by, note, assigneeId }], oldest first; `by` = the user's name)
+ * and `properties.photos` ([{ id, url, width, height }]).
+ */
+export async function hazardFeature(sql: Queryable, id: number, communityIds: number[] | null, detail = true): Promise<HazardFeature | undefined> {
+  const extra = detail
+    ? sql`jsonb_build_object(
+        'events', coalesce((
+          select json_agg(json_build_object('at', e.at, 'from', e.from_status, 'to', e.to_status,
+                                            'by', coalesce(e.by_name, u.name), 'note', e.note, 'assigneeId', e.assignee_id)
+                          order by e.at, e.id)
+          from hazard_events e left join users u on u.id = e.user_id
+          where e.hazard_id = h.id), '[]'::json),
+        'photos', coalesce((
+          select json_agg(json_build_object('id', ph.id, 'url', '/api/hazards/' || h.id || '/photos/' || ph.id,
+                                            'width', ph.width, 'height', ph.height) order by ph.id)
+          from hazard_photos ph where ph.hazard_id = h.id), '[]'::json))`
+    : sql`'{}'::jsonb`
+  const [row] = await sql<{ feature: HazardFeature }[]>`
+    select jsonb_build_object(
+      'type', 'Feature',
+      'id', h.id,
+      'geometry', ST_AsGeoJSON(h.geom, 7)::jsonb,
+      'properties', ${hazardProps(sql)}::jsonb || ${extra}
+    ) as feature
+    from hazards h
+    where h.id = ${id} and ${scope(sql, communityIds)}`
+  return row?.feature
+}
+
+/** The Feature a live `hazard` event carries: the list properties, without events and photos. */
+export function liveFeature(feature: HazardFeature): HazardFeature {
+  const { events: _events, photos: _photos, ...properties } = feature.properties
+  return { ...feature, properties: properties as HazardFeature['properties'] }
+}
+
+/** A report of a new hazard (`POST /api/hazards`), validated. */
+export interface NewHazard {
+  category: Category
+  severity: Severity
+  lon: number
+  lat: number
+  description?: string | undefined
+  buildingId?: number | undefined
+  reportedAt: Date
+  clientId?: string | undefined
+}
+
+/** What {@link createHazard} did. */
+export interface CreatedHazard {
+  /** False when the (reporter, clientId) pair was seen before and the first hazard is answered. */
+  created: boolean
+  feature: HazardFeature
+  /** The live event to publish after the commit (only when created). */
+  live?: LiveEvent
+}
+
+/** Largest distance (m) and age (days) of a verified hazard of the same category that makes a new one a recurrence. */
+export const RECURRENCE_RADIUS_M = 30
+export const RECURRENCE_DAYS = 30
+
+/**
+ * Create a hazard in one transaction: community and zone from the location (among the communities
+ * the reporter may act in; none → 422), assignee = the zone's assignee (网格派单), building = the given
+ * one (must be in that community) or the footprint under the point, `recurrence_of` = the latest
+ * hazard of the same category verified within {@link RECURRENCE_RADIUS_M} m in the previous
+ * {@link RECURRENCE_DAYS} days; the first hazard_events row (null → reported), the audit row and
+ * the live event row. A repeated (reporter, clientId) answers the first hazard (race-safe through
+ * the unique index hazards_client_uq).
+ */
+export async function createHazard(sql: Sql, input: NewHazard, actor: SessionUser, communityIds: number[] | null): Promise<CreatedHazard> {
+  return sql.begin(async (tx): Promise<CreatedHazard> => {
+    const existing = async (): Promise<CreatedHazard | undefined> => {
+      if (input.clientId === undefined) return undefined
+      const [row] = await tx<{ id: number }[]>`select id from hazards where reporter_id = ${actor.id} and client_id = ${input.clientId}`
+      if (!row) return undefined
+      const feature = await hazardFeature(tx, row.id, null)
+      return feature && { created: false, feature }
+    }
+    const seen = await existing()
+    if (seen) return seen
+
+    const point = tx`ST_SetSRID(ST_MakePoint(${input.lon}::float8, ${input.lat}::float8), 4326)`
+    const [community] = await tx<{ id: number }[]>`
+      select c.id from communities c
+      where ST_Covers(c.boundary, ${point})
+        and ${communityIds === null ? tx`true` : tx`c.id = any(${communityIds}::bigint[])`}
+      order by c.id limit 1`
+    if (!community) {
+      throw problems.unprocessable('The location is outside every community you may act in.', [
+        { path: 'location', message: 'outside every community you may act in' },
+      ])
+    }
+    const communityId = community.id
+    const [zone] = await tx<{ id: number; assigneeId: number | null }[]>`
+      select id, assignee_id as "assigneeId" from zones
+      where community_id = ${communityId} and ST_Covers(geom, ${point})
+      order by id limit 1`
+    let buildingId: number | null = null
+    if (input.buildingId !== undefined) {
+      const [b] = await tx<{ id: number }[]>`select id from buildings where id = ${input.buildingId} and community_id = ${communityId}`
+      if (!b) throw problems.unprocessable('The building is not in the community of the location.', [{ path: 'buildingId', message: 'no such building in this community' }])
+      buildingId = b.id
+    } else {
+      const [b] = await tx<{ id: number }[]>`
+        select id from buildings where community_id = ${communityId} and ST_Covers(footprint, ${point}) order by id limit 1`
+      buildingId = b?.id ?? null
+    }
+    const [previous] = await tx<{ id: number }[]>`
+      select o.id from hazards o
+      where o.community_id = ${communityId} and o.category = ${input.category} and o.status = 'verified'
+        and o.closed_at <= ${input.reportedAt}
+        and o.closed_at > ${input.reportedAt}::timestamptz - make_interval(days => ${RECURRENCE_DAYS})
+        and ST_DWithin(o.geom::geography, ${point}::geography, ${RECURRENCE_RADIUS_M})
+      order by o.closed_at desc, o.id desc limit 1`
+    const assigneeId = zone?.assigneeId ?? null
+    const [inserted] = await tx<{ id: number }[]>`
+      insert into hazards (community_id, zone_id, building_id, category, severity, status, description, geom,
+                           reported_at, due_at, reporter_id, assignee_id, recurrence_of, client_id)
+      values (${communityId}, ${zone?.id ?? null}, ${buildingId}, ${input.category}, ${input.severity}, 'reported',
+              ${input.description ?? null}, ${point}, ${input.reportedAt}, ${dueAt(input.reportedAt, input.severity)},
+              ${actor.id}, ${assigneeId}, ${previous?.id ?? null}, ${input.clientId ?? null})
+      on conflict (reporter_id, client_id) where client_id is not null do nothing
+      returning id`
+    if (!inserted) {
+      // The same clientId committed by a concurrent request between our check and our insert.
+      const raced = await existing()
+      if (raced) return raced
+      throw problems.conflict('The same clientId is being reported concurrently; try again.')
+    }
+    const id = inserted.id
+    await tx`insert into hazard_events (community_id, hazard_id, at, from_status, to_status, user_id, by_name, assignee_id, note)
+             values (${communityId}, ${id}, ${input.reportedAt}, null, 'reported', ${actor.id}, ${actor.name}, ${assigneeId}, null)`
+    const feature = (await hazardFeature(tx, id, null))!
+    await recordAudit(tx as unknown as Sql, {
+      userId: actor.id,
+      communityId,
+      action: 'create',
+      entity: 'hazard',
+      entityId: id,
+      after: liveFeature(feature).properties,
+    })
+    const live = await recordLiveEvent(tx, { type: 'hazard', communityId, data: liveFeature(feature) })
+    return { created: true, feature, live }
+  })
+}
+
+/** A requested transition (`POST /api/hazards/:id/transition`), validated. */
+export interface TransitionInput {
+  id: number
+  to: Status
+  note?: string | undefined
+  /** With `to: 'dispatched'`: the person to dispatch to (reassigns when different). */
+  assigneeId?: number | undefined
+  /** Optimistic concurrency: the version the client saw; another → 409. */
+  version?: number | undefined
+}
+
+/**
+ * Move a hazard through the machine in one transaction (the row locked `FOR UPDATE`, so of two
+ * concurrent moves one wins and the other sees the new state): checks the machine and the role
+ * (server/domain/hazard-machine.ts), sets responded_at on the first `rectifying`, rectified_by on
+ * `rectified`, closed_at on `verified`/`rejected`, bumps version and updated_at, writes the
+ * hazard_events row, the audit row and the live event row. 404 outside `communityIds`.
+ */
+export async function transitionHazard(
+  sql: Sql,
+  input: TransitionInput,
+  actor: SessionUser,
+  communityIds: number[] | null,
+): Promise<{ feature: HazardFeature; live: LiveEvent }> {
+  return sql.begin(async (tx) => {
+    const [h] = await tx<{ id: number; communityId: number; status: Status; rectifiedBy: number | null; assigneeId: number | null; version: number }[]>`
+      select h.id, h.community_id as "communityId", h.status, h.rectified_by as "rectifiedBy",
+             h.assignee_id as "assigneeId", h.version
+      from hazards h
+      where h.id = ${input.id} and ${scope(tx, communityIds)}
+      for update`
+    if (!h) throw problems.notFound(`No hazard ${input.id}.`)
+    if (input.version !== undefined && input.version !== h.version) {
+      throw problems.conflict(`The hazard changed since you loaded it (version ${input.version}, now ${h.version}); reload and try again.`, {
+        currentVersion: h.version,
+        currentStatus: h.status,
+      })
+    }
+    if (input.assigneeId !== undefined && input.to !== 'dispatched') {
+      throw problems.unprocessable('assigneeId is only accepted with to = dispatched.', [{ path: 'assigneeId', message: 'only with to = dispatched' }])
+    }
+    const verdict = checkTransition({
+      from: h.status,
+      to: input.to,
+      role: actor.role,
+      userId: actor.id,
+      rectifiedBy: h.rectifiedBy,
+      reassign: input.assigneeId !== undefined && input.assigneeId !== h.assigneeId,
+    })
+    if (!verdict.ok) throw new Problem(verdict.status, verdict.reason, { extensions: { from: h.status, to: input.to } })
+
+    let assigneeId = h.assigneeId
+    if (input.to === 'dispatched') {
+      if (input.assigneeId !== undefined) {
+        const [p] = await tx<{ id: number }[]>`
+          select id from people where id = ${input.assigneeId} and community_id = ${h.communityId} and active`
+        if (!p) throw problems.unprocessable('The assignee is not an active person of the hazard’s community.', [{ path: 'assigneeId', message: 'not a person of this community' }])
+        assigneeId = p.id
+      }
+      if (assigneeId === null) throw problems.unprocessable('The hazard has no assignee; name one with assigneeId.', [{ path: 'assigneeId', message: 'required' }])
+    }
+    const to = input.to
+    await tx`
+      update hazards set
+        status = ${to},
+        assignee_id = ${assigneeId},
+        responded_at = case when ${to} = 'rectifying' then coalesce(responded_at, now()) else responded_at end,
+        rectified_by = case when ${to} = 'rectified' then ${actor.id}::bigint else rectified_by end,
+        closed_at = case when ${to} in ('verified', 'rejected') then now() else closed_at end,
+        version = version + 1,
+        updated_at = now()
+      where id = ${h.id}`
+    await tx`insert into hazard_events (community_id, hazard_id, at, from_status, to_status, user_id, by_name, assignee_id, note)
+             values (${h.communityId}, ${h.id}, now(), ${h.status}, ${to}, ${actor.id}, ${actor.name}, ${assigneeId}, ${input.note ?? null})`
+    const feature = (await hazardFeature(tx, h.id, null))!
+    await recordAudit(tx as unknown as Sql, {
+      userId: actor.id,
+      communityId: h.communityId,
+      action: 'transition',
+      entity: 'hazard',
+      entityId: h.id,
+      before: { status: h.status, assigneeId: h.assigneeId, version: h.version },
+      after: { status: to, assigneeId, version: h.version + 1, note: input.note ?? null },
+    })
+    const live = await recordLiveEvent(tx, { type: 'hazard', communityId: h.communityId, data: liveFeature(feature) })
+    return { feature, live }
+  })
+}
+
+/** A stored photo. */
+export interface PhotoRow {
+  id: number
+  hazardId: number
+  mime: string
+  width: number | null
+  height: number | null
+  bytes: Buffer
+}
+
+/** Store a (cleaned, resized) photo of a visible hazard; 404 when the hazard is not visible. */
+export async function addHazardPhoto(
+  sql: Sql,
+  hazardId: number,
+  photo: { mime: string; width: number; height: number; bytes: Buffer },
+  actor: SessionUser,
+  communityIds: number[] | null,
+): Promise<{ id: number }> {
+  return sql.begin(async (tx) => {
+    const [h] = await tx<{ id: number; communityId: number }[]>`
+      select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds)}`
+    if (!h) throw problems.notFound(`No hazard ${hazardId}.`)
+    const [row] = await tx<{ id: number }[]>`
+      insert into hazard_photos (community_id, hazard_id, mime, width, height, bytes, user_id)
+      values (${h.communityId}, ${h.id}, ${photo.mime}, ${photo.width}, ${photo.height}, ${photo.bytes}, ${actor.id})
+      returning id`
+    await recordAudit(tx as unknown as Sql, {
+      userId: actor.id,
+      communityId: h.communityId,
+      action: 'create',
+      entity: 'hazard_photo',
+      entityId: row!.id,
+      after: { hazardId: h.id, mime: photo.mime, width: photo.width, height: photo.height, size: photo.bytes.length },
+    })
+    return { id: row!.id }
+  })
+}
+
+/** A photo of a visible hazard, or undefined. */
+export async function hazardPhoto(sql: Sql, hazardId: number, photoId: number, communityIds: number[] | null): Promise<PhotoRow | undefined> {
+  const [row] = await sql<PhotoRow[]>`
+    select ph.id, ph.hazard_id as "hazardId", ph.mime, ph.width, ph.height, ph.bytes
+    from hazard_photos ph join hazards h on h.id = ph.hazard_id
+    where ph.id = ${photoId} and ph.hazard_id = ${hazardId} and ${scope(sql, communityIds)}`
+  return row
+}

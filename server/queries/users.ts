@@ -1,0 +1,97 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { Sql } from '../db/connect.ts'
+import type { Role } from '../domain/roles.ts'
+
+/** A signed-in user as the server sees it. */
+export interface SessionUser {
+  id: number
+  username: string
+  name: string
+  role: Role
+  personId: number | null
+  districtId: number | null
+  /** Communities the user may see and act in; null = every community (an admin without a district). */
+  communityIds: number[] | null
+}
+
+/** A user row with its password hash, for sign-in. */
+export interface UserWithHash {
+  id: number
+  username: string
+  name: string
+  role: Role
+  passwordHash: string
+  disabled: boolean
+}
+
+/** How long a session lives without use. */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000
+
+/** sha256 of a token: what the sessions table keys on (a leaked table holds no usable tokens). */
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url')
+
+/** Find a user by username for sign-in. */
+export async function findUserForLogin(sql: Sql, username: string): Promise<UserWithHash | undefined> {
+  const [row] = await sql<UserWithHash[]>`
+    select id, username, name, role, password_hash as "passwordHash", disabled
+    from users where username = ${username}`
+  return row
+}
+
+/** Create a session; returns the bearer token (shown once) and the CSRF token. */
+export async function createSession(sql: Sql, userId: number, ttlMs = SESSION_TTL_MS): Promise<{ token: string; csrfToken: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString('base64url')
+  const csrfToken = randomBytes(24).toString('base64url')
+  const expiresAt = new Date(Date.now() + ttlMs)
+  await sql`insert into sessions (token_hash, user_id, csrf_token, expires_at)
+            values (${hashToken(token)}, ${userId}, ${csrfToken}, ${expiresAt})`
+  return { token, csrfToken, expiresAt }
+}
+
+/** The user behind a live session token, with its CSRF token; undefined when unknown, expired or revoked. */
+export async function sessionUser(sql: Sql, token: string): Promise<{ user: SessionUser; csrfToken: string } | undefined> {
+  const [row] = await sql<(Omit<SessionUser, 'communityIds'> & { communityIds: number[] | null; csrfToken: string; allCommunities: boolean })[]>`
+    select u.id, u.username, u.name, u.role, u.person_id as "personId", u.district_id as "districtId",
+           s.csrf_token as "csrfToken",
+           (u.role = 'admin' and u.district_id is null) as "allCommunities",
+           case
+             when u.role = 'admin' and u.district_id is not null
+               then array(select c.id from communities c where c.district_id = u.district_id
+                          union select uc.community_id from user_communities uc where uc.user_id = u.id)
+             else array(select uc.community_id from user_communities uc where uc.user_id = u.id)
+           end as "communityIds"
+    from sessions s join users u on u.id = s.user_id
+    where s.token_hash = ${hashToken(token)} and s.revoked_at is null and s.expires_at > now() and not u.disabled`
+  if (!row) return undefined
+  const { csrfToken, allCommunities, ...user } = row
+  return { user: { ...user, communityIds: allCommunities ? null : (user.communityIds ?? []).map(Number) }, csrfToken }
+}
+
+/** Push a session's expiry forward on use (sliding expiry), at most once a minute. */
+export async function touchSession(sql: Sql, token: string, ttlMs = SESSION_TTL_MS): Promise<void> {
+  await sql`update sessions set expires_at = ${new Date(Date.now() + ttlMs)}
+            where token_hash = ${hashToken(token)} and expires_at < ${new Date(Date.now() + ttlMs - 60_000)}`
+}
+
+/** Revoke one session. */
+export async function revokeSession(sql: Sql, token: string): Promise<void> {
+  await sql`update sessions set revoked_at = now() where token_hash = ${hashToken(token)} and revoked_at is null`
+}
+
+/** Create a user (the `npm run user` command and the demo seed). */
+export async function createUser(
+  sql: Sql,
+  user: { username: string; name: string; role: Role; passwordHash: string; districtId?: number | null; personId?: number | null; communityIds?: number[] },
+): Promise<number> {
+  return sql.begin(async (tx) => {
+    const [row] = await tx<{ id: number }[]>`
+      insert into users (username, name, role, password_hash, district_id, person_id)
+      values (${user.username}, ${user.name}, ${user.role}, ${user.passwordHash}, ${user.districtId ?? null}, ${user.personId ?? null})
+      returning id`
+    const id = row!.id
+    for (const communityId of user.communityIds ?? []) {
+      await tx`insert into user_communities (user_id, community_id) values (${id}, ${communityId})`
+    }
+    return id
+  })
+}

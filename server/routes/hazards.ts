@@ -1,0 +1,169 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { z } from 'zod'
+import { requirePermission } from '../auth/middleware.ts'
+import type { AppEnv } from '../context.ts'
+import { CATEGORIES, SEVERITIES, STATUSES } from '../domain/hazards.ts'
+import { cleanPhoto, PHOTO_MAX_BYTES, photoVariant } from '../media/photos.ts'
+import { Problem, problemDocument, problems, sendProblem, type ProblemFieldError } from '../problem.ts'
+import { addHazardPhoto, createHazard, hazardFeature, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
+import { bboxParam, enumList, finite, idParam, isoTime, validate } from '../validate.ts'
+
+/** Largest multipart body of a photo upload: the photo plus room for the form's boundaries and headers. */
+export const PHOTO_BODY_LIMIT = PHOTO_MAX_BYTES + 64 * 1024
+
+/** The photo upload path, which has its own body limit instead of the app-wide JSON one. */
+export const PHOTO_UPLOAD_PATH = /^\/api\/hazards\/[^/]+\/photos\/?$/
+
+/** How far in the future a client clock may stamp `reportedAt`. */
+const CLOCK_SKEW_MS = 5 * 60_000
+
+/** Longest description or note, in characters. */
+const TEXT_MAX = 2000
+
+const listQuery = z.object({
+  status: enumList(STATUSES).optional(),
+  category: enumList(CATEGORIES).optional(),
+  severity: enumList(SEVERITIES).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  bbox: bboxParam.optional(),
+  zoneId: idParam.optional(),
+  communityId: idParam.optional(),
+  assigneeId: idParam.optional(),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  at: isoTime.optional(),
+})
+
+const jsonId = z.number().int('must be an integer').positive('must be positive').max(Number.MAX_SAFE_INTEGER)
+
+/** `{lon, lat}` or a GeoJSON Point; numbers must be finite (ranges are checked after, as 422). */
+const location = z.union([
+  z.object({ lon: finite, lat: finite }),
+  z.object({ type: z.literal('Point'), coordinates: z.array(finite).min(2).max(3) }),
+])
+
+const createBody = z.object({
+  category: z.enum(CATEGORIES),
+  severity: z.enum(SEVERITIES),
+  location,
+  description: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
+  buildingId: jsonId.nullish(),
+  reportedAt: isoTime.nullish(),
+  clientId: z.string().trim().min(1).max(100).nullish(),
+})
+
+const transitionBody = z.object({
+  to: z.enum(STATUSES),
+  note: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
+  assigneeId: jsonId.nullish(),
+  version: z.number().int().positive().nullish(),
+})
+
+const idParams = z.object({ id: idParam })
+const photoParams = z.object({ id: idParam, photoId: idParam })
+const photoQuery = z.object({ size: z.enum(['thumb', 'full']).default('full') })
+const photoForm = z.object({ photo: z.custom<File>((v) => v instanceof Blob, 'a file in the form field "photo" is required') })
+
+/** Longitude/latitude of the location, or 422 when out of range. */
+function lonLatOf(loc: z.infer<typeof location>): { lon: number; lat: number } {
+  const [lon, lat] = 'lon' in loc ? [loc.lon, loc.lat] : [loc.coordinates[0]!, loc.coordinates[1]!]
+  const errors: ProblemFieldError[] = []
+  if (lon < -180 || lon > 180) errors.push({ path: 'location.lon', message: 'longitude must be between -180 and 180' })
+  if (lat < -90 || lat > 90) errors.push({ path: 'location.lat', message: 'latitude must be between -90 and 90' })
+  if (errors.length) throw problems.unprocessable('The location is out of range.', errors)
+  return { lon, lat }
+}
+
+/** Hazard endpoints (隐患): list and replay, report, detail, transitions of the closed loop, photos. */
+export const hazards = new Hono<AppEnv>()
+  .get('/', validate('query', listQuery), async (c) => {
+    const q = c.req.valid('query')
+    const body = await listHazardsGeoJson(c.get('sql'), { ...q, communityIds: c.get('communityIds') })
+    return c.body(body, 200, { 'content-type': 'application/geo+json; charset=utf-8' })
+  })
+  .post('/', requirePermission('report'), validate('json', createBody), async (c) => {
+    const body = c.req.valid('json')
+    const { lon, lat } = lonLatOf(body.location)
+    const now = new Date()
+    const claimed = body.reportedAt ? new Date(body.reportedAt) : now
+    if (claimed.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+      throw problems.unprocessable('reportedAt is in the future.', [{ path: 'reportedAt', message: 'must not be in the future' }])
+    }
+    // A phone clock a little ahead counts as now, so the report never follows its own dispatch.
+    const reportedAt = claimed > now ? now : claimed
+    const result = await createHazard(
+      c.get('sql'),
+      {
+        category: body.category,
+        severity: body.severity,
+        lon,
+        lat,
+        description: body.description || undefined,
+        buildingId: body.buildingId ?? undefined,
+        reportedAt,
+        clientId: body.clientId ?? undefined,
+      },
+      c.get('user'),
+      c.get('communityIds'),
+    )
+    if (result.live) c.get('live').publish(result.live)
+    c.header('location', `/api/hazards/${result.feature.id}`)
+    return c.json(result.feature, result.created ? 201 : 200)
+  })
+  .get('/:id', validate('param', idParams), async (c) => {
+    const { id } = c.req.valid('param')
+    const feature = await hazardFeature(c.get('sql'), id, c.get('communityIds'))
+    if (!feature) throw problems.notFound(`No hazard ${id}.`)
+    return c.json(feature)
+  })
+  .post('/:id/transition', validate('param', idParams), validate('json', transitionBody), async (c) => {
+    const { id } = c.req.valid('param')
+    const body = c.req.valid('json')
+    const result = await transitionHazard(
+      c.get('sql'),
+      { id, to: body.to, note: body.note || undefined, assigneeId: body.assigneeId ?? undefined, version: body.version ?? undefined },
+      c.get('user'),
+      c.get('communityIds'),
+    )
+    c.get('live').publish(result.live)
+    return c.json(result.feature)
+  })
+  .post(
+    '/:id/photos',
+    bodyLimit({
+      maxSize: PHOTO_BODY_LIMIT,
+      onError: (c) => {
+        // The unread rest of the body would poison a kept-alive connection: close it after the answer.
+        c.header('connection', 'close')
+        return sendProblem(c, problemDocument(413, `The photo is larger than ${PHOTO_MAX_BYTES / 1024 / 1024} MB.`))
+      },
+    }),
+    requirePermission('report'),
+    validate('param', idParams),
+    validate('form', photoForm),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      const { photo } = c.req.valid('form')
+      if (photo.size > PHOTO_MAX_BYTES) throw new Problem(413, `The photo is larger than ${PHOTO_MAX_BYTES / 1024 / 1024} MB.`)
+      // Answer 404 before the work of decoding when the hazard is not visible.
+      if (!(await hazardFeature(c.get('sql'), id, c.get('communityIds'), false))) throw problems.notFound(`No hazard ${id}.`)
+      const clean = await cleanPhoto(new Uint8Array(await photo.arrayBuffer()))
+      const { id: photoId } = await addHazardPhoto(c.get('sql'), id, clean, c.get('user'), c.get('communityIds'))
+      const url = `/api/hazards/${id}/photos/${photoId}`
+      c.header('location', url)
+      return c.json({ id: photoId, url, mime: clean.mime, width: clean.width, height: clean.height }, 201)
+    },
+  )
+  .get('/:id/photos/:photoId', validate('param', photoParams), validate('query', photoQuery), async (c) => {
+    const { id, photoId } = c.req.valid('param')
+    const { size } = c.req.valid('query')
+    const photo = await hazardPhoto(c.get('sql'), id, photoId, c.get('communityIds'))
+    if (!photo) throw problems.notFound(`No photo ${photoId} of hazard ${id}.`)
+    const bytes = await photoVariant(photo, size)
+    return c.body(new Uint8Array(bytes), 200, {
+      'content-type': photo.mime,
+      'cache-control': 'private, max-age=86400',
+      'content-disposition': 'inline',
+    })
+  })
