@@ -1,0 +1,144 @@
+/**
+ * Typed calls and shapes of the analysis endpoints (`/api/analysis/clusters`, `/hotspots`,
+ * `/recurrences`, `/api/stats`, `/api/stats/trend`), through the app's one HTTP client.
+ */
+import type { MultiPolygon, Point, Polygon, LineString } from 'geojson'
+import { apiRequest } from './client.ts'
+import type { FeatureId, HazardCategory, HazardStatus, SgFeatureCollection } from './types.ts'
+
+/** Hot-spot confidence bin: 3/2/1 hot at 99/95/90 %, -3/-2/-1 cold, 0 not significant. */
+export type HotspotConfidence = -3 | -2 | -1 | 0 | 1 | 2 | 3
+
+/** One hexagon cell of `GET /api/analysis/hotspots`. */
+export interface HotspotProperties {
+  id: string
+  col: number
+  row: number
+  count: number
+  giZ: number | null
+  giP: number | null
+  confidence: HotspotConfidence
+}
+
+/** Why a hot-spot answer carries no z-scores (too few hazards or non-empty cells). */
+export interface SmallNumbersNote {
+  code: 'too_few_hazards' | 'too_few_cells'
+  zh: string
+  en: string
+}
+
+/** `GET /api/analysis/hotspots`. */
+export interface HotspotCollection extends SgFeatureCollection<Polygon, HotspotProperties> {
+  communityId: number
+  cellM: number
+  hazards: number
+  cells: number
+  nonEmptyCells: number
+  note: SmallNumbersNote | null
+}
+
+/** One DBSCAN cluster of `GET /api/analysis/clusters`. */
+export interface ClusterProperties {
+  id: number
+  clusterId: number
+  communityId: number
+  count: number
+  hazardIds: number[]
+  categories: Partial<Record<HazardCategory, number>>
+}
+
+/** `GET /api/analysis/clusters`: hulls are Polygons, or Points / LineStrings when degenerate. */
+export interface ClusterCollection extends SgFeatureCollection<Polygon | MultiPolygon | LineString | Point, ClusterProperties> {
+  eps: number
+  minPoints: number
+  hazards: number
+  noise: number
+}
+
+/** One repeat location of `GET /api/analysis/recurrences`. */
+export interface RecurrenceProperties {
+  id: number
+  hazardId: number
+  earlierId: number
+  category: HazardCategory
+  count: number
+  distanceM: number
+  reportedAt: string
+}
+
+/** `GET /api/analysis/recurrences`. */
+export type RecurrenceCollection = SgFeatureCollection<Point, RecurrenceProperties>
+
+/** `GET /api/stats`. Rates are shares 0..1, null when there is no hazard. */
+export interface HazardStats {
+  hazards: {
+    total: number
+    byStatus: Record<string, number>
+    byCategory: Record<HazardCategory, number>
+    bySeverity: Record<string, number>
+  }
+  responseRate: number | null
+  closureRate: number | null
+  onTimeClosureRate: number | null
+  overdue: number
+  medianResponseMinutes: number | null
+  medianHoursToClose: number | null
+}
+
+/** `GET /api/stats/trend`. */
+export interface HazardTrend {
+  days: string[]
+  from: string
+  to: string
+  series: { category: HazardCategory; counts: number[]; total: number }[]
+  total: number[]
+}
+
+/** The filters every analysis call shares. */
+export interface AnalysisQuery {
+  communityId?: FeatureId
+  from?: string
+  to?: string
+  category?: HazardCategory[]
+  status?: HazardStatus[]
+}
+
+const common = (q: AnalysisQuery) => ({ communityId: q.communityId, from: q.from, to: q.to, category: q.category, status: q.status })
+
+/** Calls of the analysis endpoints. */
+export const analysisApi = {
+  /** `GET /api/analysis/hotspots`: Gi* on flat-topped hexagons of edge `cell` metres. */
+  hotspots(q: AnalysisQuery & { cell: number }, signal?: AbortSignal): Promise<HotspotCollection> {
+    return apiRequest<HotspotCollection>('/api/analysis/hotspots', { query: { ...common(q), cell: q.cell }, signal, timeoutMs: 60_000 })
+  },
+
+  /** `GET /api/analysis/clusters`: DBSCAN (eps metres, minPoints including the point itself). */
+  clusters(q: AnalysisQuery & { eps: number; minPoints: number }, signal?: AbortSignal): Promise<ClusterCollection> {
+    return apiRequest<ClusterCollection>('/api/analysis/clusters', {
+      query: { ...common(q), eps: q.eps, minPoints: q.minPoints },
+      signal,
+      timeoutMs: 60_000,
+    })
+  },
+
+  /** `GET /api/analysis/recurrences`: repeats of a recently verified hazard (防反弹). */
+  recurrences(q: AnalysisQuery, signal?: AbortSignal): Promise<RecurrenceCollection> {
+    return apiRequest<RecurrenceCollection>('/api/analysis/recurrences', {
+      query: { communityId: q.communityId, from: q.from, to: q.to, category: q.category },
+      signal,
+    })
+  },
+
+  /** `GET /api/stats` over the hazards of the categories reported in the window (rejected left out). */
+  stats(q: AnalysisQuery, signal?: AbortSignal): Promise<HazardStats> {
+    return apiRequest<HazardStats>('/api/stats', {
+      query: { communityId: q.communityId, from: q.from, to: q.to, category: q.category },
+      signal,
+    })
+  },
+
+  /** `GET /api/stats/trend`: hazards per Asia/Shanghai day and category. */
+  trend(q: { communityId?: FeatureId; days: number; category?: HazardCategory[] }, signal?: AbortSignal): Promise<HazardTrend> {
+    return apiRequest<HazardTrend>('/api/stats/trend', { query: { communityId: q.communityId, days: q.days, category: q.category }, signal })
+  },
+}

@@ -1,0 +1,124 @@
+/**
+ * Typed calls of the zone endpoints (docs/API.md "Zones"), through {@link apiRequest} (cookie, CSRF,
+ * problem+json errors).
+ */
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+import { apiRequest, buildUrl } from './client.ts'
+import type { FeatureId } from './types.ts'
+
+/** Polygonal zone geometry. */
+export type ZoneGeometry = Polygon | MultiPolygon
+
+/** Properties of a zone in `GET /api/zones`. */
+export interface ZoneProps {
+  id: FeatureId
+  name: string
+  communityId: FeatureId
+  assigneeId: FeatureId | null
+  assigneeName: string | null
+  teamId: FeatureId | null
+  teamName: string | null
+  areaM2: number
+  households: number
+  buildings: number
+  updatedAt?: string
+}
+
+/** A zone feature. */
+export interface ZoneFeature {
+  type: 'Feature'
+  id: FeatureId
+  geometry: ZoneGeometry
+  properties: ZoneProps
+}
+/** `GET /api/zones`. */
+export interface ZoneCollection {
+  type: 'FeatureCollection'
+  features: ZoneFeature[]
+}
+
+/** `GET /api/zones/check`. */
+export interface ZoneCheck {
+  communityId: FeatureId
+  overlaps: { a: FeatureId; b: FeatureId; areaM2: number; geometry: ZoneGeometry }[]
+  gaps: { areaM2: number; geometry: MultiPolygon }
+  coverage: number
+  communityAreaM2: number
+  zonedAreaM2: number
+}
+
+/** Body of a zone write. */
+export interface ZoneWriteBody {
+  type: 'Feature'
+  geometry?: ZoneGeometry
+  properties: { name?: string; assigneeId?: FeatureId | null; teamId?: FeatureId | null; communityId?: FeatureId }
+}
+
+/** A write's answer: the zone and the zones it overlaps. */
+export type ZoneWriteAnswer = ZoneFeature & { overlaps: { zoneId: FeatureId; name: string; areaM2: number }[] }
+
+/** How balanced a suggestion is. */
+export interface SuggestBalance {
+  by: 'households' | 'buildings'
+  mean: number
+  min: number
+  max: number
+  minRatio: number
+  maxRatio: number
+  withinTolerance: boolean
+  tolerance: number
+}
+
+/** `POST /api/zones/suggest`. */
+export interface ZoneSuggestion extends FeatureCollection<ZoneGeometry, { id: string; name: string; households: number; buildings: number; areaM2: number }> {
+  balance: SuggestBalance
+}
+
+const toNumberId = (id: FeatureId | null | undefined): number | null | undefined => (id === null || id === undefined ? id : Number(id))
+
+function body(write: ZoneWriteBody): ZoneWriteBody {
+  const p = write.properties
+  return {
+    ...write,
+    properties: {
+      ...p,
+      ...(p.assigneeId !== undefined ? { assigneeId: toNumberId(p.assigneeId) } : {}),
+      ...(p.teamId !== undefined ? { teamId: toNumberId(p.teamId) } : {}),
+      ...(p.communityId !== undefined ? { communityId: Number(p.communityId) } : {}),
+    } as ZoneWriteBody['properties'],
+  }
+}
+
+/** The zone endpoints. */
+export const zonesApi = {
+  list(communityId: FeatureId, signal?: AbortSignal): Promise<ZoneCollection> {
+    return apiRequest<ZoneCollection>('/api/zones', { query: { communityId }, signal })
+  },
+  check(communityId: FeatureId, signal?: AbortSignal): Promise<ZoneCheck> {
+    return apiRequest<ZoneCheck>('/api/zones/check', { query: { communityId }, signal })
+  },
+  create(write: ZoneWriteBody): Promise<ZoneWriteAnswer> {
+    return apiRequest<ZoneWriteAnswer>('/api/zones', { method: 'POST', body: body(write) })
+  },
+  update(id: FeatureId, write: ZoneWriteBody): Promise<ZoneWriteAnswer> {
+    return apiRequest<ZoneWriteAnswer>(`/api/zones/${id}`, { method: 'PUT', body: body(write) })
+  },
+  /** `POST /api/zones/:id/split`: the part inside `cut` becomes a new zone; PostGIS cuts exactly. */
+  split(id: FeatureId, cut: ZoneGeometry, properties: { name?: string; assigneeId?: FeatureId | null }): Promise<{ zone: ZoneFeature; created: ZoneFeature }> {
+    const assigneeId = toNumberId(properties.assigneeId)
+    return apiRequest(`/api/zones/${id}/split`, {
+      method: 'POST',
+      body: { type: 'Feature', geometry: cut, properties: { name: properties.name, ...(assigneeId !== undefined ? { assigneeId } : {}) } },
+    })
+  },
+  remove(id: FeatureId): Promise<void> {
+    return apiRequest<void>(`/api/zones/${id}`, { method: 'DELETE' })
+  },
+  suggest(communityId: FeatureId, n: number): Promise<ZoneSuggestion> {
+    return apiRequest<ZoneSuggestion>('/api/zones/suggest', { method: 'POST', body: { communityId: Number(communityId), n }, timeoutMs: 60_000 })
+  },
+  /** The URL of the GeoJSON download of a community's zones. */
+  exportUrl(communityId: FeatureId): string {
+    return buildUrl('/api/zones', { communityId, format: 'geojson' })
+  },
+}

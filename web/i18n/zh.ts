@@ -1,0 +1,97 @@
+import { commandCenterZh } from './command-center.ts'
+import { plannerZh } from './planner.ts'
+
+/** Chinese (简体中文) UI messages: the default locale and the source of truth for message keys. */
+export const zh = {
+  'app.name': '平安网格',
+  'app.commandCenter': '指挥中心',
+
+  'header.openHazards': '未闭环隐患',
+  'header.overdue': '超期',
+  'header.total': '隐患总数',
+  'header.updatedAt': '更新于 {time}',
+  'header.noCommunity': '暂无社区',
+  'header.switchLanguage': 'Switch to English',
+  'header.languageButton': 'EN',
+  'header.showList': '隐患列表',
+  'header.hideList': '收起列表',
+  'header.refresh': '刷新',
+  'header.refreshing': '正在刷新…',
+
+  'status.loading': '正在加载地图数据…',
+  'status.loadingHint': '社区边界、建筑、道路和隐患',
+  'status.apiDown': '无法连接平安网格服务器',
+  'status.apiDownHint': '请检查网络或服务器是否已启动，然后重试。',
+  'status.loadFailed': '数据加载失败',
+  'status.retry': '重试',
+  'status.signInRequired': '需要登录',
+  'status.signInRequiredHint': '服务器要求登录后才能查看社区数据，请登录后重试。',
+  'status.noCommunity': '暂无社区数据',
+  'status.noCommunityHint': '请管理员先创建社区边界并导入底图数据。',
+  'status.partialFailed': '部分图层加载失败：{layers}',
+  'status.staleHazards': '隐患数据刷新失败，显示的是 {time} 的数据',
+
+  'list.title': '隐患列表',
+  'list.empty': '当前没有未闭环的隐患',
+  'list.emptyHint': '新上报的隐患会显示在这里。',
+  'list.count': '{n} 条未闭环',
+  'list.overdue': '已超期',
+  'list.due': '期限 {time}',
+  'list.close': '关闭列表',
+  'list.loading': '正在加载隐患…',
+  'list.unavailable': '隐患数据暂不可用',
+
+  'layer.compounds': '小区',
+  'layer.buildings': '建筑',
+  'layer.roads': '道路',
+  'layer.water': '水体',
+  'layer.zones': '责任网格',
+
+  'legend.title': '图例',
+  'legend.severity': '隐患等级',
+  'legend.overdue': '超期未整改',
+  'legend.closed': '已闭环',
+  'legend.zone': '责任网格',
+  'legend.compound': '小区',
+  'legend.community': '社区边界',
+  'legend.toggle': '显示/隐藏图例',
+
+  'popup.reportedAt': '上报时间',
+  'popup.dueAt': '整改期限',
+  'popup.status': '状态',
+  'popup.severity': '等级',
+  'popup.overdue': '已超期',
+  'popup.description': '描述',
+  'popup.id': '编号',
+
+  'map.label': '社区地图',
+
+  'notFound.title': '页面不存在',
+  'notFound.back': '返回指挥中心',
+
+  'category.flying_wire_charging': '飞线充电',
+  'category.ebike_indoor': '电动车入户',
+  'category.fire_lane_blocked': '消防通道堵塞',
+  'category.corridor_clutter': '楼道堆物',
+  'category.facility_aging': '设施老化',
+  'category.poor_lighting': '照明不足',
+  'category.falling_object_risk': '高空坠物/外墙脱落',
+  'category.other': '其他',
+
+  'severity.minor': '一般',
+  'severity.major': '较大',
+  'severity.critical': '重大',
+
+  'hazardStatus.reported': '已上报',
+  'hazardStatus.dispatched': '已派单',
+  'hazardStatus.rectifying': '整改中',
+  'hazardStatus.rectified': '已整改',
+  'hazardStatus.verified': '已回访销号',
+  'hazardStatus.reopened': '已反弹',
+  'hazardStatus.rejected': '非隐患',
+  ...plannerZh,
+  ...commandCenterZh,
+} as const
+
+/** A key of the UI message dictionaries. */
+export type MessageKey = keyof typeof zh

@@ -1,0 +1,92 @@
+/**
+ * The map's look: the base style (drawn only from our own data, no tiles, glyphs or sprites),
+ * the colour palette shared by layers and legend, and the z-order of layer groups.
+ */
+import type { StyleSpecification } from 'maplibre-gl'
+import type { HazardSeverity } from '../api/types.ts'
+
+/** Fonts MapLibre uses to draw CJK text locally (no glyph server). */
+export const CJK_FONT_FAMILY =
+  '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif'
+
+/** The ODbL attribution the OpenStreetMap-derived base map requires. */
+export const OSM_ATTRIBUTION =
+  '© <a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noopener noreferrer">OpenStreetMap</a> contributors (ODbL)'
+
+/** Palette of the map and legend. */
+export const COLORS = {
+  background: '#e9e7e1',
+  communityFill: '#f7f6f2',
+  communityLine: '#4a5568',
+  water: '#a8cbe6',
+  waterLine: '#86b2d6',
+  compoundFill: '#e1ebd7',
+  compoundLine: '#a9bf95',
+  buildingFill: '#d6d0c4',
+  residentialFill: '#d9cdb8',
+  buildingLine: '#b3aa9a',
+  roadCasing: '#cbc4b6',
+  majorRoad: '#fdf3cf',
+  minorRoad: '#ffffff',
+  path: '#958d80',
+  rail: '#a19a8f',
+  hazardStroke: '#ffffff',
+  overdueStroke: '#7a0010',
+  slaWarning: '#f59e0b',
+  closed: '#9aa3ad',
+  selected: '#1d4ed8',
+} as const
+
+/** Hazard fill colours by severity: minor amber, major orange, critical red. */
+export const SEVERITY_COLORS: Record<HazardSeverity, string> = {
+  minor: '#f2b600',
+  major: '#f07100',
+  critical: '#d7263d',
+}
+
+/** Distinct outline colours for responsibility zones, assigned in order. */
+export const ZONE_COLORS = [
+  '#2563eb',
+  '#9333ea',
+  '#0d9488',
+  '#db2777',
+  '#65a30d',
+  '#0891b2',
+  '#c2410c',
+  '#4f46e5',
+] as const
+
+/**
+ * Layer groups from bottom to top. A layer added later is still drawn in its group's place,
+ * whatever order the layer components mount in.
+ */
+export const LAYER_SLOTS = [
+  'underlay',
+  'water',
+  'landuse',
+  'roads',
+  'buildings',
+  'outlines',
+  'zones',
+  'points',
+  'hazards',
+  'overlay',
+] as const
+/** One of {@link LAYER_SLOTS}. */
+export type LayerSlot = (typeof LAYER_SLOTS)[number]
+
+/** The metadata key under which a layer records its {@link LayerSlot}. */
+export const SLOT_METADATA_KEY = 'safegrid:slot'
+
+/**
+ * The base style: a background only. Data layers are added by the layer components; there
+ * are no glyphs or sprite URLs, so nothing is ever fetched from another host.
+ */
+export function createBaseStyle(): StyleSpecification {
+  return {
+    version: 8,
+    name: 'SafeGrid base',
+    sources: {},
+    layers: [{ id: 'background', type: 'background', paint: { 'background-color': COLORS.background } }],
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The app's routes: `/login`, `/` (command centre; patrol members are sent to `/patrol`),
+ * `/patrol` (the phone view for reporting). Every route but `/login` needs a signed-in user;
+ * the guards live in `auth.ts`.
+ */
+import { createRouter, createWebHistory, type Router } from 'vue-router'
+import type { MessageKey } from './i18n/index.ts'
+import type { Permission } from './domain/permissions.ts'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Open without signing in. */
+    public?: boolean
+    /** Permission the route needs (mirrors the server's roles). */
+    permission?: Permission
+    /** Tab title after the app name. */
+    title?: MessageKey
+  }
+}
+
+/** Creates the app's router (HTML5 history; the server answers every path with index.html). */
+export function createAppRouter(): Router {
+  return createRouter({
+    history: createWebHistory(),
+    routes: [
+      {
+        path: '/login',
+        name: 'login',
+        component: () => import('./views/LoginView.vue'),
+        meta: { public: true, title: 'login.title' },
+      },
+      {
+        path: '/',
+        name: 'command',
+        component: () => import('./views/CommandCenterView.vue'),
+        meta: { title: 'app.commandCenter' },
+      },
+      {
+        path: '/patrol',
+        name: 'patrol',
+        component: () => import('./views/PatrolView.vue'),
+        meta: { permission: 'report', title: 'patrol.title' },
+      },
+      {
+        path: '/planner',
+        name: 'planner',
+        component: () => import('./views/PlannerView.vue'),
+        meta: { permission: 'editZones', title: 'planner.title' },
+      },
+      // Patrol coverage (issue 6): the leader view, the phone check-in page a QR code opens, the printable QR sheet.
+      { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue') },
+      { path: '/patrol/checkin', name: 'checkin', component: () => import('./views/CheckinView.vue'), meta: { permission: 'report' } },
+      { path: '/print/qr', name: 'print-qr', component: () => import('./views/PrintQrView.vue') },
+      { path: '/index.html', redirect: '/' },
+      {
+        path: '/:pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('./components/layout/NotFound.vue'),
+        meta: { public: true, title: 'notFound.title' },
+      },
+    ],
+  })
+}

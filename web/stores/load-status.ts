@@ -1,0 +1,2 @@
+/** Where a store's remote data stands. */
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error'

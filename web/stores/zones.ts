@@ -1,0 +1,414 @@
+/**
+ * Zones store (`useZonesStore()`): the planner's editor state. The zones of the selected community
+ * (`GET /api/zones`, with households and buildings), the server's check (overlaps, gaps, coverage),
+ * the selected zone, and the draft being drawn, reshaped or split — with an undo/redo stack of
+ * geometry snapshots and the live overlaps and gaps of the draft computed with turf.
+ *
+ * The command centre's zones come from the layers store (`web/stores/layers.ts`); this store is the
+ * planner's own and never touches that one.
+ */
+import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+import { defineStore } from 'pinia'
+import { computed, markRaw, ref, shallowRef } from 'vue'
+import { isAbortError, toApiError, type ApiError } from '../api/client.ts'
+import type { FeatureId } from '../api/types.ts'
+import { zonesApi, type ZoneCheck, type ZoneCollection, type ZoneFeature, type ZoneGeometry, type ZoneSuggestion } from '../api/zones.ts'
+import { gapsOf, overlapsWith, segmentsOf, splitZone, type Segment } from '../map/zone-geometry.ts'
+import type { LoadStatus } from './load-status.ts'
+
+/** What the editor is doing. */
+export type EditorMode = 'idle' | 'draw' | 'edit' | 'split'
+
+/** The zone being drawn or changed. */
+export interface Draft {
+  /** The zone being changed, or null for a new one. */
+  zoneId: FeatureId | null
+  /** The drawn geometry (in split mode: the part to split off); null until something is drawn. */
+  geometry: ZoneGeometry | null
+  name: string
+  assigneeId: FeatureId | null
+}
+
+/** Most undo steps kept. */
+const HISTORY_LIMIT = 100
+
+const emptyZones = (): ZoneCollection => ({ type: 'FeatureCollection', features: [] })
+const sameId = (a: FeatureId | null | undefined, b: FeatureId | null | undefined): boolean => a !== null && a !== undefined && b !== null && b !== undefined && String(a) === String(b)
+
+/** A deep copy of a geometry (snapshots must not share arrays with terra-draw). */
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T
+}
+
+/** The zones store. */
+export const useZonesStore = defineStore('zones', () => {
+  const communityId = ref<FeatureId | null>(null)
+  const boundary = shallowRef<ZoneGeometry | null>(null)
+  const collection = shallowRef<ZoneCollection>(emptyZones())
+  const check = shallowRef<ZoneCheck | null>(null)
+  const status = ref<LoadStatus>('idle')
+  const error = shallowRef<ApiError | null>(null)
+  const selectedId = ref<FeatureId | null>(null)
+  const mode = ref<EditorMode>('idle')
+  const draft = ref<Draft | null>(null)
+  /** Bumped when the draft geometry is replaced from outside the drawing tool (undo, redo, start). */
+  const draftVersion = ref(0)
+  const past = shallowRef<(ZoneGeometry | null)[]>([])
+  const future = shallowRef<(ZoneGeometry | null)[]>([])
+  const saving = ref(false)
+  /** The last save's problem (422 reason, 409 overlap, network), shown by the editor. */
+  const saveError = shallowRef<ApiError | null>(null)
+  /** A short note after a save (e.g. the zones the new one overlaps). */
+  const notice = ref<string | null>(null)
+  const suggestion = shallowRef<ZoneSuggestion | null>(null)
+  const suggesting = ref(false)
+  let controller: AbortController | null = null
+  /** The geometry of the last recorded step (what undo goes back from). */
+  let committed: ZoneGeometry | null = null
+
+  const zones = computed(() => collection.value.features)
+  const selected = computed<ZoneFeature | null>(() => zones.value.find((z) => sameId(z.id, selectedId.value)) ?? null)
+  const canUndo = computed(() => past.value.length > 0)
+  const canRedo = computed(() => future.value.length > 0)
+  const editing = computed(() => mode.value !== 'idle')
+
+  /** The other zones while editing (all of them while drawing a new one or idle). */
+  const others = computed(() => zones.value.filter((z) => !(mode.value === 'edit' && sameId(z.id, draft.value?.zoneId))))
+
+  /** Edges of the other zones and of the boundary, for snapping. */
+  const snapSegments = computed<Segment[]>(() => {
+    const geometries: ZoneGeometry[] = others.value.map((z) => z.geometry)
+    if (boundary.value) geometries.push(boundary.value)
+    return markRaw(segmentsOf(geometries))
+  })
+
+  /** In split mode: the two parts the cut makes, or null. */
+  const splitPreview = computed(() => {
+    if (mode.value !== 'split' || !draft.value?.geometry) return null
+    const zone = zones.value.find((z) => sameId(z.id, draft.value?.zoneId))
+    return zone ? splitZone(zone.geometry, draft.value.geometry) : null
+  })
+
+  /**
+   * While drawing or reshaping: the draft's overlaps with the other zones and the gaps the zones
+   * would leave, computed in the browser (the server's check confirms on save). Null when idle.
+   */
+  const liveCheck = computed<{ overlaps: Feature<Polygon | MultiPolygon, { zoneId: FeatureId; areaM2: number }>[]; gaps: Feature<Polygon | MultiPolygon, { areaM2: number }> | null } | null>(() => {
+    if (mode.value === 'idle' || mode.value === 'split' || !draft.value?.geometry) return null
+    const edited = draft.value.geometry
+    const overlaps = overlapsWith(
+      edited,
+      others.value.map((z) => ({ id: z.id, geometry: z.geometry })),
+    )
+    const gaps = boundary.value ? gapsOf(boundary.value, [...others.value.map((z) => z.geometry), edited]) : null
+    return { overlaps, gaps }
+  })
+
+  /** What the check layer draws: the live preview while editing, else the server's check. */
+  const checkFeatures = computed<FeatureCollection>(() => {
+    const features: Feature[] = []
+    const live = liveCheck.value
+    if (live) {
+      for (const o of live.overlaps) features.push({ ...o, properties: { kind: 'overlap', areaM2: o.properties.areaM2 } })
+      if (live.gaps) features.push({ ...live.gaps, properties: { kind: 'gap', areaM2: live.gaps.properties.areaM2 } })
+    } else if (check.value && mode.value === 'idle') {
+      check.value.overlaps.forEach((o, i) => features.push({ type: 'Feature', id: `o${i}`, geometry: o.geometry, properties: { kind: 'overlap', areaM2: o.areaM2 } }))
+      if (check.value.gaps.geometry.coordinates.length > 0) {
+        features.push({ type: 'Feature', id: 'gaps', geometry: check.value.gaps.geometry, properties: { kind: 'gap', areaM2: check.value.gaps.areaM2 } })
+      }
+    }
+    return { type: 'FeatureCollection', features }
+  })
+
+  /** Loads the zones and the check of a community (its boundary for gaps and snapping). */
+  async function load(id: FeatureId, communityBoundary: ZoneGeometry | null): Promise<void> {
+    controller?.abort()
+    const ctrl = new AbortController()
+    controller = ctrl
+    communityId.value = id
+    boundary.value = communityBoundary ? markRaw(communityBoundary) : null
+    status.value = 'loading'
+    error.value = null
+    try {
+      const [list, result] = await Promise.all([zonesApi.list(id, ctrl.signal), zonesApi.check(id, ctrl.signal)])
+      if (ctrl.signal.aborted) return
+      collection.value = markRaw(list)
+      check.value = markRaw(result)
+      status.value = 'ready'
+    } catch (err) {
+      if (isAbortError(err)) return
+      error.value = toApiError(err)
+      status.value = 'error'
+    } finally {
+      if (controller === ctrl) controller = null
+    }
+  }
+
+  /** Loads the zones and the check again (after a write). */
+  async function reload(): Promise<void> {
+    if (communityId.value !== null) await load(communityId.value, boundary.value)
+  }
+
+  function select(id: FeatureId | null): void {
+    selectedId.value = id
+  }
+
+  function resetHistory(): void {
+    past.value = []
+    future.value = []
+  }
+
+  function begin(next: EditorMode, d: Draft): void {
+    mode.value = next
+    draft.value = d
+    committed = d.geometry ? copy(d.geometry) : null
+    saveError.value = null
+    notice.value = null
+    resetHistory()
+    draftVersion.value++
+  }
+
+  /** Starts drawing a new zone. */
+  function startDraw(): void {
+    selectedId.value = null
+    begin('draw', { zoneId: null, geometry: null, name: nextName(), assigneeId: null })
+  }
+
+  /** Starts reshaping a zone (its vertices and edges become draggable). */
+  function startEdit(id: FeatureId): void {
+    const zone = zones.value.find((z) => sameId(z.id, id))
+    if (!zone) return
+    selectedId.value = zone.id
+    begin('edit', { zoneId: zone.id, geometry: copy(zone.geometry), name: zone.properties.name, assigneeId: zone.properties.assigneeId })
+  }
+
+  /** Starts splitting a zone: the planner draws the part to split off. */
+  function startSplit(id: FeatureId): void {
+    const zone = zones.value.find((z) => sameId(z.id, id))
+    if (!zone) return
+    selectedId.value = zone.id
+    begin('split', { zoneId: zone.id, geometry: null, name: `${zone.properties.name}-2`, assigneeId: zone.properties.assigneeId })
+  }
+
+  /** Leaves the editing mode without saving. */
+  function cancel(): void {
+    mode.value = 'idle'
+    draft.value = null
+    resetHistory()
+    saveError.value = null
+    draftVersion.value++
+  }
+
+  /**
+   * The drawing tool reports a new draft geometry. `record` pushes the previous one on the undo stack
+   * (a finished step: a closed polygon, a dropped vertex); live updates during a drag do not.
+   */
+  function setDraftGeometry(geometry: ZoneGeometry | null, record: boolean): void {
+    if (!draft.value) return
+    if (record) {
+      past.value = [...past.value, committed].slice(-HISTORY_LIMIT)
+      future.value = []
+      committed = geometry ? copy(geometry) : null
+    }
+    draft.value = { ...draft.value, geometry: geometry ? markRaw(geometry) : null }
+  }
+  function restore(geometry: ZoneGeometry | null): void {
+    if (!draft.value) return
+    committed = geometry ? copy(geometry) : null
+    draft.value = { ...draft.value, geometry: geometry ? markRaw(copy(geometry)) : null }
+    draftVersion.value++
+  }
+
+  function undo(): void {
+    if (!draft.value || past.value.length === 0) return
+    const previous = past.value[past.value.length - 1] ?? null
+    past.value = past.value.slice(0, -1)
+    future.value = [committed, ...future.value]
+    restore(previous)
+  }
+
+  function redo(): void {
+    if (!draft.value || future.value.length === 0) return
+    const [next, ...rest] = future.value
+    future.value = rest
+    past.value = [...past.value, committed]
+    restore(next ?? null)
+  }
+
+  function setDraftName(name: string): void {
+    if (draft.value) draft.value = { ...draft.value, name }
+  }
+
+  function setDraftAssignee(id: FeatureId | null): void {
+    if (draft.value) draft.value = { ...draft.value, assigneeId: id }
+  }
+
+  function nextName(): string {
+    const used = new Set(zones.value.map((z) => z.properties.name))
+    for (let i = zones.value.length + 1; ; i++) if (!used.has(`第${i}网格`)) return `第${i}网格`
+  }
+
+  async function write(task: () => Promise<string | null>): Promise<boolean> {
+    saving.value = true
+    saveError.value = null
+    notice.value = null
+    try {
+      notice.value = await task()
+      return true
+    } catch (err) {
+      saveError.value = toApiError(err)
+      return false
+    } finally {
+      saving.value = false
+    }
+  }
+
+  const overlapNote = (answer: { overlaps: { name: string; areaM2: number }[] }): string | null =>
+    answer.overlaps.length > 0 ? answer.overlaps.map((o) => `${o.name} ${o.areaM2} m²`).join(', ') : null
+
+  /** Saves the draft: a new zone, a reshaped one, or the two parts of a split. Confirms with the server's check. */
+  async function save(): Promise<boolean> {
+    const d = draft.value
+    if (!d || !d.geometry || communityId.value === null) return false
+    const ok = await write(async () => {
+      if (mode.value === 'draw') {
+        const answer = await zonesApi.create({ type: 'Feature', geometry: d.geometry!, properties: { name: d.name, assigneeId: d.assigneeId, communityId: communityId.value! } })
+        selectedId.value = answer.id
+        return overlapNote(answer)
+      }
+      if (mode.value === 'edit' && d.zoneId !== null) {
+        const answer = await zonesApi.update(d.zoneId, { type: 'Feature', geometry: d.geometry!, properties: { name: d.name, assigneeId: d.assigneeId } })
+        return overlapNote(answer)
+      }
+      if (mode.value === 'split' && d.zoneId !== null) {
+        const answer = await zonesApi.split(d.zoneId, d.geometry!, { name: d.name, assigneeId: d.assigneeId })
+        selectedId.value = answer.created.id
+        return null
+      }
+      return null
+    })
+    if (ok) {
+      mode.value = 'idle'
+      draft.value = null
+      resetHistory()
+      draftVersion.value++
+      await reload()
+    }
+    return ok
+  }
+
+  /** Renames or reassigns a zone (no geometry change). */
+  async function saveProperties(id: FeatureId, properties: { name?: string; assigneeId?: FeatureId | null }): Promise<boolean> {
+    const ok = await write(async () => {
+      await zonesApi.update(id, { type: 'Feature', properties })
+      return null
+    })
+    if (ok) await reload()
+    return ok
+  }
+
+  /** Deletes a zone. */
+  async function remove(id: FeatureId): Promise<boolean> {
+    const ok = await write(async () => {
+      await zonesApi.remove(id)
+      return null
+    })
+    if (ok) {
+      if (sameId(selectedId.value, id)) selectedId.value = null
+      await reload()
+    }
+    return ok
+  }
+
+  /** Asks the server for `n` balanced zones and shows them as a preview. */
+  async function suggest(n: number): Promise<void> {
+    if (communityId.value === null) return
+    suggesting.value = true
+    saveError.value = null
+    try {
+      suggestion.value = markRaw(await zonesApi.suggest(communityId.value, n))
+    } catch (err) {
+      saveError.value = toApiError(err)
+    } finally {
+      suggesting.value = false
+    }
+  }
+
+  function discardSuggestion(): void {
+    suggestion.value = null
+  }
+
+  /** Saves the suggested zones: replacing the current ones, or added to them. */
+  async function acceptSuggestion(how: 'replace' | 'add'): Promise<boolean> {
+    const s = suggestion.value
+    if (!s || communityId.value === null) return false
+    const ok = await write(async () => {
+      if (how === 'replace') for (const z of zones.value) await zonesApi.remove(z.id)
+      for (const f of s.features) {
+        await zonesApi.create({ type: 'Feature', geometry: f.geometry, properties: { name: f.properties.name, communityId: communityId.value! } })
+      }
+      return null
+    })
+    if (ok) suggestion.value = null
+    await reload()
+    return ok
+  }
+
+  /** Drops everything (community switch, sign-out). */
+  function clear(): void {
+    controller?.abort()
+    collection.value = emptyZones()
+    check.value = null
+    status.value = 'idle'
+    selectedId.value = null
+    suggestion.value = null
+    cancel()
+  }
+
+  return {
+    communityId,
+    boundary,
+    collection,
+    zones,
+    check,
+    status,
+    error,
+    selectedId,
+    selected,
+    mode,
+    editing,
+    draft,
+    draftVersion,
+    canUndo,
+    canRedo,
+    saving,
+    saveError,
+    notice,
+    suggestion,
+    suggesting,
+    others,
+    snapSegments,
+    splitPreview,
+    liveCheck,
+    checkFeatures,
+    load,
+    reload,
+    select,
+    startDraw,
+    startEdit,
+    startSplit,
+    cancel,
+    setDraftGeometry,
+    undo,
+    redo,
+    setDraftName,
+    setDraftAssignee,
+    save,
+    saveProperties,
+    remove,
+    suggest,
+    discardSuggestion,
+    acceptSuggestion,
+    clear,
+  }
+})
