@@ -1,0 +1,52 @@
+/**
+ * Zone history (zone_history): the geometry, name and assignee of every zone over time. Each write to a
+ * zone closes its current row (valid_to = the transaction's now) and opens a new one from then on, so
+ * statistics by zone can use the zone as it was when the fact happened ({@link zoneAt}, SQL `zone_at`).
+ */
+import type { Queryable } from '../live/hub.ts'
+
+/**
+ * Close the current history row of a zone at the transaction's `now()`. A row opened in this same
+ * transaction (valid for no time at all) is dropped instead.
+ */
+export async function closeZoneHistory(tx: Queryable, zoneId: number): Promise<void> {
+  await tx`delete from zone_history where zone_id = ${zoneId} and valid_to is null and valid_from >= now()`
+  await tx`update zone_history set valid_to = now() where zone_id = ${zoneId} and valid_to is null`
+}
+
+/** Open a history row from the zone as it now is, valid from the transaction's `now()`. */
+export async function openZoneHistory(tx: Queryable, zoneId: number): Promise<void> {
+  await tx`insert into zone_history (community_id, zone_id, name, assignee_id, geom, valid_from, valid_to)
+           select community_id, id, name, assignee_id, geom, now(), null from zones where id = ${zoneId}`
+}
+
+/** Record a new version of a zone (after a create or an update): close the current row, open a new one. */
+export async function recordZoneVersion(tx: Queryable, zoneId: number): Promise<void> {
+  await closeZoneHistory(tx, zoneId)
+  await openZoneHistory(tx, zoneId)
+}
+
+/** The zone that covered a place at a time. */
+export interface ZoneThen {
+  zoneId: number
+  historyId: number
+  communityId: number
+  name: string
+  assigneeId: number | null
+}
+
+/**
+ * The zone that covered `point` at time `at`, as it was then (name and assignee of that version), in
+ * the community containing the point; undefined when no zone did.
+ */
+export async function zoneAt(sql: Queryable, point: { lon: number; lat: number }, at: Date | string): Promise<ZoneThen | undefined> {
+  const when = typeof at === 'string' ? at : at.toISOString()
+  const [row] = await sql<ZoneThen[]>`
+    select h.zone_id as "zoneId", h.id as "historyId", h.community_id as "communityId", h.name, h.assignee_id as "assigneeId"
+    from communities c
+    join zone_history h on h.id = zone_history_at(ST_SetSRID(ST_MakePoint(${point.lon}, ${point.lat}), 4326), c.id, ${when}::timestamptz)
+    where ST_Intersects(c.boundary, ST_SetSRID(ST_MakePoint(${point.lon}, ${point.lat}), 4326))
+    order by c.id
+    limit 1`
+  return row
+}
