@@ -6,6 +6,8 @@ import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
 import { openDatabase, type Database } from './db/connect.ts'
 import { migrate } from './db/migrate.ts'
+import { LiveHub } from './live/hub.ts'
+import { listenLive, type LiveListener } from './live/notify.ts'
 import { hasCommunities } from './queries/communities.ts'
 
 /** Options of {@link startServer}. */
@@ -51,7 +53,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw error
   }
   const webRoot = options.webRoot && existsSync(join(options.webRoot, 'index.html')) ? options.webRoot : undefined
-  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot })
+  const live = new LiveHub()
+  // Several processes may serve one real database: each hears the others' live events (LISTEN/NOTIFY).
+  let listener: LiveListener | undefined
+  if (db.kind === 'postgres') {
+    try {
+      listener = await listenLive(db.sql, live)
+    } catch (error) {
+      await db.close()
+      throw error
+    }
+  }
+  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live })
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host ?? '127.0.0.1' }, () => resolve(s as Server))
   })
@@ -68,6 +81,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           server.close(() => resolve())
           server.closeAllConnections()
         })
+        await listener?.close()
         await db.close()
       })()),
   }

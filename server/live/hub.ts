@@ -6,10 +6,11 @@
  * streams receive it from the hub; a client that reconnects with `Last-Event-ID` reads what it
  * missed back from the table.
  *
- * Cross-process fan-out (several server processes behind one database) fits this shape without
- * changing the writers: {@link recordLiveEvent} would add `pg_notify('safegrid_live', id)` (delivered
- * on commit), each process would LISTEN, read the rows back by id and call {@link LiveHub.publish};
- * the hub already drops an id it has delivered, so the local publish and the notification may both arrive.
+ * Cross-process fan-out (several server processes behind one database): {@link recordLiveEvent}
+ * also sends `NOTIFY safegrid_live, '<id>'` in the same statement (delivered on commit); on a real
+ * PostgreSQL each process LISTENs (server/live/notify.ts), reads the rows back by id and calls
+ * {@link LiveHub.publish}. The hub drops an id it has delivered, so in the process that did the write
+ * the local publish and the notification both arrive and the stream gets the event once.
  */
 import type postgres from 'postgres'
 import type { Sql } from '../db/connect.ts'
@@ -36,6 +37,9 @@ export interface LiveEvent extends LiveInput {
 /** Anything that runs a postgres.js tagged query: the pool or a transaction. */
 export type Queryable = Sql | postgres.TransactionSql<Record<string, never>>
 
+/** The PostgreSQL NOTIFY channel carrying the ids of new live events to every server process. */
+export const LIVE_CHANNEL = 'safegrid_live'
+
 /** How many events are kept for `Last-Event-ID` replay (the contract asks for at least 1,000). */
 export const LIVE_RETENTION = 10_000
 
@@ -43,14 +47,18 @@ export const LIVE_RETENTION = 10_000
 export const LIVE_REPLAY_LIMIT = 5_000
 
 /**
- * Insert a live event row and return it. Call it with the transaction of the change, then
- * {@link LiveHub.publish} the result after the commit.
+ * Insert a live event row (and NOTIFY {@link LIVE_CHANNEL} with its id, on commit) and return it.
+ * Call it with the transaction of the change, then {@link LiveHub.publish} the result after the commit.
  */
 export async function recordLiveEvent(sql: Queryable, input: LiveInput): Promise<LiveEvent> {
+  // The notification goes out when the transaction commits (and never if it rolls back).
   const [row] = await sql<{ id: number; at: Date }[]>`
-    insert into live_events (community_id, type, data)
-    values (${input.communityId}, ${input.type}, ${sql.json(input.data as never)})
-    returning id, at`
+    with recorded as (
+      insert into live_events (community_id, type, data)
+      values (${input.communityId}, ${input.type}, ${sql.json(input.data as never)})
+      returning id, at
+    )
+    select id, at, pg_notify(${LIVE_CHANNEL}, id::text)::text as notified from recorded`
   const id = row!.id
   // Keep the table bounded: every 1,000th event trims what is older than the retention.
   if (id % 1000 === 0) await sql`delete from live_events where id <= ${id - LIVE_RETENTION}`
@@ -87,7 +95,7 @@ export function mayReceive(communityIds: number[] | null, event: Pick<LiveEvent,
 /** In-process fan-out of live events to the connected streams of one app. */
 export class LiveHub {
   private readonly subscribers = new Set<Subscriber>()
-  /** Ids delivered lately, so an event published twice (locally and by a future NOTIFY listener) goes out once. */
+  /** Ids delivered lately, so an event published twice (locally and by the NOTIFY listener) goes out once. */
   private readonly recent = new Set<number>()
   private readonly recentOrder: number[] = []
   private closed = false

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { AppEnv } from '../context.ts'
+import { CATEGORIES, SEVERITIES, STATUSES } from '../domain/hazards.ts'
+import { MAX_TILE_ZOOM, renderTile, TILE_LAYERS } from '../queries/tiles.ts'
+import { enumList, validate } from '../validate.ts'
+
+/** The tile media type. */
+export const MVT_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile'
+
+/** Seconds a browser may reuse a tile: hazards change by the minute, the base layers rarely. */
+export const TILE_MAX_AGE = { hazards: 60, other: 300 } as const
+
+const params = z
+  .object({
+    layer: z.enum(TILE_LAYERS, { message: `layer must be one of ${TILE_LAYERS.join(', ')}` }),
+    z: z
+      .string()
+      .regex(/^\d{1,2}$/, `z must be an integer from 0 to ${MAX_TILE_ZOOM}`)
+      .transform(Number)
+      .pipe(z.number().max(MAX_TILE_ZOOM, `z must be an integer from 0 to ${MAX_TILE_ZOOM}`)),
+    x: z.string().regex(/^\d{1,7}$/, 'x must be a non-negative integer').transform(Number),
+    tile: z
+      .string()
+      .regex(/^\d{1,7}\.mvt$/, 'the last part must be <y>.mvt with y a non-negative integer')
+      .transform((s) => Number(s.slice(0, -'.mvt'.length))),
+  })
+  .superRefine((p, ctx) => {
+    const n = 2 ** p.z
+    if (p.x >= n) ctx.addIssue({ code: 'custom', path: ['x'], message: `x must be below 2^z = ${n}` })
+    if (p.tile >= n) ctx.addIssue({ code: 'custom', path: ['y'], message: `y must be below 2^z = ${n}` })
+  })
+
+const query = z.object({
+  status: enumList(STATUSES).optional(),
+  category: enumList(CATEGORIES).optional(),
+  severity: enumList(SEVERITIES).optional(),
+})
+
+/** Whether an If-None-Match header names this ETag (weak or strong, or `*`). */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim()
+    return t === '*' || t.replace(/^W\//, '') === etag
+  })
+}
+
+/**
+ * `GET /api/tiles/:layer/:z/:x/:y.mvt`: one Mapbox Vector Tile layer named like `:layer`, of the
+ * communities the caller may see (hazards: `?status=` — the open ones by default —, `category=`,
+ * `severity=`). 204 when the tile is empty; ETag (a hash of the tile) and If-None-Match → 304;
+ * `Cache-Control: private` for a minute (hazards) or five (the rest).
+ */
+export const tiles = new Hono<AppEnv>().get('/:layer/:z/:x/:tile', validate('param', params), validate('query', query), async (c) => {
+  const { layer, z: zoom, x, tile: y } = c.req.valid('param')
+  const { status, category, severity } = c.req.valid('query')
+  const body = await renderTile(c.get('sql'), c.get('databaseKind'), {
+    layer,
+    z: zoom,
+    x,
+    y,
+    communityIds: c.get('communityIds'),
+    status,
+    category,
+    severity,
+  })
+  c.header('cache-control', `private, max-age=${layer === 'hazards' ? TILE_MAX_AGE.hazards : TILE_MAX_AGE.other}`)
+  if (body.length === 0) return c.body(null, 204)
+  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`
+  c.header('etag', etag)
+  if (matches(c.req.header('if-none-match'), etag)) return c.body(null, 304)
+  return c.body(body as Uint8Array<ArrayBuffer>, 200, { 'content-type': MVT_CONTENT_TYPE })
+})
