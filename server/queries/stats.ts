@@ -1,0 +1,178 @@
+/**
+ * The figures the command centre reports (统计): totals by status, category and severity, the
+ * response and closure rates against their targets, overdue hazards, medians, and daily trends.
+ */
+import type { Sql } from '../db/connect.ts'
+import { CATEGORIES, CLOSED_STATUSES, RESPONSE_TARGET_MINUTES, SEVERITIES, STATUSES, type Category, type Severity, type Status } from '../domain/hazards.ts'
+import { analysisCommunity, hazardWhere, type AnalysisWindow } from './analysis.ts'
+
+/** The time zone whose calendar days the trend counts in. */
+export const TREND_TIME_ZONE = 'Asia/Shanghai'
+
+/** What a statistics query asks. */
+export interface StatsQuery {
+  communityIds: number[] | null
+  communityId?: number | undefined
+  from?: string | undefined
+  to?: string | undefined
+  /** Only these categories (an addition to the contract; all when absent). */
+  category?: Category[] | undefined
+}
+
+/** `GET /api/stats`. Rates are shares 0..1 (null when there is no hazard); medians null when nothing to take one of. */
+export interface HazardStats {
+  window: AnalysisWindow
+  communityId: number | null
+  hazards: {
+    total: number
+    byStatus: Record<Exclude<Status, 'rejected'>, number>
+    byCategory: Record<Category, number>
+    bySeverity: Record<Severity, number>
+  }
+  /** Share answered (first move into `rectifying`) within {@link RESPONSE_TARGET_MINUTES} minutes. */
+  responseRate: number | null
+  /** Share verified (closed). */
+  closureRate: number | null
+  /** Share verified by `dueAt`. */
+  onTimeClosureRate: number | null
+  /** Open and past `dueAt` now. */
+  overdue: number
+  medianResponseMinutes: number | null
+  medianHoursToClose: number | null
+  /** Hazards left out as not a hazard. */
+  rejected: number
+}
+
+const OPEN_KEYS = STATUSES.filter((s): s is Exclude<Status, 'rejected'> => s !== 'rejected')
+
+function zeros<K extends string>(keys: readonly K[], found: Record<string, number> | null): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, found?.[k] ?? 0])) as Record<K, number>
+}
+
+const share = (n: number, total: number): number | null => (total === 0 ? null : n / total)
+
+/**
+ * The statistics of the hazards reported in [from, to) in the community asked for (or every
+ * community the caller may see), of the categories asked for (or all), rejected ones left out: counts, responseRate, closureRate,
+ * onTimeClosureRate (all over the total), overdue (open past due now), median response minutes and
+ * median hours to close (percentile_cont(0.5) over the responded / verified ones).
+ */
+export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats> {
+  if (q.communityId !== undefined) await analysisCommunity(sql, q.communityIds, q.communityId)
+  const scope = { communityIds: q.communityIds, communityId: q.communityId, from: q.from, to: q.to, category: q.category }
+  const where = hazardWhere(sql, scope)
+  const closed = CLOSED_STATUSES as Status[]
+  const [row] = await sql<
+    {
+      total: number
+      respondedInTime: number
+      verified: number
+      verifiedOnTime: number
+      overdue: number
+      medianResponseMinutes: number | null
+      medianHoursToClose: number | null
+      byStatus: Record<string, number> | null
+      byCategory: Record<string, number> | null
+      bySeverity: Record<string, number> | null
+      rejected: number
+    }[]
+  >`
+    with h as (select h.* from hazards h where ${where})
+    select
+      count(*)::int as total,
+      count(*) filter (where h.responded_at is not null
+                         and h.responded_at - h.reported_at <= make_interval(mins => ${RESPONSE_TARGET_MINUTES}))::int as "respondedInTime",
+      count(*) filter (where h.status = 'verified')::int as verified,
+      count(*) filter (where h.status = 'verified' and h.closed_at <= h.due_at)::int as "verifiedOnTime",
+      count(*) filter (where h.status <> all(${closed}::text[]) and h.due_at < now())::int as overdue,
+      percentile_cont(0.5) within group (order by extract(epoch from h.responded_at - h.reported_at) / 60)
+        filter (where h.responded_at is not null) as "medianResponseMinutes",
+      percentile_cont(0.5) within group (order by extract(epoch from h.closed_at - h.reported_at) / 3600)
+        filter (where h.status = 'verified') as "medianHoursToClose",
+      (select jsonb_object_agg(s.status, s.n) from (select status, count(*)::int as n from h group by status) s) as "byStatus",
+      (select jsonb_object_agg(s.category, s.n) from (select category, count(*)::int as n from h group by category) s) as "byCategory",
+      (select jsonb_object_agg(s.severity, s.n) from (select severity, count(*)::int as n from h group by severity) s) as "bySeverity",
+      (select count(*)::int from hazards h
+        where ${hazardWhere(sql, { ...scope, status: ['rejected'] })}) as rejected
+    from h`
+  const r = row!
+  const num = (v: number | string | null): number | null => (v === null ? null : Number(v))
+  return {
+    window: { from: q.from ?? null, to: q.to ?? null },
+    communityId: q.communityId ?? null,
+    hazards: {
+      total: r.total,
+      byStatus: zeros(OPEN_KEYS, r.byStatus),
+      byCategory: zeros(CATEGORIES, r.byCategory),
+      bySeverity: zeros(SEVERITIES, r.bySeverity),
+    },
+    responseRate: share(r.respondedInTime, r.total),
+    closureRate: share(r.verified, r.total),
+    onTimeClosureRate: share(r.verifiedOnTime, r.total),
+    overdue: r.overdue,
+    medianResponseMinutes: num(r.medianResponseMinutes),
+    medianHoursToClose: num(r.medianHoursToClose),
+    rejected: r.rejected,
+  }
+}
+
+/** What a trend query asks. */
+export interface TrendQuery {
+  communityIds: number[] | null
+  communityId?: number | undefined
+  /** Days up to and including today (Asia/Shanghai). */
+  days: number
+  category?: Category[] | undefined
+}
+
+/** `GET /api/stats/trend`: hazards reported per Asia/Shanghai day and category (rejected left out). */
+export interface HazardTrend {
+  timeZone: typeof TREND_TIME_ZONE
+  communityId: number | null
+  /** The days, oldest first, as YYYY-MM-DD. */
+  days: string[]
+  /** Start of the first day and end of the last (exclusive), ISO 8601. */
+  from: string
+  to: string
+  /** One series per category asked for (all when none), counts aligned with `days`. */
+  series: { category: Category; counts: number[]; total: number }[]
+  /** All the series' categories together, per day. */
+  total: number[]
+}
+
+/**
+ * Daily counts of hazards reported per category over the last `days` days (today included), days
+ * cut at Asia/Shanghai midnight; rejected hazards left out.
+ */
+export async function hazardTrend(sql: Sql, q: TrendQuery): Promise<HazardTrend> {
+  if (q.communityId !== undefined) await analysisCommunity(sql, q.communityIds, q.communityId)
+  const [span] = await sql<{ first: string; from: Date; to: Date }[]>`
+    with t as (select (now() at time zone ${TREND_TIME_ZONE})::date as today)
+    select to_char(t.today - ${q.days - 1}::int, 'YYYY-MM-DD') as first,
+           ((t.today - ${q.days - 1}::int)::timestamp at time zone ${TREND_TIME_ZONE}) as "from",
+           ((t.today + 1)::timestamp at time zone ${TREND_TIME_ZONE}) as "to"
+    from t`
+  const from = span!.from.toISOString()
+  const to = span!.to.toISOString()
+  const rows = await sql<{ day: string; category: Category; n: number }[]>`
+    select to_char((h.reported_at at time zone ${TREND_TIME_ZONE})::date, 'YYYY-MM-DD') as day, h.category, count(*)::int as n
+    from hazards h
+    where ${hazardWhere(sql, { communityIds: q.communityIds, communityId: q.communityId, from, to, category: q.category })}
+    group by 1, 2`
+  const first = Date.parse(`${span!.first}T00:00:00Z`)
+  const days = Array.from({ length: q.days }, (_, k) => new Date(first + k * 86_400_000).toISOString().slice(0, 10))
+  const index = new Map(days.map((d, k) => [d, k]))
+  const categories = q.category?.length ? CATEGORIES.filter((c) => q.category!.includes(c)) : [...CATEGORIES]
+  const series = categories.map((category) => ({ category, counts: new Array<number>(q.days).fill(0), total: 0 }))
+  const byCategory = new Map(series.map((s) => [s.category, s]))
+  const total = new Array<number>(q.days).fill(0)
+  for (const r of rows) {
+    const k = index.get(r.day)
+    const s = byCategory.get(r.category)
+    if (k === undefined || !s) continue
+    s.counts[k] = (s.counts[k] ?? 0) + r.n
+    s.total += r.n
+    total[k] = (total[k] ?? 0) + r.n
+  }
+  return { timeZone: TREND_TIME_ZONE, communityId: q.communityId ?? null, days, from, to, series, total }
+}
