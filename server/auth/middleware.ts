@@ -4,7 +4,7 @@ import { getCookie } from 'hono/cookie'
 import type { AppEnv } from '../context.ts'
 import { can, type Permission } from '../domain/roles.ts'
 import { Problem, problems } from '../problem.ts'
-import { sessionUser, touchSession } from '../queries/users.ts'
+import { needsTouch, sessionUser, touchSession } from '../queries/users.ts'
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'sg_session'
@@ -46,7 +46,8 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('communityIds', session.user.communityIds)
   c.set('token', found.token)
   c.set('csrfToken', session.csrfToken)
-  await touchSession(sql, found.token)
+  // One query per request in the common case: the expiry is pushed only when a minute has passed.
+  if (needsTouch(session.expiresAt)) await touchSession(sql, found.token)
   await next()
 }
 

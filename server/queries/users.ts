@@ -49,10 +49,10 @@ export async function createSession(sql: Sql, userId: number, ttlMs = SESSION_TT
 }
 
 /** The user behind a live session token, with its CSRF token; undefined when unknown, expired or revoked. */
-export async function sessionUser(sql: Sql, token: string): Promise<{ user: SessionUser; csrfToken: string } | undefined> {
-  const [row] = await sql<(Omit<SessionUser, 'communityIds'> & { communityIds: number[] | null; csrfToken: string; allCommunities: boolean })[]>`
+export async function sessionUser(sql: Sql, token: string): Promise<{ user: SessionUser; csrfToken: string; expiresAt: Date } | undefined> {
+  const [row] = await sql<(Omit<SessionUser, 'communityIds'> & { communityIds: number[] | null; csrfToken: string; allCommunities: boolean; expiresAt: Date })[]>`
     select u.id, u.username, u.name, u.role, u.person_id as "personId", u.district_id as "districtId",
-           s.csrf_token as "csrfToken",
+           s.csrf_token as "csrfToken", s.expires_at as "expiresAt",
            (u.role = 'admin' and u.district_id is null) as "allCommunities",
            case
              when u.role = 'admin' and u.district_id is not null
@@ -63,9 +63,12 @@ export async function sessionUser(sql: Sql, token: string): Promise<{ user: Sess
     from sessions s join users u on u.id = s.user_id
     where s.token_hash = ${hashToken(token)} and s.revoked_at is null and s.expires_at > now() and not u.disabled`
   if (!row) return undefined
-  const { csrfToken, allCommunities, ...user } = row
-  return { user: { ...user, communityIds: allCommunities ? null : (user.communityIds ?? []).map(Number) }, csrfToken }
+  const { csrfToken, allCommunities, expiresAt, ...user } = row
+  return { user: { ...user, communityIds: allCommunities ? null : (user.communityIds ?? []).map(Number) }, csrfToken, expiresAt }
 }
+
+/** Whether a session expiring at `expiresAt` is due for a sliding-expiry push (at most once a minute). */
+export const needsTouch = (expiresAt: Date, ttlMs = SESSION_TTL_MS): boolean => expiresAt.getTime() < Date.now() + ttlMs - 60_000
 
 /** Push a session's expiry forward on use (sliding expiry), at most once a minute. */
 export async function touchSession(sql: Sql, token: string, ttlMs = SESSION_TTL_MS): Promise<void> {
