@@ -1,0 +1,341 @@
+import type { Sql } from '../db/connect.ts'
+import { RUN_MAX_GAP_M, RUN_MAX_GAP_S } from '../domain/tracks.ts'
+import { problems } from '../problem.ts'
+
+/** Visited / total of some kind of place; `coverage` = visited / total (1 when there is none). */
+export interface CoverageCount {
+  total: number
+  visited: number
+  coverage: number
+}
+
+/** A GeoJSON Feature of an unvisited building or key place. */
+export interface UnvisitedFeature {
+  type: 'Feature'
+  id: number
+  geometry: unknown
+  properties: { id: number; kind: 'building' | 'key_place'; name: string | null; zoneId: number | null; compoundId: number | null; compoundName: string | null }
+}
+
+/** `GET /api/analysis/coverage`. */
+export interface CoverageReport {
+  window: { from: string; to: string }
+  radiusM: number
+  communityId: number
+  zoneId: number | null
+  buildings: CoverageCount & { byTrack: number; byCheckin: number }
+  keyPlaces: CoverageCount & { byTrack: number; byCheckin: number }
+  byZone: { zoneId: number; name: string; teamId: number | null; teamName: string | null; assigneeName: string | null; buildings: CoverageCount; keyPlaces: CoverageCount }[]
+  byTeam: { teamId: number | null; name: string | null; zoneIds: number[]; buildings: CoverageCount; keyPlaces: CoverageCount }[]
+  unvisited: { type: 'FeatureCollection'; features: UnvisitedFeature[] }
+}
+
+/** What a coverage query asks. */
+export interface CoverageQuery {
+  communityIds: number[] | null
+  communityId?: number | undefined
+  zoneId?: number | undefined
+  from: string
+  to: string
+  radius: number
+}
+
+function count(total: number, visited: number): CoverageCount {
+  return { total, visited, coverage: total === 0 ? 1 : Math.round((visited / total) * 10_000) / 10_000 }
+}
+
+/**
+ * The community a coverage query is about: the one asked for (404 when the caller may not see it),
+ * the community of the zone asked for, or else the first community the caller may see.
+ */
+export async function coverageCommunity(sql: Sql, q: Pick<CoverageQuery, 'communityIds' | 'communityId' | 'zoneId'>): Promise<number> {
+  const scope = q.communityIds === null ? sql`true` : sql`c.id = any(${q.communityIds}::bigint[])`
+  if (q.zoneId !== undefined) {
+    const [zone] = await sql<{ communityId: number }[]>`
+      select c.id as "communityId" from communities c
+      where ${scope} and ${q.communityId === undefined ? sql`true` : sql`c.id = ${q.communityId}`}
+        and (exists (select 1 from zones z where z.id = ${q.zoneId} and z.community_id = c.id)
+             or exists (select 1 from zone_history zh where zh.zone_id = ${q.zoneId} and zh.community_id = c.id))
+      order by c.id limit 1`
+    if (!zone) throw problems.notFound(`No zone ${q.zoneId}.`)
+    return zone.communityId
+  }
+  const [row] = await sql<{ id: number }[]>`
+    select c.id from communities c
+    where ${scope} and ${q.communityId === undefined ? sql`true` : sql`c.id = ${q.communityId}`}
+    order by c.id limit 1`
+  if (!row) throw problems.notFound(q.communityId === undefined ? 'You may see no community.' : `No community ${q.communityId}.`)
+  return row.id
+}
+
+interface ItemRow {
+  kind: 'building' | 'key_place'
+  id: number
+  byTrack: boolean
+  byCheckin: boolean
+  name: string | null
+  compoundId: number | null
+  compoundName: string | null
+  zoneId: number | null
+  geometry: string | null
+}
+
+/**
+ * The zones of a community in effect in [from, to) as a subquery (zone_id, name, assignee_id, team_id,
+ * geom): per zone the latest zone_history version that overlaps the window, and zones that have no
+ * history at all as they are now. The team is the zone's current team (zone_history keeps none).
+ */
+function zoneVersions(sql: Sql, communityId: number, from: string, to: string) {
+  return sql`(
+    select zh.zone_id, zh.name, zh.assignee_id, z.team_id, zh.geom
+    from (
+      select distinct on (h.zone_id) h.zone_id, h.name, h.assignee_id, h.geom
+      from zone_history h
+      where h.community_id = ${communityId} and h.valid_from < ${to}::timestamptz
+        and (h.valid_to is null or h.valid_to > ${from}::timestamptz)
+      order by h.zone_id, h.valid_from desc
+    ) zh left join zones z on z.id = zh.zone_id
+    union all
+    select z.id, z.name, z.assignee_id, z.team_id, z.geom
+    from zones z
+    where z.community_id = ${communityId} and not exists (select 1 from zone_history h where h.zone_id = z.id)
+  )`
+}
+
+interface ZoneRow {
+  zoneId: number
+  name: string
+  teamId: number | null
+  teamName: string | null
+  assigneeName: string | null
+}
+
+/**
+ * Patrol coverage of a community (or one zone of it) in [from, to): see `sg_coverage_visits` in
+ * db/functions/coverage.sql for what counts as a visit. Zones are the versions valid in the window
+ * (zone_history; the latest version that overlaps it), zones without history as they are now; a
+ * building or key place belongs to the zone that covers its point on surface. Teams are the zones'
+ * responsible teams (zones.team_id).
+ */
+export async function coverageReport(sql: Sql, q: CoverageQuery): Promise<CoverageReport> {
+  const communityId = await coverageCommunity(sql, q)
+  const versions = zoneVersions(sql, communityId, q.from, q.to)
+  const zones = await sql<ZoneRow[]>`
+    select zv.zone_id as "zoneId", zv.name, zv.team_id as "teamId", tm.name as "teamName", p.name as "assigneeName"
+    from ${versions} zv
+    left join teams tm on tm.id = zv.team_id
+    left join people p on p.id = zv.assignee_id
+    order by zv.zone_id`
+  if (q.zoneId !== undefined && !zones.some((z) => z.zoneId === q.zoneId)) {
+    throw problems.notFound(`Zone ${q.zoneId} was not in effect in that window.`)
+  }
+  const items = await sql<ItemRow[]>`
+    with zv as (
+      select * from ${versions} zv0
+    ), v as (
+      select * from sg_coverage_visits(${communityId}, ${q.from}::timestamptz, ${q.to}::timestamptz, ${q.radius}::float8,
+                                       ${RUN_MAX_GAP_S}::float8, ${RUN_MAX_GAP_M}::float8)
+    ), items as (
+      select v.kind, v.id, v.by_track, v.by_checkin, b.name, b.compound_id, b.footprint as geom, ST_PointOnSurface(b.footprint) as pt
+      from v join buildings b on b.id = v.id where v.kind = 'building'
+      union all
+      select v.kind, v.id, v.by_track, v.by_checkin, k.name,
+             coalesce(kb.compound_id, (select cp.id from compounds cp where cp.community_id = k.community_id
+                                         and ST_Covers(cp.geom, k.geom) order by cp.id limit 1)),
+             k.geom, ST_PointOnSurface(k.geom)
+      from v join key_places k on k.id = v.id left join buildings kb on kb.id = k.building_id where v.kind = 'key_place'
+    ), zoned as (
+      select items.*, (select zv.zone_id from zv where ST_Covers(zv.geom, items.pt) order by zv.zone_id limit 1) as zone_id
+      from items
+    )
+    select z.kind, z.id, z.by_track as "byTrack", z.by_checkin as "byCheckin", z.name,
+           z.compound_id as "compoundId", cp.name as "compoundName", z.zone_id as "zoneId",
+           case when z.by_track or z.by_checkin then null else ST_AsGeoJSON(z.geom, 7) end as geometry
+    from zoned z left join compounds cp on cp.id = z.compound_id
+    where ${q.zoneId === undefined ? sql`true` : sql`z.zone_id = ${q.zoneId}`}
+    order by z.kind, z.id`
+
+  const tally = (rows: ItemRow[]) => {
+    const visited = rows.filter((r) => r.byTrack || r.byCheckin).length
+    return { ...count(rows.length, visited), byTrack: rows.filter((r) => r.byTrack).length, byCheckin: rows.filter((r) => r.byCheckin).length }
+  }
+  const plain = (rows: ItemRow[]): CoverageCount => {
+    const { total, visited, coverage } = tally(rows)
+    return { total, visited, coverage }
+  }
+  const buildings = items.filter((r) => r.kind === 'building')
+  const places = items.filter((r) => r.kind === 'key_place')
+  const shownZones = q.zoneId === undefined ? zones : zones.filter((z) => z.zoneId === q.zoneId)
+  const byZone = shownZones.map((z) => ({
+    zoneId: z.zoneId,
+    name: z.name,
+    teamId: z.teamId,
+    teamName: z.teamName,
+    assigneeName: z.assigneeName,
+    buildings: plain(buildings.filter((r) => r.zoneId === z.zoneId)),
+    keyPlaces: plain(places.filter((r) => r.zoneId === z.zoneId)),
+  }))
+  const teams = new Map<number | null, { name: string | null; zoneIds: number[] }>()
+  for (const z of shownZones) {
+    const team = teams.get(z.teamId) ?? { name: z.teamName, zoneIds: [] }
+    team.zoneIds.push(z.zoneId)
+    teams.set(z.teamId, team)
+  }
+  const byTeam = [...teams.entries()]
+    .sort((a, b) => (a[0] ?? Number.MAX_SAFE_INTEGER) - (b[0] ?? Number.MAX_SAFE_INTEGER))
+    .map(([teamId, team]) => ({
+      teamId,
+      name: team.name,
+      zoneIds: team.zoneIds,
+      buildings: plain(buildings.filter((r) => r.zoneId !== null && team.zoneIds.includes(r.zoneId))),
+      keyPlaces: plain(places.filter((r) => r.zoneId !== null && team.zoneIds.includes(r.zoneId))),
+    }))
+  const unvisited: UnvisitedFeature[] = items
+    .filter((r) => !r.byTrack && !r.byCheckin)
+    .map((r) => ({
+      type: 'Feature',
+      id: r.id,
+      geometry: JSON.parse(r.geometry ?? 'null') as unknown,
+      properties: { id: r.id, kind: r.kind, name: r.name, zoneId: r.zoneId, compoundId: r.compoundId, compoundName: r.compoundName },
+    }))
+  return {
+    window: { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() },
+    radiusM: q.radius,
+    communityId,
+    zoneId: q.zoneId ?? null,
+    buildings: tally(buildings),
+    keyPlaces: tally(places),
+    byZone,
+    byTeam,
+    unvisited: { type: 'FeatureCollection', features: unvisited },
+  }
+}
+
+/** `GET /api/analysis/coverage/calendar`. */
+export interface CoverageCalendar {
+  communityId: number
+  timeZone: 'Asia/Shanghai'
+  radiusM: number
+  /** The local days, oldest first (YYYY-MM-DD). */
+  days: string[]
+  compounds: {
+    id: number
+    name: string
+    patrolled: boolean[]
+    byTrack: boolean[]
+    byCheckin: boolean[]
+    daysPatrolled: number
+    lastPatrolled: string | null
+    /** The longest run of consecutive days without a patrol in the calendar. */
+    longestGapDays: number
+  }[]
+  /** The weekly rule (每周覆盖: every compound patrolled at least once a week) per ISO week touched by the days. */
+  weeks: { week: string; from: string; to: string; daysInWindow: number; complete: boolean; breaking: number[] }[]
+  /** The weekly rule over the last 7 days (today included). */
+  last7Days: { from: string; to: string; breaking: number[] }
+  /** Compounds that went 7 or more days in a row without a patrol somewhere in the calendar (a rolling week missed). */
+  breakingAnyWeek: number[]
+}
+
+const SHANGHAI_OFFSET_MS = 8 * 3_600_000
+const DAY_MS = 86_400_000
+
+/** The Asia/Shanghai calendar day (YYYY-MM-DD) of an instant (UTC+8, no daylight saving). */
+export function shanghaiDay(t: Date): string {
+  return new Date(t.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10)
+}
+
+/** `YYYY-Www` of a day (YYYY-MM-DD), ISO 8601 week numbering. */
+export function isoWeek(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`)
+  const weekday = (d.getUTCDay() + 6) % 7 // Monday = 0
+  const thursday = new Date(d.getTime() + (3 - weekday) * DAY_MS)
+  const year = thursday.getUTCFullYear()
+  const week = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / DAY_MS / 7)
+  return `${year}-W${String(week).padStart(2, '0')}`
+}
+
+function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10)
+}
+
+/**
+ * For each compound of a community and each of the last `days` Asia/Shanghai days (today last):
+ * whether it was patrolled (see `sg_compound_days`), and the compounds that break the weekly rule
+ * (每周覆盖) in each ISO week touched and in the last 7 days.
+ */
+export async function coverageCalendar(sql: Sql, q: { communityIds: number[] | null; communityId?: number | undefined; days: number; radius: number; now?: Date }): Promise<CoverageCalendar> {
+  const communityId = await coverageCommunity(sql, q)
+  const today = shanghaiDay(q.now ?? new Date())
+  const first = addDays(today, -(q.days - 1))
+  const rows = await sql<{ compoundId: number; name: string; day: string; byTrack: boolean; byCheckin: boolean }[]>`
+    select d.compound_id as "compoundId", cp.name, to_char(d.day, 'YYYY-MM-DD') as day, d.by_track as "byTrack", d.by_checkin as "byCheckin"
+    from sg_compound_days(${communityId}, ${first}::date, ${q.days}::int, ${q.radius}::float8, 'Asia/Shanghai',
+                          ${RUN_MAX_GAP_S}::float8, ${RUN_MAX_GAP_M}::float8) d
+    join compounds cp on cp.id = d.compound_id
+    order by cp.id, d.day`
+  const days = Array.from({ length: q.days }, (_, i) => addDays(first, i))
+  const dayIndex = new Map(days.map((d, i) => [d, i]))
+  const compounds = new Map<number, CoverageCalendar['compounds'][number]>()
+  for (const r of rows) {
+    let c = compounds.get(r.compoundId)
+    if (!c) {
+      c = {
+        id: r.compoundId,
+        name: r.name,
+        patrolled: days.map(() => false),
+        byTrack: days.map(() => false),
+        byCheckin: days.map(() => false),
+        daysPatrolled: 0,
+        lastPatrolled: null,
+        longestGapDays: 0,
+      }
+      compounds.set(r.compoundId, c)
+    }
+    const i = dayIndex.get(r.day)
+    if (i === undefined) continue
+    c.byTrack[i] = r.byTrack
+    c.byCheckin[i] = r.byCheckin
+    c.patrolled[i] = r.byTrack || r.byCheckin
+  }
+  for (const c of compounds.values()) {
+    c.daysPatrolled = c.patrolled.filter(Boolean).length
+    const last = c.patrolled.lastIndexOf(true)
+    c.lastPatrolled = last < 0 ? null : (days[last] ?? null)
+    let run = 0
+    for (const p of c.patrolled) {
+      run = p ? 0 : run + 1
+      c.longestGapDays = Math.max(c.longestGapDays, run)
+    }
+  }
+  const list = [...compounds.values()]
+  const breakingIn = (indexes: number[]) => list.filter((c) => !indexes.some((i) => c.patrolled[i])).map((c) => c.id)
+  const weeks: CoverageCalendar['weeks'] = []
+  for (const day of days) {
+    const week = isoWeek(day)
+    let w = weeks.find((x) => x.week === week)
+    if (!w) {
+      const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7
+      const monday = addDays(day, -weekday)
+      w = { week, from: monday, to: addDays(monday, 6), daysInWindow: 0, complete: false, breaking: [] }
+      weeks.push(w)
+    }
+    w.daysInWindow++
+  }
+  for (const w of weeks) {
+    const indexes = days.map((d, i) => (d >= w.from && d <= w.to ? i : -1)).filter((i) => i >= 0)
+    w.complete = indexes.length === 7 && w.to < today
+    w.breaking = breakingIn(indexes)
+  }
+  const lastSeven = days.map((_, i) => i).slice(-7)
+  return {
+    communityId,
+    timeZone: 'Asia/Shanghai',
+    radiusM: q.radius,
+    days,
+    compounds: list,
+    weeks,
+    last7Days: { from: days[Math.max(0, days.length - 7)] ?? today, to: today, breaking: breakingIn(lastSeven) },
+    breakingAnyWeek: list.filter((c) => c.longestGapDays >= 7).map((c) => c.id),
+  }
+}

@@ -1,0 +1,185 @@
+import type { Sql } from '../db/connect.ts'
+import { RUN_MAX_GAP_M, RUN_MAX_GAP_S, type TrackPoint } from '../domain/tracks.ts'
+import { problems } from '../problem.ts'
+import { recordAudit } from './audit.ts'
+import type { SessionUser } from './users.ts'
+
+/** A device as the ingestion sees it. */
+export interface DeviceRow {
+  id: string
+  communityId: number
+  personId: number | null
+  personName: string | null
+}
+
+/** A device resolved for a write: the row, and whether this call registered it. */
+export interface ResolvedDevice extends DeviceRow {
+  registered: boolean
+}
+
+async function deviceRow(sql: Sql, deviceId: string): Promise<DeviceRow | undefined> {
+  const [row] = await sql<DeviceRow[]>`
+    select d.id, d.community_id as "communityId", d.person_id as "personId", p.name as "personName"
+    from devices d left join people p on p.id = d.person_id
+    where d.id = ${deviceId}`
+  return row
+}
+
+/**
+ * The device a caller sends points for.
+ *
+ * - A known device must belong to a community the caller may act in; otherwise 403.
+ * - An unknown device is registered on first use for the caller: in the community of the caller's
+ *   person (users.person_id, when the caller may act there), else in the caller's only community,
+ *   with the caller's person as its holder. A caller who cannot be tied to exactly one community
+ *   (an admin of several, a user without any) gets 422: register the device first.
+ */
+export async function resolveDevice(sql: Sql, deviceId: string, user: SessionUser, communityIds: number[] | null): Promise<ResolvedDevice> {
+  const known = await deviceRow(sql, deviceId)
+  if (known) {
+    if (communityIds !== null && !communityIds.includes(known.communityId)) {
+      throw problems.forbidden(`The device ${deviceId} belongs to a community you may not act in.`)
+    }
+    return { ...known, registered: false }
+  }
+  let communityId: number | undefined
+  let personId: number | null = null
+  if (user.personId !== null) {
+    const [person] = await sql<{ communityId: number }[]>`select community_id as "communityId" from people where id = ${user.personId}`
+    if (person && (communityIds === null || communityIds.includes(person.communityId))) {
+      communityId = person.communityId
+      personId = user.personId
+    }
+  }
+  if (communityId === undefined && communityIds !== null && communityIds.length === 1) communityId = communityIds[0]
+  if (communityId === undefined) {
+    throw problems.unprocessable(`Unknown device ${deviceId}, and your account is not tied to exactly one community to register it in.`, [
+      { path: 'deviceId', message: 'unknown device; register it first' },
+    ])
+  }
+  const inserted = await sql`
+    insert into devices (id, community_id, person_id, name)
+    values (${deviceId}, ${communityId}, ${personId}, ${`${user.name} · ${deviceId}`.slice(0, 200)})
+    on conflict (id) do nothing`
+  const row = await deviceRow(sql, deviceId)
+  if (!row) throw problems.conflict('The device was removed concurrently; try again.')
+  if (communityIds !== null && !communityIds.includes(row.communityId)) {
+    throw problems.forbidden(`The device ${deviceId} belongs to a community you may not act in.`)
+  }
+  const registered = inserted.count > 0
+  if (registered) {
+    await recordAudit(sql, { userId: user.id, communityId: row.communityId, action: 'register', entity: 'device', entityId: deviceId, after: { personId } })
+  }
+  return { ...row, registered }
+}
+
+/** What storing a batch did. */
+export interface StoredBatch {
+  /** Points stored now. */
+  inserted: number
+  /** The newest stored point of the batch when it is also the device's newest point overall (for the live `position` event). */
+  newest: { lon: number; lat: number; t: string } | null
+}
+
+/**
+ * Store checked points of one device in one statement: all points travel as one jsonb parameter
+ * (no 65,534-parameter limit), `on conflict (device_id, t) do nothing` keeps a resent point from
+ * being stored twice. Late and out-of-order points are stored like any other.
+ */
+export async function storeTrackPoints(sql: Sql, device: DeviceRow, points: readonly TrackPoint[]): Promise<StoredBatch> {
+  if (points.length === 0) return { inserted: 0, newest: null }
+  const rows = points.map((p) => ({ t: new Date(p.t).toISOString(), x: p.lon, y: p.lat, a: p.accuracy }))
+  const [result] = await sql<{ inserted: number; lon: number | null; lat: number | null; t: Date | null; isNewest: boolean | null }[]>`
+    with input as (
+      select r.t, r.x, r.y, r.a
+      from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as r(t timestamptz, x float8, y float8, a real)
+    ), ins as (
+      insert into track_points (community_id, device_id, t, geom, accuracy)
+      select ${device.communityId}, ${device.id}, i.t, ST_SetSRID(ST_MakePoint(i.x, i.y), 4326), i.a
+      from input i
+      order by i.t
+      on conflict (device_id, t) do nothing
+      returning t, geom
+    ), top as (
+      select t, geom from ins order by t desc limit 1
+    )
+    select (select count(*)::int from ins) as inserted,
+           ST_X(top.geom) as lon, ST_Y(top.geom) as lat, top.t,
+           not exists (select 1 from track_points tp where tp.device_id = ${device.id} and tp.t > top.t) as "isNewest"
+    from (select 1) one left join top on true`
+  const inserted = result?.inserted ?? 0
+  const newest =
+    result && result.t && result.isNewest && result.lon !== null && result.lat !== null
+      ? { lon: result.lon, lat: result.lat, t: result.t.toISOString() }
+      : null
+  return { inserted, newest }
+}
+
+/** Filters of `GET /api/tracks`. */
+export interface TrackFilter {
+  communityIds: number[] | null
+  communityId?: number | undefined
+  deviceId?: string | undefined
+  from: string
+  to: string
+}
+
+/**
+ * Tracks in [from, to) as a GeoJSON FeatureCollection (JSON text): one LineString per device run,
+ * runs split where consecutive points are more than {@link RUN_MAX_GAP_S} s or {@link RUN_MAX_GAP_M} m
+ * (UTM) apart. A run of one point is a LineString of that point twice. Properties: `deviceId`,
+ * `personId`, `personName`, `teamId`, `teamName`, `communityId`, `from`, `to`, `points`, and `times`
+ * (seconds after `from` of each vertex, for playback).
+ */
+export async function listTracksGeoJson(sql: Sql, filter: TrackFilter): Promise<string> {
+  const scope = filter.communityIds === null ? sql`true` : sql`tp.community_id = any(${filter.communityIds}::bigint[])`
+  const one = filter.communityId === undefined ? sql`true` : sql`tp.community_id = ${filter.communityId}`
+  const device = filter.deviceId === undefined ? sql`true` : sql`tp.device_id = ${filter.deviceId}`
+  const [row] = await sql<{ fc: string }[]>`
+    with pts as (
+      select tp.device_id, tp.community_id, tp.t, tp.geom, ST_Transform(tp.geom, c.utm_srid) as g
+      from track_points tp join communities c on c.id = tp.community_id
+      where ${scope} and ${one} and ${device}
+        and tp.t >= ${filter.from}::timestamptz and tp.t < ${filter.to}::timestamptz
+    ), breaks as (
+      select pts.*,
+             case when lag(t) over w is null
+                    or extract(epoch from t - lag(t) over w) > ${RUN_MAX_GAP_S}
+                    or ST_Distance(lag(g) over w, g) > ${RUN_MAX_GAP_M}
+                  then 1 else 0 end as brk
+      from pts window w as (partition by device_id order by t)
+    ), numbered as (
+      select breaks.*, sum(brk) over (partition by device_id order by t) as run from breaks
+    ), runs as (
+      select device_id, min(community_id) as community_id, run, min(t) as t_from, max(t) as t_to, count(*)::int as n,
+             ST_MakeLine(geom order by t) as line,
+             array_agg(extract(epoch from t)::float8 order by t) as epochs
+      from numbered group by device_id, run
+    )
+    select json_build_object(
+      'type', 'FeatureCollection',
+      'features', coalesce(json_agg(json_build_object(
+        'type', 'Feature',
+        'id', r.device_id || '@' || to_char(r.t_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+        'geometry', ST_AsGeoJSON(case when r.n = 1 then ST_MakeLine(ST_PointN(r.line, 1), ST_PointN(r.line, 1)) else r.line end, 7)::json,
+        'properties', json_build_object(
+          'id', r.device_id || '@' || to_char(r.t_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+          'deviceId', r.device_id,
+          'communityId', r.community_id,
+          'personId', d.person_id,
+          'personName', p.name,
+          'teamId', p.team_id,
+          'teamName', tm.name,
+          'from', r.t_from,
+          'to', r.t_to,
+          'points', r.n,
+          'times', (select array_agg(e - r.epochs[1] order by o) from unnest(r.epochs) with ordinality as u(e, o))
+        )
+      ) order by r.device_id, r.t_from), '[]'::json)
+    )::text as fc
+    from runs r
+    join devices d on d.id = r.device_id
+    left join people p on p.id = d.person_id
+    left join teams tm on tm.id = p.team_id`
+  return row?.fc ?? '{"type":"FeatureCollection","features":[]}'
+}

@@ -1,0 +1,59 @@
+import { Hono, type Context } from 'hono'
+import QRCode from 'qrcode'
+import { z } from 'zod'
+import type { AppEnv } from '../context.ts'
+import { problems } from '../problem.ts'
+import { findKeyPlace, listKeyPlaces } from '../queries/checkins.ts'
+import { idParam, validate } from '../validate.ts'
+import { keyPlaceCode } from './checkins.ts'
+
+/** Path of the phone check-in page a key place's QR code opens (`?code=KP-…`). */
+export const CHECKIN_PAGE_PATH = '/patrol/checkin'
+
+const idParams = z.object({ id: idParam })
+const codeParams = z.object({ code: keyPlaceCode })
+const listQuery = z.object({ communityId: idParam.optional() })
+
+/**
+ * The address the printed codes point at: `PUBLIC_URL` when set (the address phones reach the
+ * server at, e.g. behind a proxy), else the origin of the request.
+ */
+function publicOrigin(c: Context<AppEnv>): string {
+  const configured = process.env.PUBLIC_URL?.trim()
+  if (configured) return configured.replace(/\/+$/, '')
+  return new URL(c.req.url).origin
+}
+
+/** The URL a key place's QR code holds. */
+export function checkinUrl(origin: string, code: string): string {
+  return `${origin}${CHECKIN_PAGE_PATH}?code=${encodeURIComponent(code)}`
+}
+
+/**
+ * Key places (重点部位) for patrols: `GET /` (list, by code; `communityId`), `GET /by-code/:code`
+ * (what the check-in page shows), `GET /:id/qr` (the QR code of the check-in link, SVG).
+ */
+export const keyPlaces = new Hono<AppEnv>()
+  .get('/', validate('query', listQuery), async (c) => {
+    const { communityId } = c.req.valid('query')
+    const origin = publicOrigin(c)
+    const rows = await listKeyPlaces(c.get('sql'), { communityIds: c.get('communityIds'), communityId })
+    return c.json({ items: rows.map((r) => ({ ...r, checkinUrl: checkinUrl(origin, r.code), qrUrl: `/api/key-places/${r.id}/qr` })) })
+  })
+  .get('/by-code/:code', validate('param', codeParams), async (c) => {
+    const { code } = c.req.valid('param')
+    const place = await findKeyPlace(c.get('sql'), { code }, c.get('communityIds'))
+    if (!place) throw problems.notFound(`No key place with code ${code}.`)
+    return c.json({ ...place, checkinUrl: checkinUrl(publicOrigin(c), place.code) })
+  })
+  .get('/:id/qr', validate('param', idParams), async (c) => {
+    const { id } = c.req.valid('param')
+    const place = await findKeyPlace(c.get('sql'), { id }, c.get('communityIds'))
+    if (!place) throw problems.notFound(`No key place ${id}.`)
+    const svg = await QRCode.toString(checkinUrl(publicOrigin(c), place.code), { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+    return c.body(svg, 200, {
+      'content-type': 'image/svg+xml; charset=utf-8',
+      'cache-control': 'private, max-age=3600',
+      'content-disposition': `inline; filename="${place.code}.svg"`,
+    })
+  })

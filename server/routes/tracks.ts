@@ -1,0 +1,113 @@
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import { requirePermission } from '../auth/middleware.ts'
+import type { AppEnv } from '../context.ts'
+import { checkBatch, GpxError, MAX_POINTS_PER_REQUEST, parseGpx, type RejectedPoint } from '../domain/tracks.ts'
+import { publishLive } from '../live/hub.ts'
+import { Problem, problems } from '../problem.ts'
+import { listTracksGeoJson, resolveDevice, storeTrackPoints } from '../queries/tracks.ts'
+import { idParam, isoTime, validate } from '../validate.ts'
+
+/** The answer of every track upload. */
+export interface TrackUploadResult {
+  /** Points stored by this request. */
+  accepted: number
+  /** Points already stored (sent before) or repeated within the request: not stored again. */
+  duplicates: number
+  /** Points refused, with their index in the request and the reason. */
+  rejected: RejectedPoint[]
+}
+
+/** Longest window `GET /api/tracks` answers. */
+export const MAX_TRACK_WINDOW_DAYS = 31
+
+/** Default window of `GET /api/tracks` when `from` is missing: the 12 hours before `to`. */
+const DEFAULT_WINDOW_MS = 12 * 3_600_000
+
+export const deviceIdSchema = z.string().trim().min(1, 'deviceId is required').max(100, 'at most 100 characters')
+
+const pointsBody = z.object({
+  deviceId: deviceIdSchema,
+  points: z.array(z.unknown(), { message: 'points must be an array of { lon, lat, t, accuracy? }' }),
+})
+
+const gpxQuery = z.object({ deviceId: deviceIdSchema })
+
+const listQuery = z.object({
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  deviceId: deviceIdSchema.optional(),
+  communityId: idParam.optional(),
+})
+
+function tooMany(): Problem {
+  return new Problem(413, `At most ${MAX_POINTS_PER_REQUEST} points per request; send the rest in further requests.`, {
+    extensions: { maxPoints: MAX_POINTS_PER_REQUEST },
+  })
+}
+
+/**
+ * The shared body of every track upload: resolve (or register) the device, check the points one by
+ * one, store the good ones in one statement, and publish the device's newest position on the live
+ * stream (only when this batch moved it forward: a late batch does not pull the marker back).
+ */
+export async function ingestPoints(c: Context<AppEnv>, deviceId: string, raw: readonly unknown[]): Promise<TrackUploadResult> {
+  if (raw.length > MAX_POINTS_PER_REQUEST) throw tooMany()
+  const sql = c.get('sql')
+  const device = await resolveDevice(sql, deviceId, c.get('user'), c.get('communityIds'))
+  const batch = checkBatch(raw, Date.now())
+  const stored = await storeTrackPoints(sql, device, batch.points)
+  if (stored.newest) {
+    await publishLive(
+      sql,
+      {
+        type: 'position',
+        communityId: device.communityId,
+        data: { deviceId: device.id, lon: stored.newest.lon, lat: stored.newest.lat, t: stored.newest.t, personName: device.personName },
+      },
+      c.get('live'),
+    )
+  }
+  return {
+    accepted: stored.inserted,
+    duplicates: batch.duplicates + (batch.points.length - stored.inserted),
+    rejected: batch.rejected,
+  }
+}
+
+/**
+ * Patrol tracks: `POST /points` (JSON batches), `POST /gpx` (a GPX 1.1 file), `GET /` (runs as
+ * LineStrings). Uploads need the `report` permission; a point is identified by (deviceId, t) and is
+ * never stored twice. Track uploads are not written to the audit log (one row per fix would drown
+ * it); registering a device on first use is.
+ */
+export const tracks = new Hono<AppEnv>()
+  .post('/points', requirePermission('report'), validate('json', pointsBody), async (c) => {
+    const { deviceId, points } = c.req.valid('json')
+    return c.json(await ingestPoints(c, deviceId, points))
+  })
+  .post('/gpx', requirePermission('report'), validate('query', gpxQuery), async (c) => {
+    const { deviceId } = c.req.valid('query')
+    const text = await c.req.text()
+    let parsed: ReturnType<typeof parseGpx>
+    try {
+      parsed = parseGpx(text, MAX_POINTS_PER_REQUEST)
+    } catch (error) {
+      if (error instanceof GpxError) throw problems.badRequest(error.message)
+      throw error
+    }
+    if (parsed.tooMany) throw tooMany()
+    return c.json(await ingestPoints(c, deviceId, parsed.points))
+  })
+  .get('/', validate('query', listQuery), async (c) => {
+    const q = c.req.valid('query')
+    const to = q.to ?? new Date().toISOString()
+    const from = q.from ?? new Date(Date.parse(to) - DEFAULT_WINDOW_MS).toISOString()
+    const span = Date.parse(to) - Date.parse(from)
+    if (span <= 0) throw problems.badRequest('from must be before to.', [{ path: 'from', message: 'must be before to' }])
+    if (span > MAX_TRACK_WINDOW_DAYS * 86_400_000) {
+      throw problems.badRequest(`The window is longer than ${MAX_TRACK_WINDOW_DAYS} days.`, [{ path: 'from', message: `at most ${MAX_TRACK_WINDOW_DAYS} days before to` }])
+    }
+    const body = await listTracksGeoJson(c.get('sql'), { communityIds: c.get('communityIds'), communityId: q.communityId, deviceId: q.deviceId, from, to })
+    return c.body(body, 200, { 'content-type': 'application/geo+json; charset=utf-8' })
+  })
