@@ -279,6 +279,26 @@ describe('POST /api/owntracks', () => {
     expect(await stored('q7')).toBe(1)
   })
 
+  test('the app signing in with HTTP Basic credentials is accepted', async () => {
+    const tst = Math.floor((base + 15_900_000) / 1000)
+    const res = await server.post('/api/owntracks', { _type: 'location', lat: SPOT.lat, lon: SPOT.lon, tst, tid: 'bx' }, {
+      authorization: `Basic ${Buffer.from('patrol:demo').toString('base64')}`,
+      'x-limit-u': 'patrol',
+      'x-limit-d': 'basic-phone',
+    })
+    expect(res.status).toBe(200)
+    expect(await stored('patrol/basic-phone')).toBe(1)
+  })
+
+  test('wrong Basic credentials are a 401 problem and store nothing', async () => {
+    const tst = Math.floor((base + 15_950_000) / 1000)
+    const res = await server.post('/api/owntracks', { _type: 'location', lat: SPOT.lat, lon: SPOT.lon, tst, tid: 'by' }, {
+      authorization: `Basic ${Buffer.from('patrol:wrong').toString('base64')}`,
+    })
+    expect(res.status).toBe(401)
+    expect(await stored('by')).toBe(0)
+  })
+
   test('other message types are answered [] and ignored', async () => {
     const before = await server.db.sql<{ n: number }[]>`select count(*)::int as n from track_points`
     const res = await patrol.post('/api/owntracks', { _type: 'transition', event: 'enter', desc: 'home', tst: 1, tid: 'zl' }, { 'x-limit-u': 'patrol', 'x-limit-d': 'pixel7' })

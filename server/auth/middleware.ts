@@ -4,7 +4,10 @@ import { getCookie } from 'hono/cookie'
 import type { AppEnv } from '../context.ts'
 import { can, type Permission } from '../domain/roles.ts'
 import { Problem, problems } from '../problem.ts'
-import { needsTouch, sessionUser, touchSession } from '../queries/users.ts'
+import { verifyPassword } from '../domain/password.ts'
+import { findUserForLogin, needsTouch, sessionUser, touchSession, type SessionUser } from '../queries/users.ts'
+import type { Sql } from '../db/connect.ts'
+import { LoginThrottle } from './throttle.ts'
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'sg_session'
@@ -33,6 +36,15 @@ export function requestToken(authorization: string | undefined, cookie: string |
  * Sets `user` and `communityIds` for every route after it.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const basic = c.req.header('authorization')?.match(/^Basic\s+([A-Za-z0-9+/=]{1,400})\s*$/i)
+  if (basic?.[1] && BASIC_AUTH_PATHS.test(c.req.path)) {
+    const user = await basicUser(c.get('sql'), basic[1])
+    c.set('user', user)
+    c.set('communityIds', user.communityIds)
+    c.set('token', '')
+    c.set('csrfToken', '')
+    return next()
+  }
   const found = requestToken(c.req.header('authorization'), getCookie(c, SESSION_COOKIE))
   if (!found) throw problems.unauthorized()
   const sql = c.get('sql')
@@ -64,4 +76,38 @@ export function requirePermission(permission: Permission): MiddlewareHandler<App
 /** Whether the caller may see community `id`. */
 export function canSeeCommunity(communityIds: number[] | null, id: number): boolean {
   return communityIds === null || communityIds.includes(id)
+}
+
+/** Paths where HTTP Basic auth is accepted: the OwnTracks app can only send Basic credentials. */
+const BASIC_AUTH_PATHS = /^\/api\/owntracks\/?$/
+const basicThrottle = new LoginThrottle(10)
+
+/** The user behind Basic credentials (throttled like sign-in: 10 failures per account per 15 min). */
+async function basicUser(sql: Sql, encoded: string): Promise<SessionUser> {
+  const text = Buffer.from(encoded, 'base64').toString('utf8')
+  const colon = text.indexOf(':')
+  const username = colon > 0 ? text.slice(0, colon) : ''
+  const password = colon > 0 ? text.slice(colon + 1) : ''
+  const key = username.toLowerCase()
+  if (!username || basicThrottle.retryAfter(key) > 0) throw problems.unauthorized('Wrong or throttled Basic credentials.')
+  const row = await findUserForLogin(sql, username)
+  if (!row || row.disabled || !(await verifyPassword(password, row.passwordHash))) {
+    basicThrottle.fail(key)
+    throw problems.unauthorized('Wrong username or password.')
+  }
+  const [scope] = await sql<{ communityIds: number[] | null; personId: number | null; districtId: number | null }[]>`
+    select u.person_id as "personId", u.district_id as "districtId",
+           case when u.role = 'admin' and u.district_id is null then null
+                else array(select uc.community_id from user_communities uc where uc.user_id = u.id
+                           union select c.id from communities c where u.role = 'admin' and c.district_id = u.district_id) end as "communityIds"
+    from users u where u.id = ${row.id}`
+  return {
+    id: row.id,
+    username: row.username,
+    name: row.name,
+    role: row.role,
+    personId: scope?.personId ?? null,
+    districtId: scope?.districtId ?? null,
+    communityIds: scope?.communityIds === null || scope?.communityIds === undefined ? null : scope.communityIds.map(Number),
+  }
 }
