@@ -16,6 +16,8 @@ export default defineConfig({
       test: {
         name,
         include: ['tests/**/*.test.ts'],
+        // *.pg.test.ts need a real PostgreSQL (ST_AsMVT, LISTEN/NOTIFY across processes).
+        exclude: ['tests/faults/**', '**/node_modules/**', ...(name === 'postgres' ? [] : ['tests/**/*.pg.test.ts'])],
         globalSetup: ['tests/global-setup.ts'],
       },
     })),

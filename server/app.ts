@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppDeps, AppEnv } from './context.ts'
@@ -16,6 +16,21 @@ import { health } from './routes/health.ts'
 import { layers } from './routes/layers.ts'
 import { live } from './routes/live.ts'
 import { people } from './routes/people.ts'
+import { zoneImport } from './routes/import-zones.ts'
+import { zones } from './routes/zones.ts'
+import { checkins } from './routes/checkins.ts'
+import { coverage } from './routes/coverage.ts'
+import { keyPlaces } from './routes/key-places.ts'
+import { owntracks } from './routes/owntracks.ts'
+import { tracks } from './routes/tracks.ts'
+import { tiles } from './routes/tiles.ts'
+import { analysis } from './routes/analysis.ts'
+import { stats } from './routes/stats.ts'
+import { basemapOrigin, loadBasemap } from './basemap.ts'
+import { exportDownloads } from './export/middleware.ts'
+import { configRoutes } from './routes/config.ts'
+import { ogc } from './routes/ogc.ts'
+import { reports } from './routes/reports.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
@@ -27,6 +42,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const databaseKind = deps.databaseKind ?? 'postgres'
   const liveHub = deps.live ?? new LiveHub()
+  // An operator's base map (BASEMAP_URL): the browser may fetch from its origin, and from nowhere else.
+  const basemap = deps.basemap !== undefined ? deps.basemap : loadBasemap()
+  const mapOrigins = basemapOrigin(basemap) ? [basemapOrigin(basemap)!] : []
 
   app.use(
     '*',
@@ -35,10 +53,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:', ...mapOrigins],
         workerSrc: ["'self'", 'blob:'],
         childSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'"],
+        connectSrc: ["'self'", ...mapOrigins],
         fontSrc: ["'self'", 'data:'],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
@@ -47,13 +65,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       crossOriginEmbedderPolicy: false,
     }),
   )
-  app.use('/api/*', async (c, next) => {
+  const withDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('sql', deps.sql)
     c.set('databaseKind', databaseKind)
     c.set('live', liveHub)
     c.set('communityIds', null)
     await next()
-  })
+  }
+  app.use('/api/*', withDeps)
   const jsonBodyLimit = bodyLimit({
     maxSize: JSON_BODY_LIMIT,
     onError: (c) => {
@@ -67,16 +86,35 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/api/health', health)
   app.route('/api/auth', authRoutes())
+  app.route('/api/config', configRoutes(basemap))
   // Everything below needs a signed-in user.
   app.use('/api/*', authenticate)
+  // `?format=csv|xlsx|geojson|gpx` on the list endpoints (server/export/middleware.ts).
+  app.use('/api/*', exportDownloads)
+  app.route('/api/reports', reports)
+  app.route('/api/tiles', tiles)
   app.route('/api/communities', communities)
   app.route('/api/people', people)
   app.route('/api/audit', audit)
   app.route('/api/layers', layers)
   app.route('/api/hazards', hazards)
   app.route('/api/live', live)
+  app.route('/api/zones', zones)
+  app.route('/api/import/zones', zoneImport)
+  app.route('/api/tracks', tracks)
+  app.route('/api/owntracks', owntracks)
+  app.route('/api/checkins', checkins)
+  app.route('/api/key-places', keyPlaces)
+  app.route('/api/analysis/coverage', coverage)
+  app.route('/api/analysis', analysis)
+  app.route('/api/stats', stats)
 
   app.all('/api/*', (c) => sendProblem(c, problemDocument(404, `No endpoint ${c.req.method} ${c.req.path}.`)))
+
+  // OGC API – Features for QGIS and GDAL, behind the same sign-in (Bearer tokens).
+  app.use('/ogc', withDeps, authenticate)
+  app.use('/ogc/*', withDeps, authenticate)
+  app.route('/ogc', ogc)
 
   if (deps.webRoot) {
     const root = deps.webRoot
@@ -95,7 +133,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound((c) => sendProblem(c, problemDocument(404, `Nothing at ${c.req.path}.`)))
   app.onError((error, c) => {
     const doc = toProblem(error)
-    if (doc.status >= 500) console.error(`[${c.req.method} ${c.req.path}]`, error)
+    if (doc.status >= 500 && doc.status !== 503) console.error(`[${c.req.method} ${c.req.path}]`, error)
+    if (doc.status === 503) c.header('retry-after', '1')
     return sendProblem(c, doc)
   })
   return app

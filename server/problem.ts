@@ -88,6 +88,23 @@ interface PgErrorLike {
 
 const isPgError = (e: unknown): e is PgErrorLike => typeof e === 'object' && e !== null && (e as PgErrorLike).name === 'PostgresError'
 
+/** postgres.js and socket codes of a connection that was refused, cut or timed out. */
+const CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'])
+
+/**
+ * Whether an error means the database could not be reached or dropped the connection (server
+ * restart, admin shutdown, terminated backend): answered 503, and the client may retry (writes are
+ * idempotent by clientId or (device, t)).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const code = (error as { code?: unknown }).code
+  if (typeof code !== 'string') return false
+  if (CONNECTION_CODES.has(code)) return true
+  // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection exceptions.
+  return isPgError(error) && (code === '57P01' || code === '57P02' || code === '57P03' || code.startsWith('08'))
+}
+
 /**
  * Map any thrown error to a problem document. SQL text and database messages never reach the client
  * except for the few PostGIS geometry messages that name a reason the user can act on.
@@ -103,6 +120,7 @@ export function toProblem(error: unknown): ProblemDocument {
     return problemDocument(status, detail)
   }
   if (error instanceof SyntaxError) return problemDocument(400, 'The request body is not valid JSON.')
+  if (isDatabaseUnavailable(error)) return problemDocument(503, 'The database is unavailable for a moment; try again.')
   if (isPgError(error)) {
     switch (error.code) {
       case '23505':
@@ -112,6 +130,10 @@ export function toProblem(error: unknown): ProblemDocument {
       case '23514':
       case '23502':
         return problemDocument(422, 'A value is out of range or missing.')
+      case '22021':
+      case '22P05':
+        // A text value with a NUL or a character the database encoding cannot hold.
+        return problemDocument(400, 'A text value holds a character that cannot be stored (e.g. NUL).')
       case '22P02':
       case '22007':
       case '22008':

@@ -5,7 +5,7 @@ import { OPEN_STATUSES } from '../server/domain/hazards.ts'
 import { hashPassword } from '../server/domain/password.ts'
 import { tileOf } from '../server/domain/mvt.ts'
 import { createUser } from '../server/queries/users.ts'
-import { TILE_BUFFER, TILE_LAYERS, tileFeatures, tileWithNode, tileWithPostgis, type TileRequest } from '../server/queries/tiles.ts'
+import { TILE_BUFFER, TILE_LAYERS, tileFeatures, tileWithNode, type TileRequest } from '../server/queries/tiles.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 import { decodeTile, type DecodedFeature } from './helpers/tiles.ts'
 
@@ -216,39 +216,6 @@ describe('the same tile on both backends', () => {
     const asParts = (g: (typeof rows)[number]['geometry']): number[][][] =>
       g.type === 'Point' ? [[g.coordinates]] : g.type === 'LineString' ? [g.coordinates] : []
     expect(decoded.map((f) => f.geometry)).toEqual(rows.map((r) => asParts(r.geometry)))
-  })
-
-  describe.runIf(backend === 'postgres')('on a real PostGIS', () => {
-    test('ST_AsMVT and the Node encoder give byte-identical tiles for every layer', async () => {
-      const mismatched: string[] = []
-      for (const layer of TILE_LAYERS) {
-        for (const z of [14, 15, 16]) {
-          const req: TileRequest = { layer, ...at(z), communityIds: null }
-          const a = Buffer.from(await tileWithPostgis(server.db.sql, req))
-          const b = Buffer.from(await tileWithNode(server.db.sql, req))
-          if (!a.equals(b)) mismatched.push(`${layer}/${z}`)
-        }
-      }
-      expect(mismatched).toEqual([])
-    })
-
-    test('safegrid_tile_geom keeps the features ST_AsMVTGeom keeps, within a pixel of its geometry', async () => {
-      const t = at(15)
-      const [row] = await server.db.sql<{ mismatched: number; kept: number; worst: number }[]>`
-        with a as (
-          select ST_AsMVTGeom(ST_Transform(footprint, 3857), ST_TileEnvelope(${t.z}::int, ${t.x}::int, ${t.y}::int), 4096, ${TILE_BUFFER}::int, true) as native,
-                 safegrid_tile_geom(footprint, ${t.z}::int, ${t.x}::int, ${t.y}::int) as portable
-          from buildings
-          where footprint && ST_Transform(ST_TileEnvelope(${t.z}::int, ${t.x}::int, ${t.y}::int, margin => ${TILE_BUFFER / 4096}::float8), 4326)
-        )
-        select count(*) filter (where (native is null) <> (portable is null))::int as mismatched,
-               count(portable)::int as kept,
-               coalesce(max(ST_HausdorffDistance(ST_SetSRID(native, 0), portable)), 0) as worst
-        from a`
-      expect(row!.kept).toBeGreaterThan(10)
-      expect(row!.mismatched).toBe(0)
-      expect(row!.worst).toBeLessThanOrEqual(1.5)
-    })
   })
 })
 

@@ -4,8 +4,8 @@ import { freshDatabase, type FreshDatabase } from './helpers/backend.ts'
 import { openSse, type SseEvent } from './helpers/sse.ts'
 
 // Two server processes behind one database hear each other's live events (LISTEN/NOTIFY).
-// A real PostgreSQL only: the embedded database serves a single process.
-describe.runIf(inject('template').backend === 'postgres')('live events across server processes', () => {
+// A real PostgreSQL only (a *.pg.test.ts file runs in the postgres project only): the embedded database serves one process.
+describe('live events across server processes', () => {
   let fresh: FreshDatabase
   let a: RunningServer
   let b: RunningServer

@@ -1,0 +1,267 @@
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { PERMISSIONS, ROLES, type Permission, type Role } from '../server/domain/roles.ts'
+import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
+
+/** Who may call an endpoint: nobody signed in, any role, or the roles of a permission. */
+type Access = 'public' | 'any' | Permission
+
+/** One row of the role × endpoint matrix: how to build a fresh, harmless, valid request. */
+interface Row {
+  name: string
+  access: Access
+  request: () => Promise<{ method: string; path: string; body?: unknown }>
+}
+
+type Who = Role | 'anonymous'
+const WHO: Who[] = [...ROLES, 'anonymous']
+
+let server: TestServer
+const clients = {} as Record<Role, Client>
+let fx: { communityId: number; lon: number; lat: number; hazardId: number; zoneId: number; keyPlaceId: number; keyPlaceCode: string; png: Uint8Array<ArrayBuffer> }
+let seq = 0
+const results: Record<string, Record<Who, number>> = {}
+
+const sql = () => server.db.sql
+
+async function freshHazard(communityId = fx.communityId, description = 'access test'): Promise<number> {
+  const [h] = await sql()<{ id: number }[]>`
+    insert into hazards (community_id, category, severity, status, geom, reported_at, due_at, description)
+    values (${communityId}, 'other', 'minor', 'reported', ST_SetSRID(ST_MakePoint(${fx.lon}, ${fx.lat}), 4326), now(), now() + interval '1 day', ${description})
+    returning id`
+  return h!.id
+}
+
+async function freshZone(communityId = fx.communityId, name = 'access zone'): Promise<number> {
+  const d = 0.0003
+  const [z] = await sql()<{ id: number }[]>`
+    insert into zones (community_id, name, geom)
+    values (${communityId}, ${name}, ST_Multi(ST_MakeEnvelope(${fx.lon}, ${fx.lat}, ${fx.lon + d}, ${fx.lat + d}, 4326))) returning id`
+  return z!.id
+}
+
+const square = (d = 0.0002) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [fx.lon, fx.lat],
+      [fx.lon + d, fx.lat],
+      [fx.lon + d, fx.lat + d],
+      [fx.lon, fx.lat + d],
+      [fx.lon, fx.lat],
+    ],
+  ],
+})
+const day = () => ({ from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() })
+const q = (o: Record<string, string | number>) => new URLSearchParams(Object.entries(o).map(([k, v]) => [k, String(v)])).toString()
+
+/** Every endpoint mounted in server/app.ts, with who may call it (docs/API.md, server/domain/roles.ts). */
+const ROWS: Row[] = [
+  { name: 'GET /api/health', access: 'public', request: async () => ({ method: 'GET', path: '/api/health' }) },
+  { name: 'GET /api/auth/me', access: 'any', request: async () => ({ method: 'GET', path: '/api/auth/me' }) },
+  { name: 'GET /api/communities', access: 'any', request: async () => ({ method: 'GET', path: '/api/communities' }) },
+  { name: 'GET /api/people', access: 'any', request: async () => ({ method: 'GET', path: '/api/people' }) },
+  { name: 'GET /api/audit', access: 'readAudit', request: async () => ({ method: 'GET', path: '/api/audit?limit=5' }) },
+  ...['communities', 'compounds', 'buildings', 'key-places', 'zones', 'roads'].map(
+    (layer): Row => ({ name: `GET /api/layers/${layer}`, access: 'any', request: async () => ({ method: 'GET', path: `/api/layers/${layer}?communityId=${fx.communityId}` }) }),
+  ),
+  { name: 'GET /api/tiles/:layer/:z/:x/:y.mvt', access: 'any', request: async () => ({ method: 'GET', path: '/api/tiles/buildings/0/0/0.mvt' }) },
+  { name: 'GET /api/hazards', access: 'any', request: async () => ({ method: 'GET', path: '/api/hazards' }) },
+  { name: 'GET /api/hazards/:id', access: 'any', request: async () => ({ method: 'GET', path: `/api/hazards/${fx.hazardId}` }) },
+  {
+    name: 'POST /api/hazards',
+    access: 'report',
+    request: async () => ({ method: 'POST', path: '/api/hazards', body: { category: 'other', severity: 'minor', location: { lon: fx.lon, lat: fx.lat }, clientId: `acc-${++seq}` } }),
+  },
+  { name: 'POST /api/hazards/:id/transition (reject)', access: 'dispatch', request: async () => ({ method: 'POST', path: `/api/hazards/${await freshHazard()}/transition`, body: { to: 'rejected', note: 'access' } }) },
+  {
+    name: 'POST /api/hazards/:id/photos',
+    access: 'report',
+    request: async () => {
+      const form = new FormData()
+      form.append('photo', new Blob([fx.png], { type: 'image/png' }), 'p.png')
+      return { method: 'POST', path: `/api/hazards/${fx.hazardId}/photos`, body: form }
+    },
+  },
+  { name: 'GET /api/live (SSE)', access: 'any', request: async () => ({ method: 'GET', path: '/api/live' }) },
+  { name: 'GET /api/zones', access: 'any', request: async () => ({ method: 'GET', path: '/api/zones' }) },
+  { name: 'GET /api/zones/check', access: 'any', request: async () => ({ method: 'GET', path: `/api/zones/check?communityId=${fx.communityId}` }) },
+  { name: 'GET /api/zones/stats', access: 'any', request: async () => ({ method: 'GET', path: `/api/zones/stats?communityId=${fx.communityId}` }) },
+  { name: 'GET /api/zones/:id', access: 'any', request: async () => ({ method: 'GET', path: `/api/zones/${fx.zoneId}` }) },
+  { name: 'POST /api/zones', access: 'editZones', request: async () => ({ method: 'POST', path: '/api/zones', body: { type: 'Feature', geometry: square(), properties: { name: `acc-${++seq}`, communityId: fx.communityId } } }) },
+  { name: 'PUT /api/zones/:id', access: 'editZones', request: async () => ({ method: 'PUT', path: `/api/zones/${await freshZone()}`, body: { type: 'Feature', properties: { name: `acc-${++seq}` } } }) },
+  { name: 'DELETE /api/zones/:id', access: 'editZones', request: async () => ({ method: 'DELETE', path: `/api/zones/${await freshZone()}` }) },
+  {
+    name: 'POST /api/zones/:id/split',
+    access: 'editZones',
+    request: async () => ({ method: 'POST', path: `/api/zones/${await freshZone()}/split`, body: { type: 'Feature', geometry: square(0.00015), properties: { name: `acc-${++seq}` } } }),
+  },
+  { name: 'POST /api/zones/suggest', access: 'editZones', request: async () => ({ method: 'POST', path: '/api/zones/suggest', body: { communityId: fx.communityId, n: 3 } }) },
+  {
+    name: 'POST /api/import/zones',
+    access: 'editZones',
+    request: async () => ({
+      method: 'POST',
+      path: `/api/import/zones?communityId=${fx.communityId}`,
+      body: { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: square(), properties: { name: `acc-${++seq}` } }] },
+    }),
+  },
+  {
+    name: 'POST /api/tracks/points',
+    access: 'report',
+    request: async () => ({ method: 'POST', path: '/api/tracks/points', body: { deviceId: `acc-dev-${++seq}`, points: [{ lon: fx.lon, lat: fx.lat, t: new Date(Date.now() - 1000).toISOString() }] } }),
+  },
+  {
+    name: 'POST /api/tracks/gpx',
+    access: 'report',
+    request: async () => ({
+      method: 'POST',
+      path: `/api/tracks/gpx?deviceId=acc-gpx-${++seq}`,
+      body: `<gpx version="1.1"><trk><trkseg><trkpt lat="${fx.lat}" lon="${fx.lon}"><time>${new Date(Date.now() - 2000).toISOString()}</time></trkpt></trkseg></trk></gpx>`,
+    }),
+  },
+  { name: 'GET /api/tracks', access: 'any', request: async () => ({ method: 'GET', path: '/api/tracks' }) },
+  {
+    name: 'POST /api/owntracks',
+    access: 'report',
+    request: async () => ({ method: 'POST', path: '/api/owntracks', body: { _type: 'location', lat: fx.lat, lon: fx.lon, tst: Math.floor(Date.now() / 1000) - 5, tid: `a${++seq}` } }),
+  },
+  { name: 'POST /api/checkins', access: 'report', request: async () => ({ method: 'POST', path: '/api/checkins', body: { keyPlaceId: fx.keyPlaceId, clientId: `acc-${++seq}` } }) },
+  { name: 'GET /api/checkins', access: 'any', request: async () => ({ method: 'GET', path: `/api/checkins?${q(day())}` }) },
+  { name: 'GET /api/key-places', access: 'any', request: async () => ({ method: 'GET', path: '/api/key-places' }) },
+  { name: 'GET /api/key-places/by-code/:code', access: 'any', request: async () => ({ method: 'GET', path: `/api/key-places/by-code/${fx.keyPlaceCode}` }) },
+  { name: 'GET /api/key-places/:id/qr', access: 'any', request: async () => ({ method: 'GET', path: `/api/key-places/${fx.keyPlaceId}/qr` }) },
+  { name: 'GET /api/analysis/coverage', access: 'any', request: async () => ({ method: 'GET', path: `/api/analysis/coverage?${q({ ...day(), communityId: fx.communityId })}` }) },
+  { name: 'GET /api/analysis/coverage/calendar', access: 'any', request: async () => ({ method: 'GET', path: `/api/analysis/coverage/calendar?communityId=${fx.communityId}` }) },
+  { name: 'GET /api/analysis/clusters', access: 'any', request: async () => ({ method: 'GET', path: '/api/analysis/clusters' }) },
+  { name: 'GET /api/analysis/hotspots', access: 'any', request: async () => ({ method: 'GET', path: `/api/analysis/hotspots?communityId=${fx.communityId}` }) },
+  { name: 'GET /api/analysis/recurrences', access: 'any', request: async () => ({ method: 'GET', path: '/api/analysis/recurrences' }) },
+  { name: 'GET /api/stats', access: 'any', request: async () => ({ method: 'GET', path: '/api/stats' }) },
+  { name: 'GET /api/stats/trend', access: 'any', request: async () => ({ method: 'GET', path: '/api/stats/trend?days=7' }) },
+]
+
+/** The statuses a caller must get: 401 anonymous, 403 without the permission, else 2xx. */
+function expected(access: Access, who: Who): '2xx' | 401 | 403 {
+  if (access === 'public') return '2xx'
+  if (who === 'anonymous') return 401
+  if (access === 'any') return '2xx'
+  return (PERMISSIONS[access] as readonly Role[]).includes(who) ? '2xx' : 403
+}
+
+async function call(who: Who, req: { method: string; path: string; body?: unknown }): Promise<{ status: number; text: string }> {
+  const send = who === 'anonymous' ? server.send : clients[who].send
+  const res = await send(req.method, req.path, req.body, {})
+  if (req.path === '/api/live') {
+    await res.body?.cancel()
+    return { status: res.status, text: '' }
+  }
+  return { status: res.status, text: await res.text() }
+}
+
+beforeAll(async () => {
+  server = await startTestServer()
+  for (const role of ROLES) clients[role] = await server.login(role)
+  const [c] = await sql()<{ id: number; lon: number; lat: number }[]>`
+    select id, ST_X(ST_PointOnSurface(boundary)) as lon, ST_Y(ST_PointOnSurface(boundary)) as lat from communities order by id limit 1`
+  const [k] = await sql()<{ id: number; code: string }[]>`select id, code from key_places where community_id = ${c!.id} order by id limit 1`
+  const [h] = await sql()<{ id: number }[]>`select id from hazards where community_id = ${c!.id} order by id limit 1`
+  const [z] = await sql()<{ id: number }[]>`select id from zones where community_id = ${c!.id} order by id limit 1`
+  const png = new Uint8Array(await sharp({ create: { width: 16, height: 16, channels: 3, background: '#c00' } }).png().toBuffer())
+  fx = { communityId: c!.id, lon: c!.lon, lat: c!.lat, hazardId: h!.id, zoneId: z!.id, keyPlaceId: k!.id, keyPlaceCode: k!.code, png }
+})
+afterAll(async () => {
+  await server?.close()
+})
+
+test('every endpoint answers each role as the contract says: 401 anonymous, 403 without the permission, 2xx otherwise', async () => {
+  const wrong: string[] = []
+  for (const row of ROWS) {
+    results[row.name] = {} as Record<Who, number>
+    for (const who of WHO) {
+      const { status, text } = await call(who, await row.request())
+      results[row.name]![who] = status
+      const want = expected(row.access, who)
+      const ok = want === '2xx' ? status >= 200 && status < 300 : status === want
+      if (!ok) wrong.push(`${row.name} as ${who}: ${status} (want ${want}) ${text.slice(0, 160)}`)
+    }
+  }
+  console.table(results)
+  const lines = [
+    '| endpoint | who may | ' + WHO.join(' | ') + ' |',
+    '|---|---|' + WHO.map(() => '---').join('|') + '|',
+    ...ROWS.map((r) => `| \`${r.name}\` | ${r.access} | ${WHO.map((w) => String(results[r.name]![w])).join(' | ')} |`),
+  ]
+  await writeFile(resolve(import.meta.dirname, '../test-results/access-matrix.md'), lines.join('\n') + '\n').catch(() => {})
+  expect(wrong).toEqual([])
+})
+
+test('a cookie write without the CSRF token is refused with 403', async () => {
+  const res = await server.send('POST', '/api/hazards', { category: 'other', severity: 'minor', location: { lon: fx.lon, lat: fx.lat } }, { cookie: `sg_session=${clients.patrol.token}` })
+  expect(res.status).toBe(403)
+})
+
+test("community A's leader, patrol and planner never reach community B's objects by id", async () => {
+  const SECRET = 'B-ONLY-SECRET-7f3a'
+  const [b] = await sql()<{ id: number }[]>`
+    insert into communities (name, utm_srid, boundary)
+    values ('访问测试社区B', 32650, ST_Multi(ST_MakeEnvelope(114.60, 30.70, 114.61, 30.71, 4326))) returning id`
+  const bId = b!.id
+  const [hb] = await sql()<{ id: number }[]>`
+    insert into hazards (community_id, category, severity, status, geom, reported_at, due_at, description)
+    values (${bId}, 'other', 'minor', 'reported', ST_SetSRID(ST_MakePoint(114.605, 30.705), 4326), now(), now() + interval '1 day', ${SECRET}) returning id`
+  const [zb] = await sql()<{ id: number }[]>`
+    insert into zones (community_id, name, geom) values (${bId}, ${SECRET}, ST_Multi(ST_MakeEnvelope(114.601, 30.701, 114.602, 30.702, 4326))) returning id`
+  const code = `KPB${Date.now() % 100000}`
+  const [kb] = await sql()<{ id: number }[]>`
+    insert into key_places (community_id, kind, name, code, geom) values (${bId}, 'other', ${SECRET}, ${code}, ST_SetSRID(ST_MakePoint(114.605, 30.705), 4326)) returning id`
+  const device = `dev-b-${Date.now()}`
+  await sql()`insert into devices (id, community_id, name) values (${device}, ${bId}, ${SECRET})`
+  await sql()`insert into track_points (community_id, device_id, t, geom) values (${bId}, ${device}, now() - interval '1 hour', ST_SetSRID(ST_MakePoint(114.605, 30.705), 4326))`
+  const poly = { type: 'Polygon', coordinates: [[[114.601, 30.701], [114.6015, 30.701], [114.6015, 30.7015], [114.601, 30.7015], [114.601, 30.701]]] }
+  const probes: { method: string; path: string; body?: unknown; list?: boolean }[] = [
+    { method: 'GET', path: `/api/hazards/${hb!.id}` },
+    { method: 'POST', path: `/api/hazards/${hb!.id}/transition`, body: { to: 'rejected' } },
+    { method: 'GET', path: `/api/zones/${zb!.id}` },
+    { method: 'PUT', path: `/api/zones/${zb!.id}`, body: { type: 'Feature', properties: { name: 'taken' } } },
+    { method: 'POST', path: `/api/zones/${zb!.id}/split`, body: { type: 'Feature', geometry: poly } },
+    { method: 'DELETE', path: `/api/zones/${zb!.id}` },
+    { method: 'GET', path: `/api/zones/check?communityId=${bId}` },
+    { method: 'POST', path: '/api/zones/suggest', body: { communityId: bId, n: 2 } },
+    { method: 'POST', path: '/api/zones', body: { type: 'Feature', geometry: poly, properties: { name: 'into B', communityId: bId } } },
+    { method: 'POST', path: `/api/import/zones?communityId=${bId}`, body: { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: poly, properties: {} }] } },
+    { method: 'GET', path: `/api/key-places/${kb!.id}/qr` },
+    { method: 'GET', path: `/api/key-places/by-code/${code}` },
+    { method: 'POST', path: '/api/checkins', body: { keyPlaceId: kb!.id } },
+    { method: 'POST', path: '/api/checkins', body: { code } },
+    { method: 'POST', path: '/api/tracks/points', body: { deviceId: device, points: [{ lon: 114.605, lat: 30.705, t: new Date().toISOString() }] } },
+    { method: 'GET', path: `/api/hazards?communityId=${bId}`, list: true },
+    { method: 'GET', path: `/api/zones?communityId=${bId}`, list: true },
+    { method: 'GET', path: `/api/tracks?deviceId=${device}`, list: true },
+    { method: 'GET', path: `/api/key-places?communityId=${bId}`, list: true },
+    { method: 'GET', path: `/api/layers/key-places?communityId=${bId}`, list: true },
+    { method: 'GET', path: `/api/stats?communityId=${bId}`, list: true },
+    { method: 'GET', path: `/api/analysis/coverage?${q({ ...day(), communityId: bId })}`, list: true },
+  ]
+  const leaks: string[] = []
+  let calls = 0
+  for (const role of ['leader', 'patrol', 'planner'] as const) {
+    for (const p of probes) {
+      const { status, text } = await call(role, p)
+      calls++
+      // The caller's own device id or code echoed in a refusal is not a leak; B's names and rows are.
+      const sent = JSON.stringify(p)
+      if (text.includes(SECRET) || (text.includes(device) && !sent.includes(device)) || (text.includes(code) && !sent.includes(code))) leaks.push(`${role} ${p.method} ${p.path}: ${status} leaks B`)
+      if (!p.list && ![403, 404].includes(status) && !(status === 422 && p.method === 'POST')) leaks.push(`${role} ${p.method} ${p.path}: ${status} ${text.slice(0, 120)}`)
+      if (p.list && status >= 500) leaks.push(`${role} ${p.method} ${p.path}: ${status}`)
+    }
+  }
+  console.log(`[access] cross-community probes: ${calls}, leaks: ${leaks.length}`)
+  expect(leaks).toEqual([])
+  const [after] = await sql()<{ status: string; zones: number; points: number }[]>`
+    select (select status from hazards where id = ${hb!.id}) as status,
+           (select count(*)::int from zones where community_id = ${bId}) as zones,
+           (select count(*)::int from track_points where device_id = ${device}) as points`
+  expect(after).toEqual({ status: 'reported', zones: 1, points: 1 })
+})
