@@ -140,6 +140,15 @@ const ROWS: Row[] = [
   { name: 'GET /api/analysis/recurrences', access: 'any', request: async () => ({ method: 'GET', path: '/api/analysis/recurrences' }) },
   { name: 'GET /api/stats', access: 'any', request: async () => ({ method: 'GET', path: '/api/stats' }) },
   { name: 'GET /api/stats/trend', access: 'any', request: async () => ({ method: 'GET', path: '/api/stats/trend?days=7' }) },
+  // Last: a new community in the admin's district changes which communities the admin acts in.
+  {
+    name: 'POST /api/communities',
+    access: 'manageCommunities',
+    request: async () => {
+      const x = 120 + (++seq % 100) * 0.02
+      return { method: 'POST', path: '/api/communities', body: { type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[x, 31], [x + 0.01, 31], [x + 0.01, 31.01], [x, 31.01], [x, 31]]] }, properties: { name: `acc-${seq}` } } }
+    },
+  },
 ]
 
 /** The statuses a caller must get: 401 anonymous, 403 without the permission, else 2xx. */

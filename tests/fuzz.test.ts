@@ -374,8 +374,10 @@ test('GET /api/tiles refuses huge and malformed z/x/y with a problem', async () 
   await stillAnswering()
 })
 
-test('POST /api/communities is not an endpoint: 404 problem, nothing stored', async () => {
-  await fire(admin, 'POST', '/api/communities', json({ type: 'Feature', geometry: { type: 'Polygon', coordinates: bowtie(1, 1) }, properties: { name: '<b>x</b>' } }), counter('communities'))
+test('POST /api/communities refuses hostile boundaries and names with a problem, nothing stored', async () => {
+  const valid = { type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[120, 31], [120.01, 31], [120.01, 31.01], [120, 31.01], [120, 31]]] }, properties: { name: '测试' } }
+  expect(await fire(admin, 'POST', '/api/communities', json({ ...valid, geometry: { type: 'Polygon', coordinates: bowtie(1, 1) } }), counter('communities'))).toBe(422)
+  await attackWith(admin, 'POST', '/api/communities', valid, ['properties.name', 'geometry.coordinates.0.1.0'], counter('communities'))
 })
 
 test('POST /api/auth/login refuses hostile sign-ins with a problem and opens no session', async () => {
