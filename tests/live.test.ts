@@ -4,25 +4,7 @@ import { hashPassword } from '../server/domain/password.ts'
 import { LiveHub, type LiveEvent } from '../server/live/hub.ts'
 import { createUser } from '../server/queries/users.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
-
-interface SseEvent {
-  event: string
-  id: string
-  data: string
-}
-
-/** An open SSE connection read event by event. */
-interface Stream {
-  status: number
-  contentType: string | null
-  /** The next event (comments skipped), or undefined when the stream ends or `ms` pass. */
-  next: (ms?: number) => Promise<SseEvent | undefined>
-  /** The next event of this type whose data matches. */
-  until: (pred: (e: SseEvent) => boolean, ms?: number) => Promise<SseEvent | undefined>
-  close: () => void
-  /** Resolves when the server ends the stream. */
-  ended: Promise<void>
-}
+import { openSse, type SseEvent, type SseStream } from './helpers/sse.ts'
 
 let server: TestServer
 let patrol: Client
@@ -30,68 +12,8 @@ let leader: Client
 let leaderB: Client
 let spot: { lon: number; lat: number }
 
-async function connect(client: Client, headers: Record<string, string> = {}): Promise<Stream> {
-  const abort = new AbortController()
-  const res = await fetch(`${server.url}/api/live`, { headers: { authorization: `Bearer ${client.token}`, ...headers }, signal: abort.signal })
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
-  let buffer = ''
-  const events: SseEvent[] = []
-  const waiters: (() => void)[] = []
-  let finished = false
-  const ended = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) break
-        buffer += value
-        let cut: number
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut)
-          buffer = buffer.slice(cut + 2)
-          const e: SseEvent = { event: 'message', id: '', data: '' }
-          let any = false
-          for (const line of block.split('\n')) {
-            const m = /^(event|id|data): ?(.*)$/.exec(line)
-            if (!m) continue
-            any = true
-            if (m[1] === 'data') e.data = e.data ? `${e.data}\n${m[2]}` : m[2]!
-            else e[m[1] as 'event' | 'id'] = m[2]!
-          }
-          if (any) events.push(e)
-          waiters.splice(0).forEach((w) => w())
-        }
-      }
-    } catch {
-      // aborted
-    } finally {
-      finished = true
-      waiters.splice(0).forEach((w) => w())
-    }
-  })()
-  const next = async (ms = 2000): Promise<SseEvent | undefined> => {
-    const deadline = Date.now() + ms
-    while (events.length === 0 && !finished && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, deadline - Date.now())
-        waiters.push(() => {
-          clearTimeout(t)
-          resolve()
-        })
-      })
-    }
-    return events.shift()
-  }
-  const until = async (pred: (e: SseEvent) => boolean, ms = 2000): Promise<SseEvent | undefined> => {
-    const deadline = Date.now() + ms
-    for (;;) {
-      const left = deadline - Date.now()
-      if (left <= 0) return undefined
-      const e = await next(left)
-      if (!e) return undefined
-      if (pred(e)) return e
-    }
-  }
-  return { status: res.status, contentType: res.headers.get('content-type'), next, until, close: () => abort.abort(), ended }
+function connect(client: Client, headers: Record<string, string> = {}): Promise<SseStream> {
+  return openSse(server.url, client.token, headers)
 }
 
 async function report(client: Client, location = spot): Promise<number> {

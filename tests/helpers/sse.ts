@@ -8,6 +8,7 @@ export interface SseEvent {
 /** An open SSE connection read event by event. */
 export interface SseStream {
   status: number
+  contentType: string | null
   /** The next event (comments skipped), or undefined when the stream ends or `ms` pass. */
   next: (ms?: number) => Promise<SseEvent | undefined>
   /** The next event that matches, or undefined after `ms`. */
@@ -79,5 +80,5 @@ export async function openSse(baseUrl: string, token: string, headers: Record<st
       if (pred(e)) return e
     }
   }
-  return { status: res.status, next, until, close: () => abort.abort(), ended }
+  return { status: res.status, contentType: res.headers.get('content-type'), next, until, close: () => abort.abort(), ended }
 }
