@@ -4,6 +4,8 @@
  * Geometry follows GeoJSON (RFC 7946), WGS84 lon/lat. Every map feature carries its database id
  * both at the Feature level and in `properties.id`.
  */
+// The hazard vocabulary is the server's (server/domain/hazards.ts), shared so the two never drift.
+import { CATEGORIES, CLOSED_STATUSES as SERVER_CLOSED, SEVERITIES, STATUSES } from '../../server/domain/hazards.ts'
 import type {
   Geometry,
   LineString,
@@ -103,40 +105,24 @@ export interface WaterProperties extends BaseProperties {
   name: string | null
 }
 
+
 /** Hazard categories (隐患类别), in display order. */
-export const HAZARD_CATEGORIES = [
-  'flying_wire_charging',
-  'ebike_indoor',
-  'fire_lane_blocked',
-  'corridor_clutter',
-  'facility_aging',
-  'poor_lighting',
-  'falling_object_risk',
-  'other',
-] as const
+export const HAZARD_CATEGORIES = CATEGORIES
 /** A hazard category. */
 export type HazardCategory = (typeof HAZARD_CATEGORIES)[number]
 
 /** Hazard severities, least to most severe. */
-export const HAZARD_SEVERITIES = ['minor', 'major', 'critical'] as const
+export const HAZARD_SEVERITIES = SEVERITIES
 /** A hazard severity. */
 export type HazardSeverity = (typeof HAZARD_SEVERITIES)[number]
 
 /** Hazard statuses, in the order of the closed loop. */
-export const HAZARD_STATUSES = [
-  'reported',
-  'dispatched',
-  'rectifying',
-  'rectified',
-  'verified',
-  'reopened',
-  'rejected',
-] as const
+export const HAZARD_STATUSES = STATUSES
 /** A hazard status. */
 export type HazardStatus = (typeof HAZARD_STATUSES)[number]
 
 /** Statuses that end the loop: a hazard in one of these is no longer open. */
-export const CLOSED_STATUSES: readonly HazardStatus[] = ['verified', 'rejected']
+export const CLOSED_STATUSES: readonly HazardStatus[] = SERVER_CLOSED
 
 /** Whether a hazard in `status` still needs work. */
 export function isOpenStatus(status: HazardStatus): boolean {
