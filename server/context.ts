@@ -1,3 +1,4 @@
+import type { BasemapConfig } from './basemap.ts'
 import type { Sql, DatabaseKind } from './db/connect.ts'
 import type { LiveHub } from './live/hub.ts'
 import type { SessionUser } from './queries/users.ts'
@@ -11,6 +12,8 @@ export interface AppDeps {
   webRoot?: string | undefined
   /** The live-event hub (`GET /api/live`); createApp makes one per app when absent. */
   live?: LiveHub
+  /** The operator's base map; read from the environment (BASEMAP_URL …) when absent. */
+  basemap?: BasemapConfig | null
 }
 
 /** Hono environment of every route: dependencies in `c.var`. */

@@ -14,7 +14,8 @@ export interface LayerFilter {
 }
 
 type Fragment = postgres.Fragment
-interface LayerSource {
+/** Where a layer comes from: its `from` (alias `x`), geometry, community column and JSON properties. */
+export interface LayerSource {
   from: Fragment
   geom: Fragment
   community: Fragment
@@ -22,7 +23,7 @@ interface LayerSource {
 }
 
 /** The table, geometry column, community column, properties and joins of one layer. */
-function layerSource(sql: Sql, layer: LayerName): LayerSource {
+export function layerSource(sql: Sql, layer: LayerName): LayerSource {
   switch (layer) {
     case 'communities':
       return {

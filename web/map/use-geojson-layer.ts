@@ -17,6 +17,7 @@ import type {
   Map as MaplibreMap,
   SymbolLayerSpecification,
 } from 'maplibre-gl'
+import { useBasemapStore } from '../stores/basemap.ts'
 import { useMap } from './map-key.ts'
 import { LAYER_SLOTS, SLOT_METADATA_KEY, type LayerSlot } from './style.ts'
 
@@ -68,8 +69,11 @@ function beforeIdForSlot(map: MaplibreMap, slot: LayerSlot): string | undefined 
 export function useGeoJsonLayer(options: GeoJsonLayerOptions): MaplibreMap {
   const map = useMap()
   const { sourceId } = options
+  // Over a GCJ-02 base map our WGS84 data is drawn shifted to match it (stores/basemap.ts).
+  const basemap = useBasemapStore()
+  const display = (): FeatureCollection => basemap.toDisplayCollection(options.data())
 
-  map.addSource(sourceId, { promoteId: 'id', ...options.source, type: 'geojson', data: options.data() })
+  map.addSource(sourceId, { promoteId: 'id', ...options.source, type: 'geojson', data: display() })
   for (const { slot, ...layer } of options.layers) {
     const spec = {
       ...layer,
@@ -79,7 +83,7 @@ export function useGeoJsonLayer(options: GeoJsonLayerOptions): MaplibreMap {
     map.addLayer(spec, beforeIdForSlot(map, slot))
   }
 
-  const stop = watch(options.data, (data) => {
+  const stop = watch(display, (data) => {
     const source = map.getSource<GeoJSONSource>(sourceId)
     void source?.setData(data)
   })
