@@ -1,10 +1,12 @@
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import { patrolPwa } from './scripts/pwa-config.ts'
 
 export default defineConfig({
   root: 'web',
   publicDir: 'public',
-  plugins: [vue()],
+  // patrolPwa: the installable, offline-first patrol phone app (manifest, service worker).
+  plugins: [vue(), ...patrolPwa()],
   build: {
     outDir: '../dist',
     emptyOutDir: true,

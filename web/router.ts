@@ -51,6 +51,8 @@ export function createAppRouter(): Router {
       { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue') },
       { path: '/patrol/checkin', name: 'checkin', component: () => import('./views/CheckinView.vue'), meta: { permission: 'report' } },
       { path: '/print/qr', name: 'print-qr', component: () => import('./views/PrintQrView.vue') },
+      // Reports and exports (issue 9): the printable day / week / month reports and their downloads.
+      { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue') },
       { path: '/index.html', redirect: '/' },
       {
         path: '/:pathMatch(.*)*',

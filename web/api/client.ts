@@ -124,6 +124,8 @@ export interface RequestOptions {
    * where 401 is an expected answer rather than an expired session).
    */
   expectUnauthorized?: boolean
+  /** Extra request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000
@@ -163,7 +165,7 @@ async function readProblem(response: Response): Promise<ProblemDocument | null> 
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? 'GET'
   const isForm = typeof FormData !== 'undefined' && options.body instanceof FormData
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...options.headers }
   // A FormData body sets its own multipart content type (with the boundary).
   if (options.body !== undefined && !isForm) headers['Content-Type'] = 'application/json'
   if (authToken) headers.Authorization = `Bearer ${authToken}`

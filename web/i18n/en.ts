@@ -1,5 +1,6 @@
 import { commandCenterEn } from './command-center.ts'
 import { plannerEn } from './planner.ts'
+import { patrolOfflineEn } from './patrol-offline.ts'
 import type { MessageKey } from './zh.ts'
 
 /** English UI messages. Must have every key of the Chinese dictionary. */
@@ -92,4 +93,5 @@ export const en: Record<MessageKey, string> = {
   'hazardStatus.rejected': 'Not a hazard',
   ...plannerEn,
   ...commandCenterEn,
+  ...patrolOfflineEn,
 }

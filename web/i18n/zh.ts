@@ -1,5 +1,6 @@
 import { commandCenterZh } from './command-center.ts'
 import { plannerZh } from './planner.ts'
+import { patrolOfflineZh } from './patrol-offline.ts'
 
 /** Chinese (简体中文) UI messages: the default locale and the source of truth for message keys. */
 export const zh = {
@@ -91,6 +92,7 @@ export const zh = {
   'hazardStatus.rejected': '非隐患',
   ...plannerZh,
   ...commandCenterZh,
+  ...patrolOfflineZh,
 } as const
 
 /** A key of the UI message dictionaries. */

@@ -2,16 +2,23 @@
  * Report store: the patrol member's hazard report being written (`/patrol`) and sending it.
  *
  * Everything typed is kept in the drafts store (sessionStorage), so an expired session or a
- * reload loses nothing; the photo stays in memory for the page's life. Each report carries a
- * `clientId` made when the draft starts: sending it again (a retry after a network failure or
- * an expired session) answers the first hazard instead of creating a second one.
+ * reload loses nothing; the photo stays in memory until it is sent. Each report carries a
+ * `clientId` made when the draft starts, and its photo a client photo id made when it is taken.
+ *
+ * Sending puts the report and its photo into the phone's offline queue first (IndexedDB, see
+ * stores/offline-queue.ts), then tries to deliver it for a few seconds: delivered → the receipt;
+ * no network → the receipt says it waits on the phone and goes by itself; refused by the server →
+ * the form stays with the reason; session expired → the form stays for after signing in. Sending
+ * the same draft again answers what the queue already holds, so a report is never sent twice.
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
-import { api, toApiError, type ApiError } from '../api/client.ts'
-import type { HazardCategory, HazardFeature, HazardSeverity } from '../api/types.ts'
+import { ApiError, toApiError } from '../api/client.ts'
+import type { HazardCategory, HazardSeverity } from '../api/types.ts'
+import { newClientId } from '../offline/ids.ts'
+import type { HazardItem } from '../offline/queue.ts'
 import { useDraftsStore } from './drafts.ts'
-import { useHazardsStore } from './hazards.ts'
+import { useOfflineQueueStore } from './offline-queue.ts'
 
 const DRAFT_KEY = 'patrol-report'
 
@@ -31,7 +38,17 @@ export interface ReportLocation {
 export type LocateState = 'idle' | 'locating' | 'ok' | 'denied' | 'unavailable' | 'timeout'
 
 /** Where sending stands. */
-export type ReportPhase = 'editing' | 'submitting' | 'uploading' | 'done'
+export type ReportPhase = 'editing' | 'submitting' | 'done'
+
+/** How long sending waits for the server before the report is left to the queue. */
+export const FOREGROUND_WAIT_MS = 8_000
+
+/** The report last handed over, for the receipt (its state comes from the queue). */
+export interface ReportReceipt {
+  clientId: string
+  category: HazardCategory
+  withPhoto: boolean
+}
 
 interface ReportDraft {
   category: HazardCategory | null
@@ -41,17 +58,7 @@ interface ReportDraft {
   clientId: string
 }
 
-/** A random id for idempotent reports; `crypto.randomUUID` needs a secure context, so fall back. */
-export function newClientId(): string {
-  const c = globalThis.crypto
-  if (typeof c?.randomUUID === 'function') return c.randomUUID()
-  const bytes = new Uint8Array(16)
-  c.getRandomValues(bytes)
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
-}
+export { newClientId }
 
 function emptyDraft(): ReportDraft {
   return { category: null, severity: 'minor', description: '', location: null, clientId: newClientId() }
@@ -60,7 +67,7 @@ function emptyDraft(): ReportDraft {
 /** The report store (`useReportStore()`). */
 export const useReportStore = defineStore('report', () => {
   const drafts = useDraftsStore()
-  const hazards = useHazardsStore()
+  const outbox = useOfflineQueueStore()
 
   const category = ref<HazardCategory | null>(null)
   const severity = ref<HazardSeverity>('minor')
@@ -68,14 +75,14 @@ export const useReportStore = defineStore('report', () => {
   const location = ref<ReportLocation | null>(null)
   const clientId = ref(newClientId())
   const photo = shallowRef<File | null>(null)
+  /** The photo's client id: the server (and the queue) know the same photo by it. */
+  const photoClientId = ref<string | null>(null)
   const photoPreview = ref<string | null>(null)
 
   const phase = ref<ReportPhase>('editing')
   const error = shallowRef<ApiError | null>(null)
-  /** The photo could not be uploaded; the hazard itself was reported. */
-  const photoError = shallowRef<ApiError | null>(null)
-  /** The hazard the last send created (or found again by its clientId). */
-  const created = shallowRef<HazardFeature | null>(null)
+  /** The report last handed to the queue (the receipt shows how it stands). */
+  const receipt = shallowRef<ReportReceipt | null>(null)
   const locateState = ref<LocateState>('idle')
 
   function restore(): void {
@@ -119,8 +126,8 @@ export const useReportStore = defineStore('report', () => {
   function setPhoto(file: File | null): void {
     if (photoPreview.value) URL.revokeObjectURL(photoPreview.value)
     photo.value = file
+    photoClientId.value = file ? newClientId() : null
     photoPreview.value = file ? URL.createObjectURL(file) : null
-    photoError.value = null
   }
 
   /** Places the report where the user tapped on the map. */
@@ -153,59 +160,57 @@ export const useReportStore = defineStore('report', () => {
     )
   }
 
-  async function uploadPhoto(hazard: HazardFeature): Promise<boolean> {
-    const file = photo.value
-    if (!file) return true
-    phase.value = 'uploading'
-    try {
-      await api.uploadPhoto(hazard.id, file, file.name || 'photo.jpg')
-      photoError.value = null
-      return true
-    } catch (err) {
-      photoError.value = toApiError(err)
-      return false
-    }
-  }
-
   /**
-   * Sends the report (idempotent by clientId), then its photo. On success the form starts over;
-   * on failure everything typed stays and sending again is safe.
+   * Hands the report (and photo) to the offline queue, then waits up to {@link FOREGROUND_WAIT_MS}
+   * for it to reach the server. The form starts over once the report is safe on the phone —
+   * unless the server refused it (the reason is shown) or the session expired (the sign-in page
+   * opens and the form waits for the user's return).
    *
-   * @returns whether the hazard (and photo, if any) were sent.
+   * @returns whether the report was taken (sent, or waiting in the queue).
    */
   async function submit(): Promise<boolean> {
-    if (!complete.value || phase.value === 'submitting' || phase.value === 'uploading') return false
+    if (!complete.value || phase.value === 'submitting') return false
     const loc = location.value!
     phase.value = 'submitting'
     error.value = null
-    photoError.value = null
+    const id = clientId.value
+    const file = photo.value
+    let stored: HazardItem
     try {
-      const feature = await api.createHazard({
-        category: category.value!,
-        severity: severity.value,
-        location: { lon: loc.lon, lat: loc.lat },
-        description: description.value.trim() || undefined,
-        clientId: clientId.value,
-      })
-      created.value = feature
-      hazards.upsert(feature)
-      if (!(await uploadPhoto(feature))) {
-        phase.value = 'editing'
-        return false
-      }
-      finish()
-      return true
+      stored = await outbox.enqueueReport(
+        {
+          category: category.value!,
+          severity: severity.value,
+          location: { lon: loc.lon, lat: loc.lat },
+          description: description.value.trim() || undefined,
+          reportedAt: new Date().toISOString(),
+          clientId: id,
+        },
+        file && photoClientId.value ? { id: photoClientId.value, blob: file, filename: file.name || 'photo.jpg' } : null,
+      )
     } catch (err) {
-      error.value = toApiError(err)
+      error.value = new ApiError({ status: 0, title: toApiError(err).title, kind: 'parse' })
       phase.value = 'editing'
       return false
     }
-  }
-
-  /** The hazard was reported but its photo failed: send the report on without it. */
-  function skipPhoto(): void {
-    setPhoto(null)
+    const handOver: ReportReceipt = { clientId: id, category: stored.payload.category, withPhoto: file !== null }
+    if (stored.status !== 'sent') {
+      const result = await Promise.race([outbox.sync(), new Promise<null>((r) => setTimeout(() => r(null), FOREGROUND_WAIT_MS))])
+      const now = outbox.itemById(id) as HazardItem | undefined
+      if (result?.outcome === 'unauthorized') {
+        phase.value = 'editing'
+        return false
+      }
+      if (now?.status === 'failed') {
+        const e = now.lastError
+        error.value = new ApiError({ status: e?.status ?? 0, title: e?.title ?? '', detail: e?.detail ?? null, kind: 'http' })
+        phase.value = 'editing'
+        return false
+      }
+    }
     finish()
+    receipt.value = handOver
+    return true
   }
 
   function finish(): void {
@@ -213,7 +218,7 @@ export const useReportStore = defineStore('report', () => {
     phase.value = 'done'
   }
 
-  /** Clears the form for the next report (a new clientId); keeps {@link created} for the receipt. */
+  /** Clears the form for the next report (a new clientId); keeps {@link receipt}. */
   function reset(): void {
     const d = emptyDraft()
     category.value = d.category
@@ -223,7 +228,6 @@ export const useReportStore = defineStore('report', () => {
     clientId.value = d.clientId
     setPhoto(null)
     error.value = null
-    photoError.value = null
     locateState.value = 'idle'
     phase.value = 'editing'
     drafts.remove(DRAFT_KEY)
@@ -232,7 +236,7 @@ export const useReportStore = defineStore('report', () => {
   /** Leaves the receipt and starts a new report. */
   function startNew(): void {
     reset()
-    created.value = null
+    receipt.value = null
   }
 
   return {
@@ -242,11 +246,11 @@ export const useReportStore = defineStore('report', () => {
     location,
     clientId,
     photo,
+    photoClientId,
     photoPreview,
     phase,
     error,
-    photoError,
-    created,
+    receipt,
     locateState,
     complete,
     dirty,
@@ -254,7 +258,6 @@ export const useReportStore = defineStore('report', () => {
     placeAt,
     locate,
     submit,
-    skipPhoto,
     reset,
     startNew,
     restore,

@@ -11,19 +11,47 @@
 import { bbox as turfBbox } from '@turf/turf'
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { api, ApiError, isAbortError, setCsrfToken, toApiError } from '../api/client.ts'
+import { api, ApiError, apiRequest, isAbortError, setCsrfToken, toApiError } from '../api/client.ts'
 import {
   emptyCollection,
   type BBox,
   type CommunityCollection,
   type CommunityFeature,
   type FeatureId,
+  type MeResponse,
   type SessionUser,
 } from '../api/types.ts'
 import { can, type Permission } from '../domain/permissions.ts'
 import type { LoadStatus } from './load-status.ts'
 
 const COMMUNITY_STORAGE_KEY = 'safegrid.communityId'
+/**
+ * The last signed-in user (no token: the session is the HttpOnly cookie), so a phone that opens
+ * the app without a network (the installed patrol app in a basement) still knows who it is and can
+ * queue work; the session is checked with the server as soon as it answers again.
+ */
+const LAST_USER_STORAGE_KEY = 'safegrid.lastUser'
+/** Cache Storage of the service worker's harmless API answers (see scripts/pwa-config.ts); dropped at sign-out. */
+const API_CACHE_NAME = 'sg-api'
+
+function readLastUser(): SessionUser | null {
+  try {
+    const raw = globalThis.localStorage?.getItem(LAST_USER_STORAGE_KEY)
+    const parsed = raw ? (JSON.parse(raw) as SessionUser) : null
+    return parsed && parsed.id !== undefined && typeof parsed.role === 'string' ? parsed : null
+  } catch {
+    return null
+  }
+}
+
+function writeLastUser(user: SessionUser | null): void {
+  try {
+    if (user) globalThis.localStorage?.setItem(LAST_USER_STORAGE_KEY, JSON.stringify(user))
+    else globalThis.localStorage?.removeItem(LAST_USER_STORAGE_KEY)
+  } catch {
+    // Not remembered: offline start then needs the network to sign in.
+  }
+}
 
 function readStoredCommunityId(): string | null {
   try {
@@ -56,6 +84,11 @@ export const useSessionStore = defineStore('session', () => {
 
   const role = computed(() => user.value?.role ?? null)
   const signedIn = computed(() => authState.value === 'signed-in' && user.value !== null)
+  /**
+   * False while the user was restored from this phone's memory without the server (offline start):
+   * no CSRF token yet, so writes wait for {@link revalidate}.
+   */
+  const verified = ref(false)
 
   /** Whether the signed-in user holds `permission` (mirrors the server's roles). */
   function allows(permission: Permission): boolean {
@@ -67,12 +100,15 @@ export const useSessionStore = defineStore('session', () => {
     setCsrfToken(csrf)
     authState.value = 'signed-in'
     expired.value = false
+    verified.value = true
+    writeLastUser(me)
   }
 
   function setSignedOut(): void {
     user.value = null
     setCsrfToken(null)
     authState.value = 'signed-out'
+    verified.value = false
     communities.value = emptyCollection()
     status.value = 'idle'
     error.value = null
@@ -89,8 +125,18 @@ export const useSessionStore = defineStore('session', () => {
         const me = await api.me()
         setSignedIn(me.user, me.csrfToken)
       } catch (err) {
-        if (err instanceof ApiError && err.status === 401) setSignedOut()
-        else throw toApiError(err)
+        if (err instanceof ApiError && err.status === 401) {
+          writeLastUser(null)
+          setSignedOut()
+        } else {
+          const e = toApiError(err)
+          const last = e.unreachable ? readLastUser() : null
+          if (!last) throw e
+          // No network: carry on as the last user; writes are queued and wait for the server.
+          user.value = last
+          authState.value = 'signed-in'
+          verified.value = false
+        }
       } finally {
         checking = null
       }
@@ -120,6 +166,19 @@ export const useSessionStore = defineStore('session', () => {
     return me
   }
 
+  /**
+   * Makes sure the server knows the session and the CSRF token is current (after an offline
+   * start, or with `force` after a CSRF refusal). A 401 goes through the app's unauthorized
+   * handler (sign in again; queued work stays queued).
+   *
+   * @throws {@link ApiError} when the server cannot be reached or the session is over.
+   */
+  async function revalidate(force = false): Promise<void> {
+    if (verified.value && !force) return
+    const me = await apiRequest<MeResponse>('/api/auth/me')
+    setSignedIn(me.user, me.csrfToken)
+  }
+
   /** Signs out at the server (best effort) and forgets the user. */
   async function logout(): Promise<void> {
     try {
@@ -130,6 +189,12 @@ export const useSessionStore = defineStore('session', () => {
     expired.value = false
     expiredUserId.value = null
     expiredUsername.value = null
+    writeLastUser(null)
+    try {
+      await globalThis.caches?.delete(API_CACHE_NAME)
+    } catch {
+      // No Cache Storage here.
+    }
     setSignedOut()
   }
 
@@ -139,6 +204,7 @@ export const useSessionStore = defineStore('session', () => {
     expiredUserId.value = user.value ? String(user.value.id) : null
     expiredUsername.value = user.value?.username ?? null
     expired.value = true
+    writeLastUser(null)
     setSignedOut()
   }
 
@@ -196,6 +262,8 @@ export const useSessionStore = defineStore('session', () => {
     role,
     authState,
     signedIn,
+    verified,
+    revalidate,
     expired,
     expiredUserId,
     expiredUsername,

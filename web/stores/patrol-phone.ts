@@ -1,0 +1,229 @@
+/**
+ * Patrol phone store: what the patrol member reads on duty — my tasks (hazards assigned to my
+ * person, with due times), tonight's unvisited places near me, and the key places' codes (to
+ * name a scanned code offline).
+ *
+ * Each list keeps its last good answer in localStorage (per user; harmless, small: ids, names,
+ * points, due times), so the phone still shows the last known lists in a basement, with the time
+ * they were fetched.
+ */
+import { distance, pointOnFeature } from '@turf/turf'
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef, watch } from 'vue'
+import { apiRequest, toApiError, type ApiError } from '../api/client.ts'
+import { patrolApi } from '../api/patrol.ts'
+import type { HazardCategory, HazardCollection, HazardSeverity, HazardStatus } from '../api/types.ts'
+import { tonight } from '../domain/patrol.ts'
+import { useDutyStore } from './duty.ts'
+import { useSessionStore } from './session.ts'
+
+const CACHE_PREFIX = 'safegrid.patrolPhone.'
+
+/** Open states a task can be in. */
+const OPEN_STATUSES: HazardStatus[] = ['reported', 'dispatched', 'rectifying', 'reopened']
+
+/** A hazard assigned to me. */
+export interface TaskRow {
+  id: number | string
+  category: HazardCategory
+  severity: HazardSeverity
+  status: HazardStatus
+  dueAt: string
+  overdue: boolean
+  description: string | null
+  lon: number
+  lat: number
+}
+
+/** An unvisited building or key place of tonight. */
+export interface PlaceRow {
+  id: number
+  kind: 'building' | 'key_place'
+  name: string | null
+  compoundName: string | null
+  lon: number
+  lat: number
+}
+
+/** A place with its distance from me (metres; null without a position). */
+export interface NearbyPlace extends PlaceRow {
+  distanceM: number | null
+}
+
+/** Where loading a list stands. */
+export type ListStatus = 'idle' | 'loading' | 'ready' | 'error'
+
+interface Cached {
+  tasks?: { rows: TaskRow[]; at: number }
+  nearby?: { rows: PlaceRow[]; at: number; from: number; to: number }
+  keyPlaces?: { codes: Record<string, string>; at: number }
+}
+
+/** The patrol phone store (`usePatrolPhoneStore()`). */
+export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
+  const session = useSessionStore()
+  const duty = useDutyStore()
+
+  const tasks = shallowRef<TaskRow[]>([])
+  const tasksAt = ref<number | null>(null)
+  const tasksStatus = ref<ListStatus>('idle')
+  const tasksError = shallowRef<ApiError | null>(null)
+
+  const places = shallowRef<PlaceRow[]>([])
+  const placesAt = ref<number | null>(null)
+  const placesWindow = ref<{ from: number; to: number } | null>(null)
+  const placesStatus = ref<ListStatus>('idle')
+  const placesError = shallowRef<ApiError | null>(null)
+
+  /** Key place names by printed code. */
+  const keyPlaceNames = shallowRef<Record<string, string>>({})
+
+  const userId = computed(() => (session.user ? String(session.user.id) : null))
+  const personId = computed(() => session.user?.personId ?? null)
+
+  function readCache(): Cached {
+    if (!userId.value) return {}
+    try {
+      return (JSON.parse(localStorage.getItem(CACHE_PREFIX + userId.value) ?? '{}') as Cached) ?? {}
+    } catch {
+      return {}
+    }
+  }
+
+  function writeCache(patch: Cached): void {
+    if (!userId.value) return
+    try {
+      localStorage.setItem(CACHE_PREFIX + userId.value, JSON.stringify({ ...readCache(), ...patch }))
+    } catch {
+      // Full: the lists still work while online.
+    }
+  }
+
+  /** Shows the last known lists of the signed-in user. */
+  function restore(): void {
+    const c = readCache()
+    tasks.value = c.tasks?.rows ?? []
+    tasksAt.value = c.tasks?.at ?? null
+    places.value = c.nearby?.rows ?? []
+    placesAt.value = c.nearby?.at ?? null
+    placesWindow.value = c.nearby ? { from: c.nearby.from, to: c.nearby.to } : null
+    keyPlaceNames.value = c.keyPlaces?.codes ?? {}
+    tasksStatus.value = 'idle'
+    placesStatus.value = 'idle'
+  }
+
+  watch(userId, restore, { immediate: true })
+
+  /** `GET /api/hazards?assigneeId=<my person>&status=<open>`: my tasks, soonest due first. */
+  async function loadTasks(): Promise<void> {
+    if (personId.value === null || personId.value === undefined) {
+      tasksStatus.value = 'ready'
+      return
+    }
+    tasksStatus.value = 'loading'
+    tasksError.value = null
+    try {
+      const fc = await apiRequest<HazardCollection>('/api/hazards', { query: { assigneeId: personId.value, status: OPEN_STATUSES } })
+      const rows: TaskRow[] = fc.features.map((f) => ({
+        id: f.id,
+        category: f.properties.category,
+        severity: f.properties.severity,
+        status: f.properties.status,
+        dueAt: f.properties.dueAt,
+        overdue: f.properties.overdue,
+        description: f.properties.description,
+        lon: f.geometry.coordinates[0]!,
+        lat: f.geometry.coordinates[1]!,
+      }))
+      rows.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))
+      tasks.value = rows
+      tasksAt.value = Date.now()
+      tasksStatus.value = 'ready'
+      writeCache({ tasks: { rows, at: tasksAt.value } })
+    } catch (err) {
+      tasksError.value = toApiError(err)
+      tasksStatus.value = 'error'
+    }
+  }
+
+  /** `GET /api/analysis/coverage` for tonight (18:00–06:00): the places nobody visited yet. */
+  async function loadPlaces(): Promise<void> {
+    placesStatus.value = 'loading'
+    placesError.value = null
+    const window = tonight(Date.now())
+    try {
+      const report = await patrolApi.coverage({
+        communityId: session.communityId ?? undefined,
+        from: new Date(window.from).toISOString(),
+        to: new Date(window.to).toISOString(),
+      })
+      const rows: PlaceRow[] = report.unvisited.features.map((f) => {
+        const p = f.geometry.type === 'Point' ? f.geometry.coordinates : pointOnFeature(f).geometry.coordinates
+        return {
+          id: f.properties.id,
+          kind: f.properties.kind,
+          name: f.properties.name,
+          compoundName: f.properties.compoundName,
+          lon: Math.round(p[0]! * 1e6) / 1e6,
+          lat: Math.round(p[1]! * 1e6) / 1e6,
+        }
+      })
+      places.value = rows
+      placesAt.value = Date.now()
+      placesWindow.value = window
+      placesStatus.value = 'ready'
+      writeCache({ nearby: { rows, at: placesAt.value, ...window } })
+    } catch (err) {
+      placesError.value = toApiError(err)
+      placesStatus.value = 'error'
+    }
+  }
+
+  /** `GET /api/key-places`: code → name, for naming a scanned code without the network. */
+  async function loadKeyPlaces(): Promise<void> {
+    try {
+      const { items } = await patrolApi.keyPlaces(session.communityId ?? undefined)
+      keyPlaceNames.value = Object.fromEntries(items.map((k) => [k.code, k.name]))
+      writeCache({ keyPlaces: { codes: keyPlaceNames.value, at: Date.now() } })
+    } catch {
+      // The codes are still checked by the server when the check-in is sent.
+    }
+  }
+
+  /** Tonight's unvisited places, nearest first from my latest position (turf, metres). */
+  const nearby = computed<NearbyPlace[]>(() => {
+    const me = duty.position
+    const rows = places.value.map((p) => ({
+      ...p,
+      distanceM: me ? distance([me.lon, me.lat], [p.lon, p.lat], { units: 'meters' }) : null,
+    }))
+    if (me) rows.sort((a, b) => a.distanceM! - b.distanceM!)
+    return rows
+  })
+
+  /** Distance from me to a task (metres), when my position is known. */
+  function distanceTo(row: { lon: number; lat: number }): number | null {
+    const me = duty.position
+    return me ? distance([me.lon, me.lat], [row.lon, row.lat], { units: 'meters' }) : null
+  }
+
+  return {
+    tasks,
+    tasksAt,
+    tasksStatus,
+    tasksError,
+    places,
+    placesAt,
+    placesWindow,
+    placesStatus,
+    placesError,
+    nearby,
+    keyPlaceNames,
+    personId,
+    restore,
+    loadTasks,
+    loadPlaces,
+    loadKeyPlaces,
+    distanceTo,
+  }
+})
