@@ -364,7 +364,8 @@ test('killing the page mid-sync (after the server took a hazard, then after it t
   expect(await stored(descA)).toEqual([expect.objectContaining({ photos: 1 })])
   expect(await stored(descB)).toEqual([expect.objectContaining({ photos: 0 })])
 
-  // 3. Reopened again: the lost photo answer is recognised (not sent twice), the other photo goes.
+  // 3. Reopened again: the photo whose answer was lost is sent again with the same Idempotency-Key
+  //    (the server answers the first copy), and the other photo goes.
   page = await context.newPage()
   const uploads: string[] = []
   page.on('request', (req) => {
@@ -373,7 +374,7 @@ test('killing the page mid-sync (after the server took a hazard, then after it t
   await page.goto(server.url + '/patrol')
   await dutyReady(page)
   await drained(page)
-  expect(uploads).toHaveLength(1)
+  expect(uploads).toHaveLength(2)
   expect(await stored(descA)).toEqual([expect.objectContaining({ photos: 1 })])
   expect(await stored(descB)).toEqual([expect.objectContaining({ photos: 1 })])
   await context.close()

@@ -172,3 +172,35 @@ test('a photo id of another hazard is a 404 problem', async () => {
   const [other] = await server.db.sql<{ id: number }[]>`select id from hazards where id <> ${hazardId} and community_id = (select community_id from hazards where id = ${hazardId}) limit 1`
   await expectProblem(await patrol.get(`/api/hazards/${other!.id}/photos/${id}`), 404)
 })
+
+test('the same upload sent again with its Idempotency-Key returns the first photo (200) and stores nothing new', async () => {
+  const bytes = await image('jpeg', 400, 300).toBuffer()
+  const headers = { 'idempotency-key': 'phone-7:photo-1' }
+  const first = await patrol.send('POST', `/api/hazards/${hazardId}/photos`, form(bytes, 'a.jpg', 'image/jpeg'), headers)
+  expect(first.status).toBe(201)
+  const before = await countPhotos()
+  const again = await patrol.send('POST', `/api/hazards/${hazardId}/photos`, form(bytes, 'a.jpg', 'image/jpeg'), headers)
+  expect(again.status).toBe(200)
+  expect(((await again.json()) as { id: number }).id).toBe(((await first.json()) as { id: number }).id)
+  expect(await countPhotos()).toBe(before)
+})
+
+test('a clientId form field makes the upload idempotent too', async () => {
+  const bytes = await image('png', 200, 200).toBuffer()
+  const withId = () => {
+    const f = form(bytes, 'b.png', 'image/png')
+    f.append('clientId', 'form-photo-1')
+    return f
+  }
+  expect((await patrol.send('POST', `/api/hazards/${hazardId}/photos`, withId())).status).toBe(201)
+  const before = await countPhotos()
+  expect((await patrol.send('POST', `/api/hazards/${hazardId}/photos`, withId())).status).toBe(200)
+  expect(await countPhotos()).toBe(before)
+})
+
+test('an empty Idempotency-Key is a 400 problem and stores nothing', async () => {
+  const before = await countPhotos()
+  const res = await patrol.send('POST', `/api/hazards/${hazardId}/photos`, form(await image('png', 50, 50).toBuffer(), 'c.png', 'image/png'), { 'idempotency-key': ' ' })
+  await expectProblem(res, 400)
+  expect(await countPhotos()).toBe(before)
+})

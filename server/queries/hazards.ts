@@ -400,24 +400,31 @@ export async function addHazardPhoto(
   photo: { mime: string; width: number; height: number; bytes: Buffer },
   actor: SessionUser,
   communityIds: number[] | null,
-): Promise<{ id: number }> {
+  clientId: string | null = null,
+): Promise<{ id: number; created: boolean }> {
   return sql.begin(async (tx) => {
     const [h] = await tx<{ id: number; communityId: number }[]>`
       select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds)}`
     if (!h) throw problems.notFound(`No hazard ${hazardId}.`)
     const [row] = await tx<{ id: number }[]>`
-      insert into hazard_photos (community_id, hazard_id, mime, width, height, bytes, user_id)
-      values (${h.communityId}, ${h.id}, ${photo.mime}, ${photo.width}, ${photo.height}, ${photo.bytes}, ${actor.id})
+      insert into hazard_photos (community_id, hazard_id, mime, width, height, bytes, user_id, client_id)
+      values (${h.communityId}, ${h.id}, ${photo.mime}, ${photo.width}, ${photo.height}, ${photo.bytes}, ${actor.id}, ${clientId})
+      on conflict (hazard_id, client_id) where client_id is not null do nothing
       returning id`
+    if (!row) {
+      // The same upload again (its answer was lost): the first photo stands.
+      const [first] = await tx<{ id: number }[]>`select id from hazard_photos where hazard_id = ${h.id} and client_id = ${clientId}`
+      return { id: first!.id, created: false }
+    }
     await recordAudit(tx as unknown as Sql, {
       userId: actor.id,
       communityId: h.communityId,
       action: 'create',
       entity: 'hazard_photo',
-      entityId: row!.id,
+      entityId: row.id,
       after: { hazardId: h.id, mime: photo.mime, width: photo.width, height: photo.height, size: photo.bytes.length },
     })
-    return { id: row!.id }
+    return { id: row.id, created: true }
   })
 }
 

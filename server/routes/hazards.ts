@@ -63,7 +63,12 @@ const transitionBody = z.object({
 const idParams = z.object({ id: idParam })
 const photoParams = z.object({ id: idParam, photoId: idParam })
 const photoQuery = z.object({ size: z.enum(['thumb', 'full']).default('full') })
-const photoForm = z.object({ photo: z.custom<File>((v) => v instanceof Blob, 'a file in the form field "photo" is required') })
+const photoForm = z.object({
+  photo: z.custom<File>((v) => v instanceof Blob, 'a file in the form field "photo" is required'),
+  /** The client's id of this upload: sending it again returns the first photo (200) instead of a second one. */
+  clientId: z.string().trim().min(1).max(100).optional(),
+})
+const idempotencyKey = z.string().trim().min(1, 'Idempotency-Key must not be empty').max(100, 'Idempotency-Key is at most 100 characters')
 
 /** Longitude/latitude of the location, or 422 when out of range. */
 function lonLatOf(loc: z.infer<typeof location>): { lon: number; lat: number } {
@@ -144,15 +149,19 @@ export const hazards = new Hono<AppEnv>()
     validate('form', photoForm),
     async (c) => {
       const { id } = c.req.valid('param')
-      const { photo } = c.req.valid('form')
+      const { photo, clientId: formClientId } = c.req.valid('form')
+      const header = c.req.header('idempotency-key')
+      const key = header === undefined ? undefined : idempotencyKey.safeParse(header)
+      if (key && !key.success) throw problems.badRequest('The Idempotency-Key header is invalid.', [{ path: 'Idempotency-Key', message: key.error.issues[0]?.message ?? 'invalid' }])
+      const clientId = key?.data ?? formClientId ?? null
       if (photo.size > PHOTO_MAX_BYTES) throw new Problem(413, `The photo is larger than ${PHOTO_MAX_BYTES / 1024 / 1024} MB.`)
       // Answer 404 before the work of decoding when the hazard is not visible.
       if (!(await hazardFeature(c.get('sql'), id, c.get('communityIds'), false))) throw problems.notFound(`No hazard ${id}.`)
       const clean = await cleanPhoto(new Uint8Array(await photo.arrayBuffer()))
-      const { id: photoId } = await addHazardPhoto(c.get('sql'), id, clean, c.get('user'), c.get('communityIds'))
+      const { id: photoId, created } = await addHazardPhoto(c.get('sql'), id, clean, c.get('user'), c.get('communityIds'), clientId)
       const url = `/api/hazards/${id}/photos/${photoId}`
       c.header('location', url)
-      return c.json({ id: photoId, url, mime: clean.mime, width: clean.width, height: clean.height }, 201)
+      return c.json({ id: photoId, url, mime: clean.mime, width: clean.width, height: clean.height }, created ? 201 : 200)
     },
   )
   .get('/:id/photos/:photoId', validate('param', photoParams), validate('query', photoQuery), async (c) => {

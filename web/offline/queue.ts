@@ -82,12 +82,8 @@ export interface PhotoItem extends ItemBase {
   /** The picture; dropped (null) once uploaded. */
   blob: Blob | null
   filename: string
-  /** The photo id the server answered (null when only inferred after a lost answer). */
+  /** The photo id the server answered. */
   photoId: number | string | null
-  /** Ids of the hazard's photos before the first upload (to recognise ours after a lost answer). */
-  baselineIds?: (number | string)[] | null
-  /** Size the server will store the photo at (upright, within 1600 px), when the phone could tell. */
-  expectedSize?: { width: number; height: number } | null
 }
 
 /** A check-in at a key place (`POST /api/checkins`, idempotent on `payload.clientId` = `id`). */

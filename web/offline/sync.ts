@@ -5,10 +5,8 @@
  * Exactly once, even when an answer is lost:
  * - points are identified by (deviceId, t) and hazards and check-ins by `clientId` at the server,
  *   so sending them again only answers the first copy;
- * - photos carry a client photo id (`Idempotency-Key` header and form field `clientId`) for the
- *   server to deduplicate on. Until the server does, the phone notes the hazard's photos before the
- *   first upload; when an upload's answer is lost (the page died, the network dropped mid-request),
- *   a photo new since then with our photo's size is taken as ours instead of uploading again.
+ * - photos carry a client photo id (`Idempotency-Key` header and form field `clientId`): the server
+ *   answers a repeated upload with the first photo, so a lost answer is simply sent again.
  *
  * Failures: no answer (offline, timeout) ends the run and retries later; 408, 429 and 5xx retry
  * with backoff; 401 ends the run and leaves everything queued (the app asks to sign in again);
@@ -17,7 +15,7 @@
  */
 import { ApiError, apiRequest, toApiError } from '../api/client.ts'
 import type { Checkin } from '../api/patrol.ts'
-import type { HazardDetailFeature, HazardFeature, PhotoUploadResponse } from '../api/types.ts'
+import type { HazardFeature, PhotoUploadResponse } from '../api/types.ts'
 import { deviceRegistered, setDeviceRegistered } from './device.ts'
 import * as queue from './queue.ts'
 import type { CheckinItem, HazardItem, PhotoItem, PointItem, QueueError, QueueItem } from './queue.ts'
@@ -28,25 +26,6 @@ export const POINTS_PER_BATCH = 500
 export const BASE_BACKOFF_MS = 5_000
 /** Longest wait between retries of one item. */
 export const MAX_BACKOFF_MS = 5 * 60_000
-
-/** Longest side of a stored photo (server/media/photos.ts `PHOTO_MAX_SIDE`). */
-const PHOTO_MAX_SIDE = 1600
-
-/**
- * The size the server stores a photo at: upright (EXIF orientation applied, as the browser decodes
- * it), fitted within {@link PHOTO_MAX_SIDE} px, never enlarged. Null when the phone cannot decode it.
- */
-export async function storedSize(blob: Blob): Promise<{ width: number; height: number } | null> {
-  try {
-    const bitmap = await createImageBitmap(blob)
-    const { width, height } = bitmap
-    bitmap.close()
-    const scale = Math.min(1, PHOTO_MAX_SIDE / Math.max(width, height))
-    return { width: Math.round(width * scale), height: Math.round(height * scale) }
-  } catch {
-    return null
-  }
-}
 
 /** How a failed request is handled. */
 export type FailureClass = 'offline' | 'unauthorized' | 'csrf' | 'transient' | 'permanent'
@@ -228,32 +207,6 @@ async function run(ctx: SyncContext, tally: { sent: number; failed: number }): P
       continue
     }
     const path = `/api/hazards/${encodeURIComponent(String(hazardId))}`
-    if (photo.inFlightSince !== null && photo.baselineIds) {
-      // An earlier upload's answer was lost: did it arrive? A photo new since our baseline with our
-      // photo's size is ours. Unsure (size unknown) → upload again: a duplicate beats a loss.
-      const detail = await attempt([photo.id], () => apiRequest<HazardDetailFeature>(path), photo)
-      if (!detail) continue
-      const before = new Set(photo.baselineIds.map(String))
-      const size = photo.expectedSize
-      const ours = size
-        ? detail.properties.photos.find(
-            (p) => !before.has(String(p.id)) && Math.abs((p.width ?? -9) - size.width) <= 1 && Math.abs((p.height ?? -9) - size.height) <= 1,
-          )
-        : undefined
-      if (ours) {
-        await queue.markSent(photo.id, { hazardId, photoId: ours.id } as Partial<PhotoItem>)
-        tally.sent++
-        changed()
-        continue
-      }
-    } else if (!photo.baselineIds) {
-      // Before the first upload: which photos the hazard has, and the size ours will have.
-      const detail = await attempt([photo.id], () => apiRequest<HazardDetailFeature>(path), photo)
-      if (!detail) continue
-      const baselineIds = detail.properties.photos.map((p) => p.id)
-      const expectedSize = await storedSize(photo.blob)
-      await queue.update([photo.id], (i) => ({ ...i, baselineIds, expectedSize }) as QueueItem)
-    }
     await queue.markSending([photo.id], now())
     const blob = photo.blob
     const answer = await attempt(
