@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { compress } from 'hono/compress'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppDeps, AppEnv } from './context.ts'
 import { problemDocument, sendProblem, toProblem } from './problem.ts'
@@ -118,6 +119,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   if (deps.webRoot) {
     const root = deps.webRoot
+    // The web app's files go out gzip-compressed (the patrol shell over a weak phone signal).
+    app.use('*', compress())
     app.use('/assets/*', async (c, next) => {
       await next()
       if (c.res.status === 200) c.header('cache-control', 'public, max-age=31536000, immutable')
