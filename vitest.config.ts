@@ -7,6 +7,8 @@ const backends = ['embedded', ...(process.env.TEST_DATABASE_URL ? ['postgres'] :
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Browser checks poll the page; a busy two-core CI machine needs more than the default second.
+    expect: { poll: { timeout: 20_000, interval: 100 } },
     hookTimeout: 240_000,
     pool: 'forks',
     // Each file starts its own server and database copy; two cores.
