@@ -140,6 +140,11 @@ const ROWS: Row[] = [
   { name: 'GET /api/analysis/recurrences', access: 'any', request: async () => ({ method: 'GET', path: '/api/analysis/recurrences' }) },
   { name: 'GET /api/stats', access: 'any', request: async () => ({ method: 'GET', path: '/api/stats' }) },
   { name: 'GET /api/stats/trend', access: 'any', request: async () => ({ method: 'GET', path: '/api/stats/trend?days=7' }) },
+  { name: 'GET /api/config', access: 'public', request: async () => ({ method: 'GET', path: '/api/config' }) },
+  { name: 'GET /api/reports/:period', access: 'any', request: async () => ({ method: 'GET', path: `/api/reports/day?date=2026-01-05&communityId=${fx.communityId}&format=csv` }) },
+  { name: 'GET /api/hazards?format=xlsx', access: 'any', request: async () => ({ method: 'GET', path: '/api/hazards?status=reported&format=xlsx' }) },
+  { name: 'GET /ogc/collections', access: 'any', request: async () => ({ method: 'GET', path: '/ogc/collections' }) },
+  { name: 'GET /ogc/collections/:id/items', access: 'any', request: async () => ({ method: 'GET', path: '/ogc/collections/buildings/items?limit=2' }) },
   // Last: a new community in the admin's district changes which communities the admin acts in.
   {
     name: 'POST /api/communities',
