@@ -10,5 +10,10 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,
+    // postgres.js has a race when PostgreSQL drops a connection: a write scheduled with setImmediate
+    // runs after the socket was nulled ("Cannot read properties of null (reading 'write')" in
+    // postgres/src/connection.js nextWrite). It is a client-library fault the restart tests provoke on
+    // purpose, not a SafeGrid one; only that exact error is let through, anything else still fails.
+    onUnhandledError: (error) => !(String(error.message).includes("reading 'write'") && String(error.stack ?? '').includes('postgres/src/connection.js')),
   },
 })

@@ -31,3 +31,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     )
   })
 }
+
+// postgres.js can throw outside any request when PostgreSQL drops a connection (a write scheduled
+// for the next tick meets a socket that is already gone). The pool reconnects by itself, so that one
+// error is logged and survived; anything else unexpected still stops the process.
+process.on('uncaughtException', (error) => {
+  if (String(error.message).includes("reading 'write'") && String(error.stack ?? '').includes('postgres/src/connection.js')) {
+    console.warn('database connection dropped mid-write; the pool reconnects')
+    return
+  }
+  console.error(error)
+  process.exit(1)
+})
