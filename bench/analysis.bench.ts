@@ -1,40 +1,20 @@
 /**
- * Benchmark of the hazard analysis: 100,000 hazards in one community (a 2.2 km × 2.2 km square at
- * Optics Valley, 90 days, 30 % of them around 20 hot spots), then DBSCAN clusters, Gi* hot spots,
- * statistics and recurrences timed on a real PostgreSQL + PostGIS and on the embedded PGlite.
+ * Hazard analysis (a suite of `npm run bench`, on a scratch database of its own on each backend):
+ * 100,000 hazards in one community (a 2.2 km × 2.2 km square at Optics Valley, 90 days, 30 % of them
+ * around 20 hot spots), then DBSCAN clusters, Gi* hot spots, statistics and recurrences.
  *
- *   npx tsx bench/analysis.ts
+ *   BENCH_SUITES=analysis npm run bench
  *
- * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server; a
- * scratch database `sg_bench_analysis` is created there and dropped afterwards. BENCH_BACKENDS=postgres
- * or =embedded runs one only; BENCH_HAZARDS changes the count; BENCH_RUNS the runs per figure (median);
- * BENCH_KEEP=1 keeps the PostgreSQL scratch database for a look with EXPLAIN.
+ * Knobs: BENCH_ANALYSIS_HAZARDS (100,000), BENCH_ANALYSIS_RUNS (3, after one warm-up).
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import postgres from 'postgres'
-import { openDatabase, type Database, type Sql } from '../server/db/connect.ts'
-import { migrate } from '../server/db/migrate.ts'
+import type { Database, Sql } from '../server/db/connect.ts'
 import { hazardClusters, hazardRecurrences, hotspotGrid } from '../server/queries/analysis.ts'
 import { hazardStats } from '../server/queries/stats.ts'
+import { quantile, withScratchDatabase, type Backend, type BenchContext, type BenchRow } from './lib.ts'
 
-const HAZARDS = Number(process.env.BENCH_HAZARDS ?? 100_000)
-const RUNS = Number(process.env.BENCH_RUNS ?? 5)
-const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,embedded').split(',')
-const SCRATCH = 'sg_bench_analysis'
 const BOX = { minLon: 114.39, minLat: 30.495, maxLon: 114.413, maxLat: 30.515 }
 
-/** One figure of the table. */
-interface Figure {
-  backend: string
-  task: string
-  medianMs: number
-  detail: string
-}
-
-async function loadHazards(sql: Sql): Promise<number> {
+async function loadHazards(sql: Sql, HAZARDS: number): Promise<number> {
   const [c] = await sql<{ id: number }[]>`
     insert into communities (name, utm_srid, boundary)
     values ('基准测试社区', 32650, ST_Multi(ST_MakeEnvelope(${BOX.minLon}, ${BOX.minLat}, ${BOX.maxLon}, ${BOX.maxLat}, 4326)))
@@ -73,34 +53,32 @@ async function loadHazards(sql: Sql): Promise<number> {
   return communityId
 }
 
-async function time(runs: number, task: () => Promise<string>): Promise<{ medianMs: number; detail: string }> {
+async function time(runs: number, task: () => Promise<string>): Promise<{ durations: number[]; detail: string }> {
   let detail = await task() // warm-up
-  const times: number[] = []
+  const durations: number[] = []
   for (let k = 0; k < runs; k++) {
     const t0 = performance.now()
     detail = await task()
-    times.push(performance.now() - t0)
+    durations.push(performance.now() - t0)
   }
-  times.sort((a, b) => a - b)
-  const mid = Math.floor(times.length / 2)
-  const medianMs = times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2
-  return { medianMs, detail }
+  return { durations, detail }
 }
 
-async function bench(backend: string, db: Database): Promise<Figure[]> {
+async function bench(backend: Backend, db: Database, HAZARDS: number, RUNS: number, log: (m: string) => void): Promise<BenchRow[]> {
   const sql = db.sql
-  await migrate(sql)
   const t0 = performance.now()
-  const communityId = await loadHazards(sql)
-  console.error(`[${backend}] ${HAZARDS} hazards loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+  const communityId = await loadHazards(sql, HAZARDS)
+  log(`analysis: ${HAZARDS} hazards loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
   const to = new Date().toISOString()
   const days = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString()
   const base = { communityIds: null, communityId }
-  const figures: Figure[] = []
+  const rows: BenchRow[] = []
+  const size = `${HAZARDS.toLocaleString('en-US')} hazards in one community`
   const run = async (task: string, fn: () => Promise<string>) => {
-    const { medianMs, detail } = await time(RUNS, fn)
-    figures.push({ backend, task, medianMs, detail })
-    console.error(`[${backend}] ${task}: ${medianMs.toFixed(0)} ms (${detail})`)
+    const { durations, detail } = await time(RUNS, fn)
+    const median = quantile(durations, 0.5)
+    rows.push({ what: `analysis: ${task}`, backend, size, median, p95: quantile(durations, 0.95), notes: `${detail}; ${RUNS} runs after a warm-up` })
+    log(`analysis: ${task}: ${median.toFixed(0)} ms (${detail})`)
   }
   for (const [label, from] of [['7 days', days(7)], ['90 days', days(91)]] as const) {
     await run(`clusters eps 50 m, minPoints 3, ${label}`, async () => {
@@ -128,37 +106,11 @@ async function bench(backend: string, db: Database): Promise<Figure[]> {
     const fc = await hazardRecurrences(sql, { ...base, from: days(7), to })
     return `${fc.features.length} repeats`
   })
-  return figures
+  return rows
 }
 
-const figures: Figure[] = []
-if (BACKENDS.includes('postgres')) {
-  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`drop database if exists "${SCRATCH}" with (force)`)
-  await admin.unsafe(`create database "${SCRATCH}"`)
-  const url = new URL(SERVER_URL)
-  url.pathname = `/${SCRATCH}`
-  const db = await openDatabase({ url: url.toString() })
-  try {
-    figures.push(...(await bench('PostgreSQL', db)))
-  } finally {
-    await db.close()
-    if (!process.env.BENCH_KEEP) await admin.unsafe(`drop database if exists "${SCRATCH}" with (force)`)
-    await admin.end()
-  }
+export default async function analysis(ctx: BenchContext): Promise<BenchRow[]> {
+  const hazards = ctx.env('BENCH_ANALYSIS_HAZARDS', 100_000)
+  const runs = ctx.env('BENCH_ANALYSIS_RUNS', 3)
+  return withScratchDatabase(ctx.backend, 'sg_bench_analysis', (db) => bench(ctx.backend, db, hazards, runs, ctx.log))
 }
-if (BACKENDS.includes('embedded')) {
-  const dir = await mkdtemp(join(tmpdir(), 'safegrid-bench-'))
-  const db = await openDatabase({ dataDir: dir })
-  try {
-    figures.push(...(await bench('PGlite', db)))
-  } finally {
-    await db.close()
-    await rm(dir, { recursive: true, force: true })
-  }
-}
-
-console.log(`\n${HAZARDS.toLocaleString('en')} hazards in one community, median of ${RUNS} runs (after one warm-up)\n`)
-console.log('| backend | task | median | result |')
-console.log('| --- | --- | ---: | --- |')
-for (const f of figures) console.log(`| ${f.backend} | ${f.task} | ${f.medianMs.toFixed(0)} ms | ${f.detail} |`)

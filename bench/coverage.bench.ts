@@ -1,29 +1,22 @@
 /**
- * Benchmark of patrol coverage: 20,000 buildings on a street grid (a 5 km × 5 km community) and
- * 1,000,000 track points of 100 phones walking the streets through one night (a fix every 5–15 s,
- * with pauses that break runs), then `sg_coverage_visits` (segments joined ≤ 120 s / ≤ 200 m, an
- * index probe per segment, the exact test in UTM) timed against the naive query: each device's
- * whole track as one line, buffered by the radius, unioned, intersected with the buildings.
+ * Patrol coverage (a suite of `npm run bench`, on its own scratch database, PostgreSQL only by
+ * default): 20,000 buildings on a street grid (a 5 km × 5 km community) and 1,000,000 track points
+ * of 100 phones walking the streets through one night (a fix every 5–15 s, with pauses that break
+ * runs), then `sg_coverage_visits` (segments joined ≤ 120 s / ≤ 200 m, an index probe per segment,
+ * the exact test in UTM) timed against the naive query: each device's whole track as one line,
+ * buffered by the radius, unioned, intersected with the buildings.
  *
- *   npx tsx bench/coverage.ts
+ *   BENCH_SUITES=coverage npm run bench
  *
- * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server; a
- * scratch database `sg_bench_coverage` is created there and dropped afterwards (BENCH_KEEP=1 keeps
- * it). BENCH_POINTS and BENCH_BUILDINGS change the sizes; BENCH_RUNS the runs per figure (median);
- * BENCH_NAIVE_TIMEOUT_S caps the naive query (default 600 s).
+ * Knobs: BENCH_COVERAGE_POINTS (1,000,000), BENCH_COVERAGE_BUILDINGS (20,000), BENCH_COVERAGE_RUNS
+ * (3, median, after a warm-up), BENCH_COVERAGE_NAIVE_TIMEOUT_S (120; 0 skips the naive query),
+ * BENCH_COVERAGE_EMBEDDED (0; 1 runs it on PGlite too).
  */
-import postgres from 'postgres'
-import { openDatabase, type Sql } from '../server/db/connect.ts'
-import { migrate } from '../server/db/migrate.ts'
+import type { Sql } from '../server/db/connect.ts'
 import { coverageReport } from '../server/queries/coverage.ts'
+import { quantile, withScratchDatabase, type BenchContext, type BenchRow } from './lib.ts'
 
-const POINTS = Number(process.env.BENCH_POINTS ?? 1_000_000)
-const BUILDINGS = Number(process.env.BENCH_BUILDINGS ?? 20_000)
 const DEVICES = 100
-const RUNS = Number(process.env.BENCH_RUNS ?? 3)
-const NAIVE_TIMEOUT_S = Number(process.env.BENCH_NAIVE_TIMEOUT_S ?? 600)
-const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const SCRATCH = 'sg_bench_coverage'
 const UTM = 32650
 /** South-west corner of the community in UTM 50N (near Optics Valley, Wuhan). */
 const X0 = 233_000
@@ -35,13 +28,7 @@ const NIGHT_START = new Date('2026-11-20T10:00:00Z') // 18:00 Asia/Shanghai
 /** The phones keep to the western share of the community, so the rest stays unvisited. */
 const WALKED_SHARE = 0.6
 
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url)
-  u.pathname = `/${name}`
-  return u.toString()
-}
-
-async function load(sql: Sql): Promise<{ communityId: number; side: number }> {
+async function load(sql: Sql, POINTS: number, BUILDINGS: number): Promise<{ communityId: number; side: number }> {
   const side = Math.ceil(Math.sqrt(BUILDINGS))
   const extent = side * BLOCK
   const [c] = await sql<{ id: number }[]>`
@@ -92,53 +79,74 @@ async function load(sql: Sql): Promise<{ communityId: number; side: number }> {
   return { communityId, side }
 }
 
-async function timed<T>(runs: number, task: () => Promise<T>): Promise<{ medianMs: number; result: T }> {
+async function timed<T>(runs: number, task: () => Promise<T>): Promise<{ durations: number[]; result: T }> {
   let result = await task()
-  const times: number[] = []
+  const durations: number[] = []
   for (let k = 0; k < runs; k++) {
     const t0 = performance.now()
     result = await task()
-    times.push(performance.now() - t0)
+    durations.push(performance.now() - t0)
   }
-  times.sort((a, b) => a - b)
-  return { medianMs: Math.round(times[Math.floor(times.length / 2)] ?? 0), result }
+  return { durations, result }
 }
 
-async function main(): Promise<void> {
-  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`drop database if exists ${SCRATCH} with (force)`)
-  await admin.unsafe(`create database ${SCRATCH}`)
-  const db = await openDatabase({ url: withDatabase(SERVER_URL, SCRATCH) })
-  try {
-    await migrate(db.sql)
+export default async function coverage(ctx: BenchContext): Promise<BenchRow[]> {
+  if (ctx.backend === 'embedded' && ctx.env('BENCH_COVERAGE_EMBEDDED', 0) !== 1) {
+    ctx.log('coverage: skipped on embedded (BENCH_COVERAGE_EMBEDDED=1 runs it)')
+    return []
+  }
+  const points = ctx.env('BENCH_COVERAGE_POINTS', 1_000_000)
+  const buildingCount = ctx.env('BENCH_COVERAGE_BUILDINGS', 20_000)
+  const runs = ctx.env('BENCH_COVERAGE_RUNS', 3)
+  const naiveTimeoutS = ctx.env('BENCH_COVERAGE_NAIVE_TIMEOUT_S', 120)
+  return withScratchDatabase(ctx.backend, 'sg_bench_coverage', async (db) => {
     const t0 = performance.now()
-    const { communityId } = await load(db.sql)
+    const { communityId } = await load(db.sql, points, buildingCount)
     const [counts] = await db.sql<{ points: number; buildings: number }[]>`
       select (select count(*)::int from track_points) as points, (select count(*)::int from buildings) as buildings`
-    console.log(`loaded ${counts!.points} track points and ${counts!.buildings} buildings in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    const loadS = (performance.now() - t0) / 1000
+    ctx.log(`coverage: loaded ${counts!.points} track points and ${counts!.buildings} buildings in ${loadS.toFixed(1)} s`)
+    const size = `${counts!.points.toLocaleString('en-US')} track points, ${counts!.buildings.toLocaleString('en-US')} buildings`
     const from = NIGHT_START.toISOString()
     const to = new Date(NIGHT_START.getTime() + 48 * 3_600_000).toISOString()
 
-    const fast = await timed(RUNS, async () => {
+    const fast = await timed(runs, async () => {
       const [r] = await db.sql<{ visited: number }[]>`
         select count(*) filter (where kind = 'building' and (by_track or by_checkin))::int as visited
         from sg_coverage_visits(${communityId}, ${from}::timestamptz, ${to}::timestamptz, ${RADIUS}::float8)`
       return r!.visited
     })
-    console.log(`sg_coverage_visits: ${fast.medianMs} ms (median of ${RUNS}), ${fast.result} of ${counts!.buildings} buildings visited`)
-
-    const report = await timed(1, () => coverageReport(db.sql, { communityIds: null, communityId, from, to, radius: RADIUS }))
-    console.log(`GET /api/analysis/coverage (whole answer incl. unvisited GeoJSON): ${report.medianMs} ms, coverage ${report.result.buildings.coverage}`)
-
+    const fastMedian = quantile(fast.durations, 0.5)
+    ctx.log(`coverage: sg_coverage_visits ${fastMedian.toFixed(0)} ms, ${fast.result} visited`)
+    const report = await timed(runs, () => coverageReport(db.sql, { communityIds: null, communityId, from, to, radius: RADIUS }))
     const [pieces] = await db.sql<{ segments: number; lone: number }[]>`
       select count(*) filter (where t_from <> t_to)::int as segments, count(*) filter (where t_from = t_to)::int as lone
       from sg_track_pieces(${communityId}, ${from}::timestamptz, ${to}::timestamptz)`
-    console.log(`track pieces: ${pieces!.segments} polylines of up to 16 joined segments, ${pieces!.lone} lone points`)
 
-    try {
+    const rows: BenchRow[] = [
+      {
+        what: 'coverage: buildings visited in a night (sg_coverage_visits)',
+        backend: ctx.backend,
+        size,
+        median: fastMedian,
+        p95: quantile(fast.durations, 0.95),
+        notes: `${fast.result.toLocaleString('en-US')} buildings visited, radius ${RADIUS} m; ${pieces!.segments.toLocaleString('en-US')} track polylines, ` +
+          `${pieces!.lone} lone points; ${runs} runs after a warm-up; data loaded in ${loadS.toFixed(0)} s`,
+      },
+      {
+        what: 'coverage: the whole report (GET /api/analysis/coverage, without HTTP)',
+        backend: ctx.backend,
+        size,
+        median: quantile(report.durations, 0.5),
+        p95: quantile(report.durations, 0.95),
+        notes: `coverage ${report.result.buildings.coverage}, incl. the unvisited buildings as GeoJSON`,
+      },
+    ]
+    if (naiveTimeoutS > 0 && ctx.backend === 'postgres') {
       const started = performance.now()
-      const naiveVisited = await db.sql.begin(async (tx) => {
-          await tx.unsafe(`set local statement_timeout = '${NAIVE_TIMEOUT_S}s'`)
+      try {
+        const naiveVisited = await db.sql.begin(async (tx) => {
+          await tx.unsafe(`set local statement_timeout = '${Math.round(naiveTimeoutS)}s'`)
           const [r] = await tx<{ visited: number }[]>`
             with lines as (
               select ST_Transform(ST_MakeLine(geom order by t), ${UTM}::int) as g
@@ -151,17 +159,23 @@ async function main(): Promise<void> {
             where b.community_id = ${communityId} and ST_Intersects(ST_Transform(b.footprint, ${UTM}::int), area.u)`
           return r!.visited
         })
-      const naiveMs = Math.round(performance.now() - started)
-      console.log(`naive buffer-and-union (one run): ${naiveMs} ms, ${naiveVisited} buildings (ignores the 120 s / 200 m rule)`)
-      console.log(`speed-up: ${(naiveMs / Math.max(1, fast.medianMs)).toFixed(1)}×`)
-    } catch (error) {
-      console.log(`naive buffer-and-union: did not finish within ${NAIVE_TIMEOUT_S} s (${(error as Error).message})`)
+        const naiveMs = performance.now() - started
+        rows.push({
+          what: 'coverage: naive buffer-and-union of whole tracks',
+          backend: ctx.backend,
+          size,
+          median: naiveMs,
+          notes: `one run, ${(naiveMs / Math.max(1, fastMedian)).toFixed(1)}× the time of sg_coverage_visits; ${naiveVisited.toLocaleString('en-US')} buildings (ignores the 120 s / 200 m rule)`,
+        })
+      } catch (error) {
+        rows.push({
+          what: 'coverage: naive buffer-and-union of whole tracks',
+          backend: ctx.backend,
+          size,
+          notes: `did not finish within ${naiveTimeoutS} s (${(error as Error).message}): over ${(naiveTimeoutS * 1000 / Math.max(1, fastMedian)).toFixed(0)}× sg_coverage_visits`,
+        })
+      }
     }
-  } finally {
-    await db.close()
-    if (process.env.BENCH_KEEP !== '1') await admin.unsafe(`drop database if exists ${SCRATCH} with (force)`)
-    await admin.end()
-  }
+    return rows
+  })
 }
-
-await main()

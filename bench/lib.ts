@@ -177,3 +177,56 @@ export function resultsTable(rows: readonly BenchRow[]): string {
   }
   return lines.join('\n')
 }
+
+/** The server `npm run bench` uses for the postgres backend (BENCH_DATABASE_URL). */
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/safegrid_bench'
+
+/**
+ * Run `fn` on an empty, migrated scratch database of its own (not the city): on postgres a database
+ * `<name>_<pid>` created on the server of BENCH_DATABASE_URL, on embedded a PGlite in a temporary
+ * folder; dropped or removed afterwards (BENCH_KEEP=1 keeps the PostgreSQL one).
+ */
+export async function withScratchDatabase<T>(backend: Backend, name: string, fn: (db: Database) => Promise<T>): Promise<T> {
+  const { migrate } = await import('../server/db/migrate.ts')
+  if (backend === 'embedded') {
+    const { mkdtemp, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const dir = await mkdtemp(resolve(tmpdir(), `safegrid-${name}-`))
+    try {
+      const db = await openDatabase({ dataDir: dir })
+      try {
+        await migrate(db.sql)
+        return await fn(db)
+      } finally {
+        await db.close()
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+  const { default: postgres } = await import('postgres')
+  const scratch = `${name}_${process.pid}`
+  if (!/^\w+$/.test(scratch)) throw new Error(`not a plain database name: ${scratch}`)
+  const server = new URL(BENCH_DATABASE_URL)
+  server.pathname = '/postgres'
+  const admin = postgres(server.toString(), { max: 1, onnotice: () => {} })
+  try {
+    await admin.unsafe(`drop database if exists "${scratch}" with (force)`)
+    await admin.unsafe(`create database "${scratch}"`)
+    const url = new URL(server)
+    url.pathname = `/${scratch}`
+    try {
+      const db = await openDatabase({ url: url.toString() })
+      try {
+        await migrate(db.sql)
+        return await fn(db)
+      } finally {
+        await db.close()
+      }
+    } finally {
+      if (process.env.BENCH_KEEP !== '1') await admin.unsafe(`drop database if exists "${scratch}" with (force)`)
+    }
+  } finally {
+    await admin.end()
+  }
+}

@@ -6,7 +6,8 @@
  *   BENCH_BACKENDS        embedded,postgres   which backends
  *   BENCH_DATABASE_URL    postgres://postgres@127.0.0.1:5432/safegrid_bench   dropped and created (and
  *                                             dropped again at the end unless BENCH_KEEP=1)
- *   BENCH_SUITES          all                 comma-separated suite names (file names without .bench.ts)
+ *   BENCH_SUITES          all                 comma-separated suite names (file names without .bench.ts):
+ *                                             tiles, first-render, live, tracks, analysis, coverage
  *   BENCH_COMMUNITIES     500                 communities in the city
  *   BENCH_HAZARDS         200                 hazards per community
  *   BENCH_NIGHTS          0                   nights of tracks (the suites bring their own)
@@ -20,7 +21,7 @@ import { join, resolve } from 'node:path'
 import postgres from 'postgres'
 import { migrate } from '../server/db/migrate.ts'
 import { generateCity, type CitySummary } from '../server/seed/city.ts'
-import { openBenchDatabase, resultsTable, startChildServer, type Backend, type BenchContext, type BenchRow, type BenchSuite } from './lib.ts'
+import { BENCH_DATABASE_URL, openBenchDatabase, resultsTable, startChildServer, type Backend, type BenchContext, type BenchRow, type BenchSuite } from './lib.ts'
 
 const env = (name: string, fallback: number): number => {
   const text = process.env[name]
@@ -33,11 +34,11 @@ const log = (message: string): void => console.log(`[bench] ${message}`)
 
 const BENCH_DIR = import.meta.dirname
 const backends = (process.env.BENCH_BACKENDS ?? 'embedded,postgres').split(',').map((s) => s.trim()).filter(Boolean) as Backend[]
-const benchUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/safegrid_bench'
+const benchUrl = BENCH_DATABASE_URL
 const out = resolve(process.env.BENCH_OUT ?? join(BENCH_DIR, 'results.md'))
 const password = 'bench'
 /** Suites run in this order (tiles read the city before the others write to it); others after, by name. */
-const ORDER = ['tiles', 'live', 'tracks']
+const ORDER = ['tiles', 'first-render', 'live', 'tracks']
 
 const files = (await readdir(BENCH_DIR)).filter((f) => f.endsWith('.bench.ts'))
 const wanted = process.env.BENCH_SUITES?.split(',').map((s) => s.trim())

@@ -60,6 +60,64 @@ function beforeIdForSlot(map: MaplibreMap, slot: LayerSlot): string | undefined 
   return map.getStyle().layers.find((layer) => slotIndex(layer) > target)?.id
 }
 
+function addLayers(map: MaplibreMap, sourceId: string, layers: SourceLayer[], sourceLayer?: string): void {
+  for (const { slot, ...layer } of layers) {
+    const spec = {
+      ...layer,
+      source: sourceId,
+      ...(sourceLayer === undefined ? {} : { 'source-layer': sourceLayer }),
+      metadata: { ...(layer.metadata as object | undefined), [SLOT_METADATA_KEY]: slot },
+    } as LayerSpecification
+    map.addLayer(spec, beforeIdForSlot(map, slot))
+  }
+}
+
+function removeOnUnmount(map: MaplibreMap, sourceId: string, layers: SourceLayer[], stop?: () => void): void {
+  onUnmounted(() => {
+    stop?.()
+    try {
+      for (const layer of layers) {
+        if (map.getLayer(layer.id)) map.removeLayer(layer.id)
+      }
+      if (map.getSource(sourceId)) map.removeSource(sourceId)
+    } catch {
+      // The map is already removed (MapView tore down first): nothing left to clean.
+    }
+  })
+}
+
+/** Zooms the vector tile layers are fetched at; MapLibre overzooms the z16 tiles beyond. */
+export const VECTOR_TILE_ZOOMS = { minzoom: 12, maxzoom: 16 } as const
+
+/** Options of {@link useVectorTileLayer}. */
+export interface VectorTileLayerOptions {
+  /** Source id, e.g. `buildings`; layer ids are `<source>-<kind>`. */
+  sourceId: string
+  /** The server's tile layer (`GET /api/tiles/<layer>/{z}/{x}/{y}.mvt`), also the `source-layer`. */
+  tileLayer: 'buildings' | 'roads' | 'compounds'
+  /** Style layers drawing the source, bottom to top within their slots. */
+  layers: SourceLayer[]
+}
+
+/**
+ * Adds a `vector` source of the server's tiles (same origin, so the session cookie rides along; the
+ * server clips to the communities the user may see) and its style layers to the injected map.
+ * MapLibre fetches only the tiles in view, so this scales to a city; the tiles are WGS84, so use it
+ * only when the map is not drawn in GCJ-02.
+ */
+export function useVectorTileLayer(options: VectorTileLayerOptions): MaplibreMap {
+  const map = useMap()
+  const { sourceId, tileLayer } = options
+  map.addSource(sourceId, {
+    type: 'vector',
+    tiles: [`${location.origin}/api/tiles/${tileLayer}/{z}/{x}/{y}.mvt`],
+    ...VECTOR_TILE_ZOOMS,
+  })
+  addLayers(map, sourceId, options.layers, tileLayer)
+  removeOnUnmount(map, sourceId, options.layers)
+  return map
+}
+
 /**
  * Adds the source and layers to the injected map and keeps them in sync with `options.data`.
  * Call from the `setup` of a component rendered inside `MapView`'s default slot.
@@ -74,31 +132,14 @@ export function useGeoJsonLayer(options: GeoJsonLayerOptions): MaplibreMap {
   const display = (): FeatureCollection => basemap.toDisplayCollection(options.data())
 
   map.addSource(sourceId, { promoteId: 'id', ...options.source, type: 'geojson', data: display() })
-  for (const { slot, ...layer } of options.layers) {
-    const spec = {
-      ...layer,
-      source: sourceId,
-      metadata: { ...(layer.metadata as object | undefined), [SLOT_METADATA_KEY]: slot },
-    } as LayerSpecification
-    map.addLayer(spec, beforeIdForSlot(map, slot))
-  }
+  addLayers(map, sourceId, options.layers)
 
   const stop = watch(display, (data) => {
     const source = map.getSource<GeoJSONSource>(sourceId)
     void source?.setData(data)
   })
 
-  onUnmounted(() => {
-    stop()
-    try {
-      for (const layer of options.layers) {
-        if (map.getLayer(layer.id)) map.removeLayer(layer.id)
-      }
-      if (map.getSource(sourceId)) map.removeSource(sourceId)
-    } catch {
-      // The map is already removed (MapView tore down first): nothing left to clean.
-    }
-  })
+  removeOnUnmount(map, sourceId, options.layers, stop)
 
   return map
 }

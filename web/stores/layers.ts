@@ -35,16 +35,18 @@ export const useLayersStore = defineStore('layers', () => {
   /** Layers that failed in the last load (the others are shown). */
   const failed = ref<LoadedBaseLayer[]>([])
   const lastQuery = shallowRef<LayerQuery>({})
+  let lastSkip: readonly LoadedBaseLayer[] = []
   let controller: AbortController | null = null
 
   /** Whether any base layer has features (false while loading or for an empty community). */
   const hasData = computed(() => BASE_LAYERS.some((name) => collections.value[name].features.length > 0))
 
   /**
-   * Loads every base layer matching `query` (a community, a bbox). Layers appear as they
-   * arrive; a failing layer leaves the others in place and is listed in {@link failed}.
+   * Loads every base layer matching `query` (a community, a bbox) but those in `skip` (drawn from
+   * vector tiles instead; they stay empty). Layers appear as they arrive; a failing layer leaves
+   * the others in place and is listed in {@link failed}.
    */
-  async function load(query: LayerQuery): Promise<void> {
+  async function load(query: LayerQuery, skip: readonly LoadedBaseLayer[] = []): Promise<void> {
     controller?.abort()
     const ctrl = new AbortController()
     controller = ctrl
@@ -52,9 +54,12 @@ export const useLayersStore = defineStore('layers', () => {
     error.value = null
     failed.value = []
     lastQuery.value = query
+    lastSkip = skip
+    const wanted = BASE_LAYERS.filter((name) => !skip.includes(name))
+    collections.value = { ...collections.value, ...Object.fromEntries(skip.map((name) => [name, emptyCollection()])) }
 
     const results = await Promise.allSettled(
-      BASE_LAYERS.map(async (name) => {
+      wanted.map(async (name) => {
         const fc = await api.layer(name, query, ctrl.signal)
         if (ctrl.signal.aborted) return
         collections.value = { ...collections.value, [name]: markRaw(fc) }
@@ -65,19 +70,19 @@ export const useLayersStore = defineStore('layers', () => {
 
     const errors: ApiError[] = []
     results.forEach((result, i) => {
-      const name = BASE_LAYERS[i]
+      const name = wanted[i]
       if (result.status === 'rejected' && name && !isAbortError(result.reason)) {
         failed.value.push(name)
         errors.push(toApiError(result.reason))
       }
     })
     error.value = errors[0] ?? null
-    status.value = errors.length === BASE_LAYERS.length ? 'error' : 'ready'
+    status.value = errors.length > 0 && errors.length === wanted.length ? 'error' : 'ready'
   }
 
   /** Loads again the layers of the last {@link load} call. */
   function reload(): Promise<void> {
-    return load(lastQuery.value)
+    return load(lastQuery.value, lastSkip)
   }
 
   /** Drops all data (e.g. when switching community). */
