@@ -18,6 +18,7 @@ import { layers } from './routes/layers.ts'
 import { live } from './routes/live.ts'
 import { people } from './routes/people.ts'
 import { zoneImport } from './routes/import-zones.ts'
+import { layerImport } from './routes/import.ts'
 import { zones } from './routes/zones.ts'
 import { checkins } from './routes/checkins.ts'
 import { coverage } from './routes/coverage.ts'
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/live', live)
   app.route('/api/zones', zones)
   app.route('/api/import/zones', zoneImport)
+  app.route('/api/import', layerImport)
   app.route('/api/tracks', tracks)
   app.route('/api/owntracks', owntracks)
   app.route('/api/checkins', checkins)

@@ -145,6 +145,11 @@ const ROWS: Row[] = [
   { name: 'GET /api/hazards?format=xlsx', access: 'any', request: async () => ({ method: 'GET', path: '/api/hazards?status=reported&format=xlsx' }) },
   { name: 'GET /ogc/collections', access: 'any', request: async () => ({ method: 'GET', path: '/ogc/collections' }) },
   { name: 'GET /ogc/collections/:id/items', access: 'any', request: async () => ({ method: 'GET', path: '/ogc/collections/buildings/items?limit=2' }) },
+  {
+    name: 'POST /api/import/buildings',
+    access: 'manageCommunities',
+    request: async () => ({ method: 'POST', path: `/api/import/buildings?communityId=${fx.communityId}`, body: { type: 'FeatureCollection', features: [] } }),
+  },
   // Last: a new community in the admin's district changes which communities the admin acts in.
   {
     name: 'POST /api/communities',

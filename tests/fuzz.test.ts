@@ -384,3 +384,11 @@ test('POST /api/auth/login refuses hostile sign-ins with a problem and opens no 
   const valid = { username: 'admin', password: 'wrong' }
   await attackWith(admin, 'POST', '/api/auth/login', valid, ['username', 'password'], counter('sessions'))
 })
+
+test('POST /api/import/roads refuses hostile collections with a problem or per-feature reasons, nothing stored for refusals', async () => {
+  const valid = {
+    type: 'FeatureCollection',
+    features: [{ type: 'Feature', geometry: { type: 'LineString', coordinates: [[centre.lon, centre.lat], [centre.lon + 0.0005, centre.lat]] }, properties: { kind: 'path', name: '小路' } }],
+  }
+  await attackWith(admin, 'POST', `/api/import/roads?communityId=${communityId}`, valid, ['features.0.properties.name', 'features.0.geometry.coordinates.0.0', 'features'], counter('roads'))
+})
