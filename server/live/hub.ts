@@ -12,8 +12,7 @@
  * {@link LiveHub.publish}. The hub drops an id it has delivered, so in the process that did the write
  * the local publish and the notification both arrive and the stream gets the event once.
  */
-import type postgres from 'postgres'
-import type { Sql } from '../db/connect.ts'
+import type { Queryable, Sql } from '../db/connect.ts'
 
 /** Event names of the contract. */
 export const LIVE_EVENT_TYPES = ['hazard', 'position', 'checkin'] as const
@@ -34,8 +33,6 @@ export interface LiveEvent extends LiveInput {
   at: string
 }
 
-/** Anything that runs a postgres.js tagged query: the pool or a transaction. */
-export type Queryable = Sql | postgres.TransactionSql<Record<string, never>>
 
 /** The PostgreSQL NOTIFY channel carrying the ids of new live events to every server process. */
 export const LIVE_CHANNEL = 'safegrid_live'

@@ -1,4 +1,4 @@
-import type { Queryable, Sql } from '../db/connect.ts'
+import type { Sql } from '../db/connect.ts'
 import type { ZoneGeometry } from '../domain/zone-geometry.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
@@ -44,8 +44,7 @@ export async function createCommunity(
   input: { name: string; nameEn?: string | undefined; boundary: ZoneGeometry },
   actor: SessionUser,
 ): Promise<CommunityFeature> {
-  return sql.begin(async (txn) => {
-    const tx = txn as unknown as Queryable
+  return sql.begin(async (tx) => {
     const [row] = await tx<(CommunityRow & { geometry: unknown })[]>`
       with g as (select ST_Multi(ST_ForcePolygonCCW(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(input.boundary)}::text), 4326)))) as boundary),
            c as (select ST_X(ST_PointOnSurface(boundary)) as lon, ST_Y(ST_PointOnSurface(boundary)) as lat from g)

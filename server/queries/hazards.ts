@@ -1,8 +1,8 @@
 import type postgres from 'postgres'
-import type { Sql } from '../db/connect.ts'
+import type { Queryable, Sql } from '../db/connect.ts'
 import { checkTransition, SLA_WARNING_FRACTION } from '../domain/hazard-machine.ts'
 import { CLOSED_STATUSES, dueAt, type Category, type Severity, type Status } from '../domain/hazards.ts'
-import { recordLiveEvent, type LiveEvent, type Queryable } from '../live/hub.ts'
+import { recordLiveEvent, type LiveEvent } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
 import type { BBox } from '../validate.ts'
 import { recordAudit } from './audit.ts'
@@ -281,7 +281,7 @@ export async function createHazard(sql: Sql, input: NewHazard, actor: SessionUse
     await tx`insert into hazard_events (community_id, hazard_id, at, from_status, to_status, user_id, by_name, assignee_id, note)
              values (${communityId}, ${id}, ${input.reportedAt}, null, 'reported', ${actor.id}, ${actor.name}, ${assigneeId}, null)`
     const feature = (await hazardFeature(tx, id, null))!
-    await recordAudit(tx as unknown as Sql, {
+    await recordAudit(tx, {
       userId: actor.id,
       communityId,
       action: 'create',
@@ -369,7 +369,7 @@ export async function transitionHazard(
     await tx`insert into hazard_events (community_id, hazard_id, at, from_status, to_status, user_id, by_name, assignee_id, note)
              values (${h.communityId}, ${h.id}, now(), ${h.status}, ${to}, ${actor.id}, ${actor.name}, ${assigneeId}, ${input.note ?? null})`
     const feature = (await hazardFeature(tx, h.id, null))!
-    await recordAudit(tx as unknown as Sql, {
+    await recordAudit(tx, {
       userId: actor.id,
       communityId: h.communityId,
       action: 'transition',
@@ -416,7 +416,7 @@ export async function addHazardPhoto(
       const [first] = await tx<{ id: number }[]>`select id from hazard_photos where hazard_id = ${h.id} and client_id = ${clientId}`
       return { id: first!.id, created: false }
     }
-    await recordAudit(tx as unknown as Sql, {
+    await recordAudit(tx, {
       userId: actor.id,
       communityId: h.communityId,
       action: 'create',

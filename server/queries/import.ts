@@ -60,8 +60,7 @@ export async function importLayer(
   actor: SessionUser,
   communityIds: number[] | null,
 ): Promise<LayerImportResult> {
-  return sql.begin(async (txn) => {
-    const tx = txn as unknown as Queryable
+  return sql.begin(async (tx) => {
     const [community] = await tx`select id from communities where id = ${communityId}
                                    and ${communityIds === null ? tx`true` : tx`id = any(${communityIds}::bigint[])`}`
     if (!community) throw problems.notFound(`No community ${communityId}.`)

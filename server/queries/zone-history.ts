@@ -3,7 +3,7 @@
  * zone closes its current row (valid_to = the transaction's now) and opens a new one from then on, so
  * statistics by zone can use the zone as it was when the fact happened ({@link zoneAt}, SQL `zone_at`).
  */
-import type { Queryable } from '../live/hub.ts'
+import type { Queryable } from '../db/connect.ts'
 
 /**
  * Close the current history row of a zone at the transaction's `now()`. A row opened in this same

@@ -6,10 +6,9 @@
  * Areas are square metres in the community's UTM zone (communities.utm_srid).
  */
 import type postgres from 'postgres'
-import type { Sql } from '../db/connect.ts'
+import type { Queryable, Sql } from '../db/connect.ts'
 import { balanceOf, groupBuildings, type Balance } from '../domain/zone-suggest.ts'
 import type { ZoneGeometry } from '../domain/zone-geometry.ts'
-import type { Queryable } from '../live/hub.ts'
 import { Problem, problems, type ProblemFieldError } from '../problem.ts'
 import type { BBox } from '../validate.ts'
 import { recordAudit } from './audit.ts'
@@ -286,7 +285,7 @@ export async function createZone(sql: Sql, input: ZoneWrite & { name: string; ge
     const id = row!.id
     await recordZoneVersion(tx, id)
     const feature = (await zoneFeature(tx, id, null))!
-    await recordAudit(tx as unknown as Sql, { userId: actor.id, communityId: place.communityId, action: 'create', entity: 'zone', entityId: id, after: auditShape(feature) })
+    await recordAudit(tx, { userId: actor.id, communityId: place.communityId, action: 'create', entity: 'zone', entityId: id, after: auditShape(feature) })
     return { feature, overlaps }
   })
 }
@@ -322,7 +321,7 @@ export async function updateZone(sql: Sql, id: number, input: ZoneWrite, actor: 
       where id = ${id}`
     await recordZoneVersion(tx, id)
     const feature = (await zoneFeature(tx, id, null))!
-    await recordAudit(tx as unknown as Sql, {
+    await recordAudit(tx, {
       userId: actor.id,
       communityId: current.communityId,
       action: input.geometry ? 'update' : 'assign',
@@ -378,7 +377,7 @@ export async function splitZoneByCut(sql: Sql, id: number, cut: ZoneGeometry, in
     await recordZoneVersion(tx, row!.id)
     const zone = (await zoneFeature(tx, id, null))!
     const created = (await zoneFeature(tx, row!.id, null))!
-    await recordAudit(tx as unknown as Sql, {
+    await recordAudit(tx, {
       userId: actor.id,
       communityId: current.communityId,
       action: 'split',
@@ -398,7 +397,7 @@ export async function deleteZone(sql: Sql, id: number, actor: SessionUser, commu
     if (!before) return false
     await closeZoneHistory(tx, id)
     await tx`delete from zones where id = ${id}`
-    await recordAudit(tx as unknown as Sql, { userId: actor.id, communityId: before.properties.communityId, action: 'delete', entity: 'zone', entityId: id, before: auditShape(before) })
+    await recordAudit(tx, { userId: actor.id, communityId: before.properties.communityId, action: 'delete', entity: 'zone', entityId: id, before: auditShape(before) })
     return true
   })
 }
@@ -712,7 +711,7 @@ export async function importZones(sql: Sql, communityId: number, items: ImportIt
       await recordZoneVersion(tx, row!.id)
     }
     rejected.sort((a, b) => a.index - b.index)
-    await recordAudit(tx as unknown as Sql, {
+    await recordAudit(tx, {
       userId: actor.id,
       communityId,
       action: 'import',
