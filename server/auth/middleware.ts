@@ -5,7 +5,7 @@ import type { AppEnv } from '../context.ts'
 import { can, type Permission } from '../domain/roles.ts'
 import { Problem, problems } from '../problem.ts'
 import { verifyPassword } from '../domain/password.ts'
-import { findUserForLogin, needsTouch, sessionUser, touchSession, type SessionUser } from '../queries/users.ts'
+import { findUserForLogin, needsTouch, sessionUser, touchSession, userById, type SessionUser } from '../queries/users.ts'
 import type { Sql } from '../db/connect.ts'
 import { LoginThrottle } from './throttle.ts'
 
@@ -95,19 +95,7 @@ async function basicUser(sql: Sql, encoded: string): Promise<SessionUser> {
     basicThrottle.fail(key)
     throw problems.unauthorized('Wrong username or password.')
   }
-  const [scope] = await sql<{ communityIds: number[] | null; personId: number | null; districtId: number | null }[]>`
-    select u.person_id as "personId", u.district_id as "districtId",
-           case when u.role = 'admin' and u.district_id is null then null
-                else array(select uc.community_id from user_communities uc where uc.user_id = u.id
-                           union select c.id from communities c where u.role = 'admin' and c.district_id = u.district_id) end as "communityIds"
-    from users u where u.id = ${row.id}`
-  return {
-    id: row.id,
-    username: row.username,
-    name: row.name,
-    role: row.role,
-    personId: scope?.personId ?? null,
-    districtId: scope?.districtId ?? null,
-    communityIds: scope?.communityIds === null || scope?.communityIds === undefined ? null : scope.communityIds.map(Number),
-  }
+  const user = await userById(sql, row.id)
+  if (!user) throw problems.unauthorized('Wrong username or password.')
+  return user
 }

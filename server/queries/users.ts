@@ -48,23 +48,39 @@ export async function createSession(sql: Sql, userId: number, ttlMs = SESSION_TT
   return { token, csrfToken, expiresAt }
 }
 
+type ScopedRow = Omit<SessionUser, 'communityIds'> & { communityIds: number[] | null; allCommunities: boolean }
+
+/** The columns of a {@link SessionUser} over alias `u`, with the communities the user may see. */
+const userColumns = (sql: Sql) => sql`
+  u.id, u.username, u.name, u.role, u.person_id as "personId", u.district_id as "districtId",
+  (u.role = 'admin' and u.district_id is null) as "allCommunities",
+  case
+    when u.role = 'admin' and u.district_id is not null
+      then array(select c.id from communities c where c.district_id = u.district_id
+                 union select uc.community_id from user_communities uc where uc.user_id = u.id)
+    else array(select uc.community_id from user_communities uc where uc.user_id = u.id)
+  end as "communityIds"`
+
+const toSessionUser = ({ allCommunities, ...user }: ScopedRow): SessionUser => ({
+  ...user,
+  communityIds: allCommunities ? null : (user.communityIds ?? []).map(Number),
+})
+
 /** The user behind a live session token, with its CSRF token; undefined when unknown, expired or revoked. */
 export async function sessionUser(sql: Sql, token: string): Promise<{ user: SessionUser; csrfToken: string; expiresAt: Date } | undefined> {
-  const [row] = await sql<(Omit<SessionUser, 'communityIds'> & { communityIds: number[] | null; csrfToken: string; allCommunities: boolean; expiresAt: Date })[]>`
-    select u.id, u.username, u.name, u.role, u.person_id as "personId", u.district_id as "districtId",
-           s.csrf_token as "csrfToken", s.expires_at as "expiresAt",
-           (u.role = 'admin' and u.district_id is null) as "allCommunities",
-           case
-             when u.role = 'admin' and u.district_id is not null
-               then array(select c.id from communities c where c.district_id = u.district_id
-                          union select uc.community_id from user_communities uc where uc.user_id = u.id)
-             else array(select uc.community_id from user_communities uc where uc.user_id = u.id)
-           end as "communityIds"
+  const [row] = await sql<(ScopedRow & { csrfToken: string; expiresAt: Date })[]>`
+    select ${userColumns(sql)}, s.csrf_token as "csrfToken", s.expires_at as "expiresAt"
     from sessions s join users u on u.id = s.user_id
     where s.token_hash = ${hashToken(token)} and s.revoked_at is null and s.expires_at > now() and not u.disabled`
   if (!row) return undefined
-  const { csrfToken, allCommunities, expiresAt, ...user } = row
-  return { user: { ...user, communityIds: allCommunities ? null : (user.communityIds ?? []).map(Number) }, csrfToken, expiresAt }
+  const { csrfToken, expiresAt, ...user } = row
+  return { user: toSessionUser(user), csrfToken, expiresAt }
+}
+
+/** An enabled user by id as a {@link SessionUser} (HTTP Basic sign-in), or undefined. */
+export async function userById(sql: Sql, id: number): Promise<SessionUser | undefined> {
+  const [row] = await sql<ScopedRow[]>`select ${userColumns(sql)} from users u where u.id = ${id} and not u.disabled`
+  return row ? toSessionUser(row) : undefined
 }
 
 /** Whether a session expiring at `expiresAt` is due for a sliding-expiry push (at most once a minute). */
