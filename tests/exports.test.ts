@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseGpx } from '../server/domain/tracks.ts'
+import { parseCsv } from './helpers/csv.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 
 interface Fc {
@@ -12,33 +13,6 @@ interface Fc {
   features: { id: number | string; geometry: { type: string } | null; properties: Record<string, unknown> }[]
 }
 
-/** A minimal RFC 4180 parser (quoted cells, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let cell = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"'
-        i++
-      } else if (ch === '"') quoted = false
-      else cell += ch
-    } else if (ch === '"') quoted = true
-    else if (ch === ',') {
-      row.push(cell)
-      cell = ''
-    } else if (ch === '\n') {
-      row.push(cell.replace(/\r$/, ''))
-      rows.push(row)
-      row = []
-      cell = ''
-    } else cell += ch
-  }
-  return rows
-}
 
 /** CSV rows as objects by header, BOM checked and dropped. */
 async function csvObjects(res: Response): Promise<Record<string, string>[]> {

@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { periodWindow } from '../server/reports/period.ts'
 import { launchChromium } from './helpers/browser.ts'
+import { parseCsv } from './helpers/csv.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 
 interface ReportJson {
@@ -32,34 +33,6 @@ interface ReportJson {
   map: { hazards: unknown[]; zones: unknown[]; communities: unknown[] }
 }
 
-/** A minimal RFC 4180 parser (quoted cells, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let cell = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"'
-        i++
-      } else if (ch === '"') quoted = false
-      else cell += ch
-    } else if (ch === '"') quoted = true
-    else if (ch === ',') {
-      row.push(cell)
-      cell = ''
-    } else if (ch === '\n') {
-      row.push(cell.replace(/\r$/, ''))
-      rows.push(row)
-      row = []
-      cell = ''
-    } else cell += ch
-  }
-  if (cell !== '' || row.length) rows.push([...row, cell])
-  return rows
-}
 
 let server: TestServer
 let command: Client
