@@ -9,7 +9,7 @@ import { loadConfig } from '../server/config.ts'
 import { openDatabase } from '../server/db/connect.ts'
 import { migrate } from '../server/db/migrate.ts'
 import { hashPassword } from '../server/domain/password.ts'
-import { ROLES, type Role } from '../server/domain/roles.ts'
+import { ROLES, type Role } from '../core/roles.ts'
 import { createUser } from '../server/queries/users.ts'
 
 const { positionals, values } = parseArgs({

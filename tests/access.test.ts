@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { PERMISSIONS, ROLES, type Permission, type Role } from '../server/domain/roles.ts'
+import { PERMISSIONS, ROLES, type Permission, type Role } from '../core/roles.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 
 /** Who may call an endpoint: nobody signed in, any role, or the roles of a permission. */
@@ -57,7 +57,7 @@ const square = (d = 0.0002) => ({
 const day = () => ({ from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() })
 const q = (o: Record<string, string | number>) => new URLSearchParams(Object.entries(o).map(([k, v]) => [k, String(v)])).toString()
 
-/** Every endpoint mounted in server/app.ts, with who may call it (docs/API.md, server/domain/roles.ts). */
+/** Every endpoint mounted in server/app.ts, with who may call it (docs/API.md, core/roles.ts). */
 const ROWS: Row[] = [
   { name: 'GET /api/health', access: 'public', request: async () => ({ method: 'GET', path: '/api/health' }) },
   { name: 'GET /api/auth/me', access: 'any', request: async () => ({ method: 'GET', path: '/api/auth/me' }) },

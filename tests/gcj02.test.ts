@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { gcj02ToWgs84, mapPositions, outOfChina, wgs84ToGcj02 } from '../server/domain/gcj02.ts'
+import { gcj02ToWgs84, mapPositions, outOfChina, wgs84ToGcj02 } from '../core/gcj02.ts'
 
 /** Published WGS84 → GCJ-02 pairs (the eviltransform test vectors): [wgsLon, wgsLat, gcjLon, gcjLat]. */
 const KNOWN: [number, number, number, number][] = [

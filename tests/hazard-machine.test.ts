@@ -8,9 +8,9 @@ import {
   slaState,
   slaUsed,
   TRANSITIONS,
-} from '../server/domain/hazard-machine.ts'
-import { dueAt, STATUSES, type Status } from '../server/domain/hazards.ts'
-import { ROLES, type Role } from '../server/domain/roles.ts'
+} from '../core/matter-machine.ts'
+import { dueAt, STATUSES, type Status } from '../core/matters.ts'
+import { ROLES, type Role } from '../core/roles.ts'
 
 const LEADS: Role[] = ['admin', 'command', 'leader']
 const EVERYONE: Role[] = [...ROLES]

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { OPEN_STATUSES } from '../server/domain/hazards.ts'
+import { OPEN_STATUSES } from '../core/matters.ts'
 import { hashPassword } from '../server/domain/password.ts'
 import { tileOf } from '../server/domain/mvt.ts'
 import { createUser } from '../server/queries/users.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { wgs84ToGcj02 } from '../server/domain/gcj02.ts'
+import { wgs84ToGcj02 } from '../core/gcj02.ts'
 import { zoneAt } from '../server/queries/zone-history.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 

@@ -1,4 +1,4 @@
-import { gcj02ToWgs84, mapPositions } from './gcj02.ts'
+import { gcj02ToWgs84, mapPositions } from '../../core/gcj02.ts'
 
 /** Layers `POST /api/import/:layer` takes besides zones, and the geometry types each accepts. */
 export const IMPORT_LAYERS = {

@@ -12,7 +12,7 @@ import {
   type Confidence,
   type SmallNumbersNote,
 } from '../domain/gistar.ts'
-import type { Category, Status } from '../domain/hazards.ts'
+import type { Category, Status } from '../../core/matters.ts'
 import { Problem, problems } from '../problem.ts'
 import { RECURRENCE_DAYS, RECURRENCE_RADIUS_M } from './hazards.ts'
 

@@ -1,7 +1,7 @@
 import type postgres from 'postgres'
 import type { Queryable, Sql } from '../db/connect.ts'
-import { checkTransition, SLA_WARNING_FRACTION } from '../domain/hazard-machine.ts'
-import { CLOSED_STATUSES, dueAt, type Category, type Severity, type Status } from '../domain/hazards.ts'
+import { checkTransition, SLA_WARNING_FRACTION } from '../../core/matter-machine.ts'
+import { CLOSED_STATUSES, dueAt, type Category, type Severity, type Status } from '../../core/matters.ts'
 import { recordLiveEvent, type LiveEvent } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
 import type { BBox } from '../validate.ts'
@@ -61,7 +61,7 @@ function clockOf(sql: Queryable, at?: string): Clock {
  * The JSON properties of a hazard feature (SQL fragment over alias `h`). `overdue`, `warning` and
  * `slaUsed` are computed at query time, never stored: `slaUsed` is the share of the time to close used
  * (frozen at the close), `overdue` an open hazard past `dueAt`, `warning` an open one not yet overdue
- * with at least 80 % of the time used — the rule of `slaState` in server/domain/hazard-machine.ts.
+ * with at least 80 % of the time used — the rule of `slaState` in core/matter-machine.ts.
  * With `at`, everything is as of that instant and the query must join the status then as `hs`.
  */
 export function hazardProps(sql: Queryable, at?: string): postgres.Fragment {
@@ -308,7 +308,7 @@ export interface TransitionInput {
 /**
  * Move a hazard through the machine in one transaction (the row locked `FOR UPDATE`, so of two
  * concurrent moves one wins and the other sees the new state): checks the machine and the role
- * (server/domain/hazard-machine.ts), sets responded_at on the first `rectifying`, rectified_by on
+ * (core/matter-machine.ts), sets responded_at on the first `rectifying`, rectified_by on
  * `rectified`, closed_at on `verified`/`rejected`, bumps version and updated_at, writes the
  * hazard_events row, the audit row and the live event row. 404 outside `communityIds`.
  */

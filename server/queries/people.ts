@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connect.ts'
-import { maskPhone } from '../domain/roles.ts'
+import { maskPhone } from '../../core/roles.ts'
 import type { SessionUser } from './users.ts'
 
 /** A person (网格员, 队员) as listed. */

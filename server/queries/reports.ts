@@ -7,7 +7,7 @@
  * server/reports/.
  */
 import type { Sql } from '../db/connect.ts'
-import { CATEGORIES, RESPONSE_TARGET_MINUTES, type Category, type Severity, type Status } from '../domain/hazards.ts'
+import { CATEGORIES, RESPONSE_TARGET_MINUTES, type Category, type Severity, type Status } from '../../core/matters.ts'
 import { Problem } from '../problem.ts'
 import { addDays, isoWeekOf, periodWindow, shanghaiDate, shanghaiMidnight, type PeriodWindow, type ReportPeriod } from '../reports/period.ts'
 import { analysisCommunity, hazardRecurrences, hazardWhere, hotspotGrid } from './analysis.ts'

@@ -3,7 +3,7 @@
  * response and closure rates against their targets, overdue hazards, medians, and daily trends.
  */
 import type { Sql } from '../db/connect.ts'
-import { CATEGORIES, CLOSED_STATUSES, RESPONSE_TARGET_MINUTES, SEVERITIES, STATUSES, type Category, type Severity, type Status } from '../domain/hazards.ts'
+import { CATEGORIES, CLOSED_STATUSES, RESPONSE_TARGET_MINUTES, SEVERITIES, STATUSES, type Category, type Severity, type Status } from '../../core/matters.ts'
 import { analysisCommunity, hazardWhere, type AnalysisWindow } from './analysis.ts'
 
 /** The time zone whose calendar days the trend counts in. */

@@ -7,7 +7,7 @@
  */
 import type postgres from 'postgres'
 import type { DatabaseKind, Queryable, Sql } from '../db/connect.ts'
-import { CLOSED_STATUSES, OPEN_STATUSES, type Category, type Severity, type Status } from '../domain/hazards.ts'
+import { CLOSED_STATUSES, OPEN_STATUSES, type Category, type Severity, type Status } from '../../core/matters.ts'
 import { encodeMvt, MVT_EXTENT, type TileFeature, type TileGeometry, type TileValue } from '../domain/mvt.ts'
 
 /** The layers served as vector tiles; each tile holds one MVT layer of the same name. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Sql } from '../db/connect.ts'
-import type { Role } from '../domain/roles.ts'
+import type { Role } from '../../core/roles.ts'
 
 /** A signed-in user as the server sees it. */
 export interface SessionUser {

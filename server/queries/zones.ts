@@ -15,7 +15,7 @@ import { recordAudit } from './audit.ts'
 import { mayseePhone } from './people.ts'
 import { closeZoneHistory, recordZoneVersion } from './zone-history.ts'
 import type { SessionUser } from './users.ts'
-import { maskPhone } from '../domain/roles.ts'
+import { maskPhone } from '../../core/roles.ts'
 
 /** A zone may stick out of its community by less than this (m²): drawing snaps are not perfect. */
 export const OUTSIDE_TOLERANCE_M2 = 1

@@ -1,5 +1,5 @@
 /** Chinese labels the printed and downloaded reports use. */
-import type { Category, Severity, Status } from '../domain/hazards.ts'
+import type { Category, Severity, Status } from '../../core/matters.ts'
 import type { ReportPeriod } from './period.ts'
 
 /** 隐患类别. */

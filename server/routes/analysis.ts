@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../context.ts'
-import { CATEGORIES, STATUSES } from '../domain/hazards.ts'
+import { CATEGORIES, STATUSES } from '../../core/matters.ts'
 import { problems } from '../problem.ts'
 import { hazardClusters, hazardRecurrences, hotspotGrid } from '../queries/analysis.ts'
 import { enumList, idParam, isoTime, validate } from '../validate.ts'

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../context.ts'
-import { CATEGORIES } from '../domain/hazards.ts'
+import { CATEGORIES } from '../../core/matters.ts'
 import { problems } from '../problem.ts'
 import { hazardStats, hazardTrend } from '../queries/stats.ts'
 import { enumList, idParam, isoTime, validate } from '../validate.ts'

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../context.ts'
-import { CATEGORIES, SEVERITIES, STATUSES } from '../domain/hazards.ts'
+import { CATEGORIES, SEVERITIES, STATUSES } from '../../core/matters.ts'
 import { MAX_TILE_ZOOM, renderTile, TILE_LAYERS } from '../queries/tiles.ts'
 import { enumList, validate } from '../validate.ts'
 

@@ -9,7 +9,7 @@
  * (server/seed/bulk.ts); ids are taken from the tables' sequences up front so rows can refer to each other.
  */
 import type { DatabaseKind, Sql } from '../db/connect.ts'
-import { SLA_DAYS, type Category, type Severity, type Status } from '../domain/hazards.ts'
+import { SLA_DAYS, type Category, type Severity, type Status } from '../../core/matters.ts'
 import { hashPassword } from '../domain/password.ts'
 import { bulkInsert, type BulkMethod, type BulkTable, type Cell } from './bulk.ts'
 import { lineHex, multiLineHex, multiPolygonHex, pointHex, type LonLat } from './ewkb.ts'

@@ -4,8 +4,8 @@
  * Geometry follows GeoJSON (RFC 7946), WGS84 lon/lat. Every map feature carries its database id
  * both at the Feature level and in `properties.id`.
  */
-// The hazard vocabulary is the server's (server/domain/hazards.ts), shared so the two never drift.
-import { CATEGORIES, CLOSED_STATUSES as SERVER_CLOSED, SEVERITIES, STATUSES } from '../../server/domain/hazards.ts'
+// The hazard vocabulary is the server's (core/matters.ts), shared so the two never drift.
+import { CATEGORIES, CLOSED_STATUSES as SERVER_CLOSED, SEVERITIES, STATUSES } from '../../core/matters.ts'
 import type {
   Geometry,
   LineString,

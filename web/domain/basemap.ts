@@ -1,9 +1,9 @@
 /**
  * Drawing our WGS84 data over a GCJ-02 base map (most Chinese web maps): every coordinate is moved
- * by the published WGS84 → GCJ-02 transform (server/domain/gcj02.ts, shared), so our layers sit on
+ * by the published WGS84 → GCJ-02 transform (core/gcj02.ts, shared), so our layers sit on
  * the base map instead of 300–500 m off; clicks come back through the inverse.
  */
-import { gcj02ToWgs84, mapPositions, wgs84ToGcj02 } from '../../server/domain/gcj02.ts'
+import { gcj02ToWgs84, mapPositions, wgs84ToGcj02 } from '../../core/gcj02.ts'
 
 /** The datum a base map is drawn in. */
 export type BasemapCrs = 'wgs84' | 'gcj02'

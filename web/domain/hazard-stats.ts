@@ -2,7 +2,7 @@
  * Headline numbers and chart series of the command centre, computed in the browser from the
  * hazard list (the server's `GET /api/stats` gives the same definitions for reports).
  */
-import { RESPONSE_TARGET_MINUTES, SLA_DAYS, SLA_WARNING_FRACTION, slaState } from '../../server/domain/hazard-machine.ts'
+import { RESPONSE_TARGET_MINUTES, SLA_DAYS, SLA_WARNING_FRACTION, slaState } from '../../core/matter-machine.ts'
 import { HAZARD_CATEGORIES, isOpenStatus, type HazardCategory, type HazardFeature, type HazardProperties } from '../api/types.ts'
 import { DAY_MS, startOfShanghaiDay } from './time.ts'
 

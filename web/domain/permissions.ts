@@ -1,13 +1,13 @@
 /**
  * What each role may do, for showing only the buttons a user can use. The rules are the
- * server's own (server/domain/roles.ts and server/domain/hazard-machine.ts, pure modules shared
+ * server's own (core/roles.ts and core/matter-machine.ts, pure modules shared
  * with the web app), so the two never drift; the server still enforces them on every request.
  */
-import { TRANSITIONS } from '../../server/domain/hazard-machine.ts'
-import { PERMISSIONS, type Permission } from '../../server/domain/roles.ts'
+import { TRANSITIONS } from '../../core/matter-machine.ts'
+import { PERMISSIONS, type Permission } from '../../core/roles.ts'
 import type { HazardStatus, Role } from '../api/types.ts'
 
-export type { Permission } from '../../server/domain/roles.ts'
+export type { Permission } from '../../core/roles.ts'
 
 /** Whether `role` holds `permission` (false when signed out). */
 export function can(role: Role | null | undefined, permission: Permission): boolean {

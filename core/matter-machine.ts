@@ -6,10 +6,10 @@
  * strikes midnight; Asia/Shanghai has no daylight saving, so "the same time tomorrow" there is
  * always exactly 86,400 s later.
  */
-import { CLOSED_STATUSES, OPEN_STATUSES, RESPONSE_TARGET_MINUTES, type Status } from './hazards.ts'
+import { CLOSED_STATUSES, OPEN_STATUSES, RESPONSE_TARGET_MINUTES, type Status } from './matters.ts'
 import { PERMISSIONS, type Permission, type Role } from './roles.ts'
 
-export { dueAt, RESPONSE_TARGET_MINUTES, SLA_DAYS } from './hazards.ts'
+export { dueAt, RESPONSE_TARGET_MINUTES, SLA_DAYS } from './matters.ts'
 
 /** One allowed move of the machine and the permission it needs. */
 export interface Transition {
