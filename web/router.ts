@@ -53,6 +53,8 @@ export function createAppRouter(): Router {
       { path: '/print/qr', name: 'print-qr', component: () => import('./views/PrintQrView.vue') },
       // Reports and exports (issue 9): the printable day / week / month reports and their downloads.
       { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue') },
+      // Administration: roster, accounts, partner units, alert channels, a new community (tabs in components/admin/admin-tabs.ts).
+      { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { permission: 'manageCommunities' } },
       { path: '/index.html', redirect: '/' },
       {
         path: '/:pathMatch(.*)*',

@@ -1,0 +1,22 @@
+/**
+ * The tabs of the administration page (`/admin`). Each domain adds its panel here as one entry:
+ * the roster, accounts, partner units, alert channels, a new community… The page shows the tabs the
+ * signed-in role may use, in this order.
+ */
+import type { Component } from 'vue'
+import type { Permission } from '../../domain/permissions.ts'
+
+/** One tab of the administration page. */
+export interface AdminTab {
+  /** The tab's id, also its `?tab=` value. */
+  id: string
+  /** Its title in both languages. */
+  title: { zh: string; en: string }
+  /** The permission needed to see it. */
+  permission: Permission
+  /** The panel, loaded when the tab is first opened. */
+  component: () => Promise<Component | { default: Component }>
+}
+
+/** Every tab, in display order. */
+export const ADMIN_TABS: AdminTab[] = []
