@@ -33,7 +33,6 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
-  ['::ffff:0:0', 96], // IPv4-mapped: never a robot's public address
   ['64:ff9b:1::', 48], // local-use NAT64
   ['100::', 64], // discard
   ['2001:db8::', 32], // documentation
@@ -53,6 +52,8 @@ function nat64Embedded(address: string): string | undefined {
   const lo = parseInt(m[2]!, 16)
   return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
 }
+
+// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are checked against the IPv4 rules by BlockList itself.
 
 /** Whether an IP address is private, loopback, link-local or otherwise not a public internet address. */
 export function isPrivateAddress(address: string): boolean {
