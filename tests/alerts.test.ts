@@ -8,6 +8,8 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { recordLiveEvent } from '../server/live/hub.ts'
 import { AlertWorker } from '../server/alerts/worker.ts'
 import { alertSettings } from '../server/alerts/config.ts'
+import { hashPassword } from '../server/domain/password.ts'
+import { createUser } from '../server/queries/users.ts'
 import { startReceiver, type Received, type Receiver, type ReceiverOptions } from './helpers/receiver.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 
@@ -395,4 +397,34 @@ test('bad channels are refused with problem+json and change nothing; non-admins 
     expect((await client.get('/api/alert-channels')).status).toBe(403)
     expect((await client.post('/api/alert-channels', { communityId: spot.communityId, name: 'x', provider: 'webhook', url: 'https://example.com/h' })).status).toBe(403)
   }
+})
+
+test("an admin of another community neither sees nor touches this community's channels", async () => {
+  const r = await receiver(webhook)
+  const ours = await addChannel({ name: 'A 的通道', provider: 'webhook', url: urls(r).webhook, secret: SECRETS.webhook })
+  const [district] = await server.db.sql<{ id: number }[]>`insert into districts (name) values ('另一街道') returning id`
+  await server.db.sql`
+    insert into communities (district_id, name, utm_srid, boundary)
+    values (${district!.id}, '另一社区', 32650, ST_Multi(ST_MakeEnvelope(114.60, 30.70, 114.61, 30.71, 4326)))`
+  await createUser(server.db.sql, { username: 'admin-b', name: '乙管理员', role: 'admin', passwordHash: await hashPassword('demo-b-pass'), districtId: district!.id })
+  const other = await server.login('admin-b', 'demo-b-pass')
+  const listed = (await (await other.get('/api/alert-channels')).json()) as { items: { id: number }[] }
+  expect(listed.items.map((c) => c.id)).not.toContain(ours.id)
+  const probes: [string, string, unknown?][] = [
+    ['GET', `/api/alert-channels/${ours.id}`],
+    ['PUT', `/api/alert-channels/${ours.id}`, { name: 'taken' }],
+    ['POST', `/api/alert-channels/${ours.id}/test`],
+    ['GET', `/api/alert-channels/${ours.id}/deliveries`],
+    ['DELETE', `/api/alert-channels/${ours.id}`],
+    ['POST', '/api/alert-channels', { communityId: spot.communityId, name: 'into A', provider: 'webhook', url: 'https://example.com/h' }],
+  ]
+  for (const [method, path, body] of probes) {
+    const res = await other.send(method, path, body)
+    const text = await res.text()
+    expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 })
+    expect(text).not.toContain('A 的通道')
+  }
+  expect(r.requests).toHaveLength(0)
+  const [still] = await server.db.sql<{ name: string }[]>`select name from alert_channels where id = ${ours.id}`
+  expect(still?.name).toBe('A 的通道')
 })
