@@ -267,7 +267,7 @@ export class AlertWorker {
     let events: AlertSourceEvent[] = []
     if (channels.length > 0) {
       const fresh = await sourceEventsAfter(this.sql, this.cursor, upto, INTAKE_BATCH)
-      const late = await recentSourceEvents(this.sql, this.cursor, LOOKBACK_MS, [...this.seen], INTAKE_BATCH)
+      const late = (await recentSourceEvents(this.sql, this.cursor, LOOKBACK_MS, INTAKE_BATCH)).filter((e) => !this.seen.has(e.id))
       events = [...late, ...fresh]
       this.cursor = fresh.length === INTAKE_BATCH ? fresh[fresh.length - 1]!.id : upto
     } else {

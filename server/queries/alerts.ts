@@ -314,14 +314,13 @@ export async function sourceEventsAfter(sql: Sql, after: number, upto: number, l
 }
 
 /**
- * Alert-worthy live events recorded in the last `lookbackMs` with ids up to `upto`, leaving out `seen`:
- * a transaction that took its id before a later one but committed after it is still read.
+ * Alert-worthy live events recorded in the last `lookbackMs` with ids up to `upto`: a transaction that took
+ * its id before a later one but committed after it is still read (the caller skips those it has seen).
  */
-export async function recentSourceEvents(sql: Sql, upto: number, lookbackMs: number, seen: number[], limit: number): Promise<AlertSourceEvent[]> {
+export async function recentSourceEvents(sql: Sql, upto: number, lookbackMs: number, limit: number): Promise<AlertSourceEvent[]> {
   return sql<AlertSourceEvent[]>`
     select id, type, community_id as "communityId", data, at from live_events
-    where at > now() - make_interval(secs => ${lookbackMs / 1000}) and id <= ${upto}
-      and not (id = any(${seen}::bigint[])) and ${sourceFilter(sql)}
+    where at > now() - make_interval(secs => ${lookbackMs / 1000}) and id <= ${upto} and ${sourceFilter(sql)}
     order by id limit ${limit}`
 }
 
@@ -470,6 +469,13 @@ export async function claimDue(sql: Sql, limit: number, leaseMs: number, perMinu
     where d.id = due.id and ch.id = d.channel_id
     returning d.id, d.community_id as "communityId", d.channel_id as "channelId", d.event, d.payload, d.attempts,
               d.max_attempts as "maxAttempts", ch.provider, ch.url, ch.secret, ch.enabled`
+}
+
+/** Attempts a channel made in the last minute (its rate limit). */
+export async function attemptsLastMinute(sql: Sql, channelId: number): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from alert_deliveries where channel_id = ${channelId} and last_attempt_at > now() - interval '1 minute'`
+  return row?.n ?? 0
 }
 
 /** The next time a queued delivery is due (to sleep until then), or undefined when none is queued. */

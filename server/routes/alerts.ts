@@ -5,10 +5,10 @@ import { urlProblem } from '../alerts/address.ts'
 import { sendTestAlert } from '../alerts/worker.ts'
 import { requirePermission } from '../auth/middleware.ts'
 import type { AppEnv } from '../context.ts'
-import { problems } from '../problem.ts'
+import { Problem, problems } from '../problem.ts'
 import { recordAudit } from '../queries/audit.ts'
 import { listCommunities } from '../queries/communities.ts'
-import { channelRow, createChannel, deleteChannel, deliveryById, listChannels, listDeliveries, updateChannel } from '../queries/alerts.ts'
+import { attemptsLastMinute, channelRow, createChannel, deleteChannel, deliveryById, listChannels, listDeliveries, updateChannel } from '../queries/alerts.ts'
 import { idParam, validate } from '../validate.ts'
 
 const jsonId = z.number().int('must be an integer').positive('must be positive').max(Number.MAX_SAFE_INTEGER)
@@ -120,6 +120,11 @@ export const alertChannels = new Hono<AppEnv>()
     const sql = c.get('sql')
     const channel = await channelRow(sql, id, c.get('communityIds'))
     if (!channel) throw problems.notFound(`No alert channel ${id}.`)
+    // Tests count against the robot's limit too: a busy button must not flood the group.
+    if ((await attemptsLastMinute(sql, id)) >= c.get('alerts').perChannelPerMinute) {
+      c.header('retry-after', '60')
+      throw new Problem(429, 'This channel has sent as many messages as its robot allows in a minute; try again shortly.')
+    }
     const [community] = await listCommunities(sql, [channel.communityId])
     const outcome = await sendTestAlert(sql, channel, community?.name ?? null, c.get('alerts'))
     await recordAudit(sql, {
