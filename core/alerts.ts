@@ -22,6 +22,12 @@ export type DeliveryEvent = AlertEvent | 'test'
 export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
 
+/**
+ * Kinds of matters never posted to a group robot: a lead (治安线索: suspicious people or vehicles) is for
+ * admins, the command centre and police units only, and a work group is none of those.
+ */
+export const ALERT_SILENT_TYPES: readonly string[] = ['lead']
+
 /** Which providers sign with the channel's secret (WeCom's robot has no signature: its key is in the URL). */
 export const PROVIDER_SIGNS: Record<AlertProvider, boolean> = { wecom: false, dingtalk: true, feishu: true, webhook: true }
 

@@ -10,7 +10,7 @@ import { guardedLookup, isPrivateAddress, urlProblem } from '../server/alerts/ad
 import { DEFAULT_RETRY_DELAYS_MS } from '../server/alerts/config.ts'
 import { postJson, SendFailure } from '../server/alerts/http.ts'
 import { maskSecret, maskUrl } from '../server/alerts/mask.ts'
-import { alertText, matterAlert, maskDigits, plain, type MatterFacts } from '../server/alerts/message.ts'
+import { alertText, isAnnounced, matterAlert, maskDigits, plain, type MatterFacts } from '../server/alerts/message.ts'
 import { buildRequest, dingtalkSign, feishuSign, fitBytes, judgeAnswer, webhookSignature } from '../server/alerts/providers.ts'
 import { channelTakes, retryDelay, triggerOf } from '../server/alerts/worker.ts'
 
@@ -111,6 +111,11 @@ describe('what an alert says', () => {
       expect.stringMatching(/^描述：5栋2单元飞线充电 ［点我］（http:\/\/evil\.example） ＜font color="red"＞＠all＜\/font＞ 电话 138\*{4}5678$/),
       '查看：https://pingan.example.cn/?hazard=42',
     ])
+  })
+
+  test('leads (治安线索) are never posted to a work group; every other kind is', () => {
+    expect(isAnnounced({ type: 'lead' })).toBe(false)
+    expect(['hazard', 'dispute', 'emergency', 'request', 'information', null].map((type) => isAnnounced({ type }))).toEqual([true, true, true, true, true, true])
   })
 
   test('people’s text is cut, masked and stripped of markup', () => {

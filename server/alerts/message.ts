@@ -5,7 +5,7 @@
  * reasons, names) has digit runs masked and the characters robots read as markup or @-mentions
  * replaced, so a description can neither call everyone in the group nor plant a link.
  */
-import type { AlertEvent, DeliveryEvent } from '../../core/alerts.ts'
+import { ALERT_SILENT_TYPES, type AlertEvent, type DeliveryEvent } from '../../core/alerts.ts'
 import { LEVEL_DAYS, LEVELS, MATTER_TYPES, type Level, type MatterType } from '../../core/matters.ts'
 import { CATEGORY_TERMS, LEVEL_TERMS, SEVERITY_TERMS, STATUS_TERMS, TYPE_TERMS } from '../../core/terms.ts'
 
@@ -32,6 +32,11 @@ export interface MatterFacts {
   communityName: string | null
   zoneName: string | null
   buildingName: string | null
+}
+
+/** Whether alerts may tell a work group about this matter (not a lead: {@link ALERT_SILENT_TYPES}). */
+export function isAnnounced(f: Pick<MatterFacts, 'type'>): boolean {
+  return !ALERT_SILENT_TYPES.includes(f.type ?? 'hazard')
 }
 
 /** An escalation as its live event tells it. */

@@ -10,6 +10,7 @@
  *    channels (community, zone, events; only events after the channel was created). The unique key
  *    (channel, event) makes this idempotent across rounds and processes.
  * 2. overdue — every `overdueScanMs`, open matters past their due time become one delivery per channel.
+ *    Leads (治安线索) are never posted to a group (core/alerts.ts, ALERT_SILENT_TYPES).
  * 3. send — due deliveries are claimed (FOR UPDATE SKIP LOCKED, a lease), posted outside any transaction,
  *    and recorded: sent, retried after the backoff (server/alerts/config.ts), or given up.
  * It wakes on the live hub (a `hazard` or `escalation` published in this process or, on PostgreSQL,
@@ -41,7 +42,7 @@ import {
 } from '../queries/alerts.ts'
 import type { AlertSettings } from './config.ts'
 import { postJson, SendFailure } from './http.ts'
-import { matterAlert, testAlert, type EscalationFacts } from './message.ts'
+import { isAnnounced, matterAlert, testAlert, type EscalationFacts } from './message.ts'
 import { buildRequest, judgeAnswer } from './providers.ts'
 
 /** How far back the intake re-reads live events for late commits. */
@@ -285,7 +286,7 @@ export class AlertWorker {
       const facts = await matterFacts(this.sql, [...new Set(work.map((w) => w.trigger.hazardId))])
       for (const { trigger, channels: takers } of work) {
         const f = facts.get(trigger.hazardId)
-        if (!f) continue
+        if (!f || !isAnnounced(f)) continue
         const payload = matterAlert(trigger.event, f, this.settings.publicUrl, trigger.escalation)
         for (const ch of takers) {
           await queueDelivery(this.sql, {
@@ -320,7 +321,7 @@ export class AlertWorker {
     for (const c of candidates) {
       const f = facts.get(c.hazardId)
       const ch = channels.get(c.channelId)
-      if (!f || !ch) continue
+      if (!f || !ch || !isAnnounced(f)) continue
       await queueDelivery(this.sql, {
         communityId: ch.communityId,
         channelId: ch.id,
