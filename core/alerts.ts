@@ -54,3 +54,42 @@ export const DELIVERY_STATUS_TERMS: Record<DeliveryStatus, Term> = {
   sent: { zh: '已送达', en: 'Delivered' },
   failed: { zh: '发送失败', en: 'Failed' },
 }
+
+/** A channel as the API answers it (`GET /api/alert-channels`): the URL's token and the secret masked. */
+export interface AlertChannelView {
+  id: number
+  communityId: number
+  zoneId: number | null
+  zoneName: string | null
+  name: string
+  provider: AlertProvider
+  /** The URL with its token masked. */
+  url: string
+  /** The secret masked, or null when none is set. */
+  secret: string | null
+  hasSecret: boolean
+  events: AlertEvent[]
+  enabled: boolean
+  createdAt: string
+  updatedAt: string
+  deliveries: { sent: number; failed: number; pending: number }
+  lastDelivery: { id: number; event: DeliveryEvent; status: DeliveryStatus; at: string; error: string | null } | null
+}
+
+/** One row of a channel's delivery log (`GET /api/alert-channels/:id/deliveries`). */
+export interface AlertDeliveryView {
+  id: number
+  event: DeliveryEvent
+  eventKey: string
+  hazardId: number | null
+  title: string | null
+  status: DeliveryStatus
+  attempts: number
+  maxAttempts: number
+  lastError: string | null
+  responseCode: number | null
+  createdAt: string
+  lastAttemptAt: string | null
+  nextAttemptAt: string | null
+  sentAt: string | null
+}

@@ -3,7 +3,7 @@
  * short statements (server/alerts/worker.ts). Every worker statement touches a handful of rows and holds
  * no lock while a receiver is being called: the embedded database has one connection.
  */
-import type { AlertEvent, AlertProvider, DeliveryEvent, DeliveryStatus } from '../../core/alerts.ts'
+import type { AlertChannelView, AlertDeliveryView as DeliveryView, AlertEvent, AlertProvider, DeliveryEvent, DeliveryStatus } from '../../core/alerts.ts'
 import { CLOSED_STATUSES } from '../../core/matters.ts'
 import type { Queryable, Sql } from '../db/connect.ts'
 import type { AlertPayload, MatterFacts } from '../alerts/message.ts'
@@ -26,45 +26,6 @@ export interface AlertChannelRow {
   enabled: boolean
   createdAt: Date
   updatedAt: Date
-}
-
-/** A channel as the API shows it: URL and secret masked. */
-export interface AlertChannelView {
-  id: number
-  communityId: number
-  zoneId: number | null
-  zoneName: string | null
-  name: string
-  provider: AlertProvider
-  /** The URL with its token masked. */
-  url: string
-  /** The secret masked, or null when none is set. */
-  secret: string | null
-  hasSecret: boolean
-  events: AlertEvent[]
-  enabled: boolean
-  createdAt: string
-  updatedAt: string
-  deliveries: { sent: number; failed: number; pending: number }
-  lastDelivery: { id: number; event: DeliveryEvent; status: DeliveryStatus; at: string; error: string | null } | null
-}
-
-/** One row of a channel's delivery log. */
-export interface DeliveryView {
-  id: number
-  event: DeliveryEvent
-  eventKey: string
-  hazardId: number | null
-  title: string | null
-  status: DeliveryStatus
-  attempts: number
-  maxAttempts: number
-  lastError: string | null
-  responseCode: number | null
-  createdAt: string
-  lastAttemptAt: string | null
-  nextAttemptAt: string | null
-  sentAt: string | null
 }
 
 const scope = (sql: Queryable, communityIds: number[] | null, column = sql`ch.community_id`) =>
@@ -142,16 +103,7 @@ async function checkZone(sql: Queryable, zoneId: number, communityId: number): P
 }
 
 /** A new channel, validated (the URL already checked against the address rules). */
-export interface NewChannel {
-  communityId: number
-  zoneId: number | null
-  name: string
-  provider: AlertProvider
-  url: string
-  secret: string | null
-  events: AlertEvent[]
-  enabled: boolean
-}
+export type NewChannel = Pick<AlertChannelRow, 'communityId' | 'zoneId' | 'name' | 'provider' | 'url' | 'secret' | 'events' | 'enabled'>
 
 /** Create a channel (audited); 404 when the community is not visible, 422 for a zone of another community. */
 export async function createChannel(sql: Sql, input: NewChannel, actor: SessionUser, communityIds: number[] | null): Promise<AlertChannelView> {

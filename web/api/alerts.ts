@@ -3,48 +3,15 @@
  * {@link apiRequest} (cookie, CSRF, problem+json errors). The server never answers a URL's token or a
  * secret in full: `url` and `secret` here are masked.
  */
-import type { AlertEvent, AlertProvider, DeliveryEvent, DeliveryStatus } from '../../core/alerts.ts'
+import type { AlertChannelView, AlertDeliveryView, AlertEvent, AlertProvider } from '../../core/alerts.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId } from './types.ts'
 
-/** A channel as `GET /api/alert-channels` shows it. */
-export interface AlertChannel {
-  id: number
-  communityId: number
-  zoneId: number | null
-  zoneName: string | null
-  name: string
-  provider: AlertProvider
-  /** The URL with its token masked. */
-  url: string
-  /** The secret masked, or null. */
-  secret: string | null
-  hasSecret: boolean
-  events: AlertEvent[]
-  enabled: boolean
-  createdAt: string
-  updatedAt: string
-  deliveries: { sent: number; failed: number; pending: number }
-  lastDelivery: { id: number; event: DeliveryEvent; status: DeliveryStatus; at: string; error: string | null } | null
-}
+/** A channel as `GET /api/alert-channels` shows it (URL and secret masked). */
+export type AlertChannel = AlertChannelView
 
 /** One row of a channel's delivery log. */
-export interface AlertDelivery {
-  id: number
-  event: DeliveryEvent
-  eventKey: string
-  hazardId: number | null
-  title: string | null
-  status: DeliveryStatus
-  attempts: number
-  maxAttempts: number
-  lastError: string | null
-  responseCode: number | null
-  createdAt: string
-  lastAttemptAt: string | null
-  nextAttemptAt: string | null
-  sentAt: string | null
-}
+export type AlertDelivery = AlertDeliveryView
 
 /** Body of a new channel. */
 export interface NewAlertChannel {
