@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   dispatch: ['admin', 'command', 'leader'],
   /** Read the audit log. */
   readAudit: ['admin'],
+  /** Configure the alert channels (group robots, webhooks), send tests, read their delivery log. */
+  manageAlerts: ['admin'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

@@ -9,6 +9,8 @@ import type { AppDeps, AppEnv } from './context.ts'
 import { problemDocument, sendProblem, toProblem } from './problem.ts'
 import { authenticate } from './auth/middleware.ts'
 import { LiveHub } from './live/hub.ts'
+import { alertSettings } from './alerts/config.ts'
+import { alertChannels } from './routes/alerts.ts'
 import { audit } from './routes/audit.ts'
 import { authRoutes } from './routes/auth.ts'
 import { communities } from './routes/communities.ts'
@@ -44,6 +46,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const databaseKind = deps.databaseKind ?? 'postgres'
   const liveHub = deps.live ?? new LiveHub()
+  const alerts = deps.alerts ?? alertSettings()
   // An operator's base map (BASEMAP_URL): the browser may fetch from its origin, and from nowhere else.
   const basemap = deps.basemap !== undefined ? deps.basemap : loadBasemap()
   const mapOrigins = basemapOrigin(basemap) ? [basemapOrigin(basemap)!] : []
@@ -71,6 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('sql', deps.sql)
     c.set('databaseKind', databaseKind)
     c.set('live', liveHub)
+    c.set('alerts', alerts)
     c.set('communityIds', null)
     await next()
   }
@@ -98,6 +102,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/communities', communities)
   app.route('/api/people', people)
   app.route('/api/audit', audit)
+  app.route('/api/alert-channels', alertChannels)
   app.route('/api/layers', layers)
   app.route('/api/hazards', hazards)
   app.route('/api/live', live)

@@ -1,3 +1,4 @@
+import type { AlertSettings } from './alerts/config.ts'
 import type { BasemapConfig } from './basemap.ts'
 import type { Sql, DatabaseKind } from './db/connect.ts'
 import type { LiveHub } from './live/hub.ts'
@@ -14,6 +15,8 @@ export interface AppDeps {
   live?: LiveHub
   /** The operator's base map; read from the environment (BASEMAP_URL …) when absent. */
   basemap?: BasemapConfig | null
+  /** How alerts are delivered (address rules, public URL, timeouts); read from the environment when absent. */
+  alerts?: AlertSettings
 }
 
 /** Hono environment of every route: dependencies in `c.var`. */
@@ -23,6 +26,8 @@ export interface AppEnv {
     databaseKind: DatabaseKind
     /** The app's live-event hub: publish after a committed write. */
     live: LiveHub
+    /** How alerts are delivered (the alert channels' test and URL checks). */
+    alerts: AlertSettings
     /** Communities the caller may see; null = all. */
     communityIds: number[] | null
     /** The signed-in user (set by `authenticate`). */

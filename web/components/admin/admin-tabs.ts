@@ -19,4 +19,7 @@ export interface AdminTab {
 }
 
 /** Every tab, in display order. */
-export const ADMIN_TABS: AdminTab[] = []
+export const ADMIN_TABS: AdminTab[] = [
+  // Alerts to the work groups' robots (告警推送, issue #14).
+  { id: 'alerts', title: { zh: '告警推送', en: 'Alerts' }, permission: 'manageAlerts', component: () => import('../alerts/AlertChannelsPanel.vue') },
+]
