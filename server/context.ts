@@ -1,6 +1,8 @@
 import type { BasemapConfig } from './basemap.ts'
 import type { Sql, DatabaseKind } from './db/connect.ts'
 import type { LiveHub } from './live/hub.ts'
+import type { NetworkConfig } from './http.ts'
+import type { SignInThrottle } from './auth/throttle.ts'
 import type { SessionUser } from './queries/users.ts'
 
 /** What the app needs from the outside: the database, and optionally where the built web app is. */
@@ -14,6 +16,10 @@ export interface AppDeps {
   live?: LiveHub
   /** The operator's base map; read from the environment (BASEMAP_URL …) when absent. */
   basemap?: BasemapConfig | null
+  /** Proxy trust, public URL and allowed hosts; read from the environment (TRUST_PROXY …) when absent. */
+  network?: NetworkConfig
+  /** The sign-in throttle; createApp makes one per app when absent. */
+  signIn?: SignInThrottle
 }
 
 /** Hono environment of every route: dependencies in `c.var`. */
@@ -23,6 +29,10 @@ export interface AppEnv {
     databaseKind: DatabaseKind
     /** The app's live-event hub: publish after a committed write. */
     live: LiveHub
+    /** How the server sits on the network (proxy trust, public URL). */
+    network: NetworkConfig
+    /** The one sign-in throttle (login form and HTTP Basic). */
+    signIn: SignInThrottle
     /** Communities the caller may see; null = all. */
     communityIds: number[] | null
     /** The signed-in user (set by `authenticate`). */

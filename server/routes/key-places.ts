@@ -1,7 +1,8 @@
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import QRCode from 'qrcode'
 import { z } from 'zod'
 import type { AppEnv } from '../context.ts'
+import { publicOrigin } from '../http.ts'
 import { problems } from '../problem.ts'
 import { findKeyPlace, listKeyPlaces } from '../queries/checkins.ts'
 import { idParam, validate } from '../validate.ts'
@@ -13,16 +14,6 @@ export const CHECKIN_PAGE_PATH = '/patrol/checkin'
 const idParams = z.object({ id: idParam })
 const codeParams = z.object({ code: keyPlaceCode })
 const listQuery = z.object({ communityId: idParam.optional() })
-
-/**
- * The address the printed codes point at: `PUBLIC_URL` when set (the address phones reach the
- * server at, e.g. behind a proxy), else the origin of the request.
- */
-function publicOrigin(c: Context<AppEnv>): string {
-  const configured = process.env.PUBLIC_URL?.trim()
-  if (configured) return configured.replace(/\/+$/, '')
-  return new URL(c.req.url).origin
-}
 
 /** The URL a key place's QR code holds. */
 export function checkinUrl(origin: string, code: string): string {
