@@ -9,11 +9,17 @@ import { migrate } from './db/migrate.ts'
 import { LiveHub } from './live/hub.ts'
 import { listenLive, type LiveListener } from './live/notify.ts'
 import { hasCommunities } from './queries/communities.ts'
+import { demoAccounts, demoPasswordRefusal, isLoopbackHost } from './queries/demo-accounts.ts'
+import type { NetworkConfig } from './http.ts'
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
   port: number
-  host?: string
+  /**
+   * Address to listen on. Unset: 127.0.0.1 while demo accounts exist, else 0.0.0.0. Any
+   * non-loopback address is refused while a demo account still has the demo password.
+   */
+  host?: string | undefined
   databaseUrl?: string | undefined
   dataDir: string
   /** Load the demo community into an empty database. */
@@ -23,11 +29,16 @@ export interface StartOptions {
   /** Folder of the built web app, served when it holds index.html. */
   webRoot?: string | undefined
   log?: (message: string) => void
+  /** Proxy trust, public URL and allowed hosts (default: from the environment). */
+  network?: NetworkConfig
 }
 
 /** A running server. */
 export interface RunningServer {
+  /** A URL this machine reaches the server at (127.0.0.1 when it listens on every address). */
   url: string
+  /** The address it really listens on, e.g. `0.0.0.0:8080` or `127.0.0.1:8080`. */
+  listening: string
   port: number
   db: Database
   /** Stop accepting, close open connections (SSE included), then close the database. */
@@ -52,6 +63,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await db.close()
     throw error
   }
+  // Demo accounts are not a deployment: loopback unless HOST says otherwise, and never another
+  // address while a demo password is unchanged.
+  let host = options.host
+  try {
+    const demo = await demoAccounts(db.sql)
+    host ??= demo.present.length > 0 ? '127.0.0.1' : '0.0.0.0'
+    if (!isLoopbackHost(host) && demo.unchanged.length > 0) throw new Error(demoPasswordRefusal(host, demo.unchanged))
+    if (options.host === undefined && demo.present.length > 0) log(`demo accounts present (${demo.present.join(', ')}): listening on ${host} only; set HOST to listen elsewhere`)
+  } catch (error) {
+    await db.close()
+    throw error
+  }
   const webRoot = options.webRoot && existsSync(join(options.webRoot, 'index.html')) ? options.webRoot : undefined
   const live = new LiveHub()
   // Several processes may serve one real database: each hears the others' live events (LISTEN/NOTIFY).
@@ -64,15 +87,26 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       throw error
     }
   }
-  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live })
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host ?? '127.0.0.1' }, () => resolve(s as Server))
-  })
-  const port = (server.address() as AddressInfo).port
-  const shownHost = !options.host || options.host === '0.0.0.0' ? '127.0.0.1' : options.host
+  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live, ...(options.network ? { network: options.network } : {}) })
+  let server: Server
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(s as Server)) as Server
+      s.once('error', reject)
+    })
+  } catch (error) {
+    await listener?.close()
+    await db.close()
+    throw error
+  }
+  const address = server.address() as AddressInfo
+  const port = address.port
+  const bound = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const reachable = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '[::1]' : bound
   let closing: Promise<void> | undefined
   return {
-    url: `http://${shownHost}:${port}`,
+    url: `http://${reachable}:${port}`,
+    listening: `${bound}:${port}`,
     port,
     db,
     close: () =>

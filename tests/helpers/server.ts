@@ -1,6 +1,7 @@
 import { inject } from 'vitest'
 import { startServer, type RunningServer } from '../../server/start.ts'
 import { freshDatabase } from './backend.ts'
+import type { NetworkConfig } from '../../server/http.ts'
 
 /** Send a request: JSON bodies are serialised, strings and other bodies sent as they are. */
 export type Send = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>
@@ -42,7 +43,7 @@ function sender(base: string, auth: Record<string, string>): Send {
 }
 
 /** Start a server for one test file; call `close()` in `afterAll`. */
-export async function startTestServer(options: { webRoot?: string } = {}): Promise<TestServer> {
+export async function startTestServer(options: { webRoot?: string; network?: NetworkConfig } = {}): Promise<TestServer> {
   const template = inject('template')
   const fresh = await freshDatabase(template)
   const running = await startServer({
@@ -52,6 +53,7 @@ export async function startTestServer(options: { webRoot?: string } = {}): Promi
     dataDir: fresh.dataDir,
     seedDemo: false,
     webRoot: options.webRoot,
+    network: options.network ?? { trustProxy: false, publicUrl: null, allowedHosts: [] },
   })
   const send = sender(running.url, {})
   const login = async (username: string, password = 'demo'): Promise<Client> => {
