@@ -11,6 +11,7 @@ import { listenLive, type LiveListener } from './live/notify.ts'
 import { hasCommunities } from './queries/communities.ts'
 import { demoAccounts, demoPasswordRefusal, isLoopbackHost } from './queries/demo-accounts.ts'
 import type { NetworkConfig } from './http.ts'
+import type { SignInThrottle } from './auth/throttle.ts'
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
@@ -31,6 +32,8 @@ export interface StartOptions {
   log?: (message: string) => void
   /** Proxy trust, public URL and allowed hosts (default: from the environment). */
   network?: NetworkConfig
+  /** The sign-in throttle (default: SIGN_IN_LIMITS). */
+  signIn?: SignInThrottle
 }
 
 /** A running server. */
@@ -87,7 +90,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       throw error
     }
   }
-  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live, ...(options.network ? { network: options.network } : {}) })
+  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live, ...(options.network ? { network: options.network } : {}), ...(options.signIn ? { signIn: options.signIn } : {}) })
   let server: Server
   try {
     server = await new Promise<Server>((resolve, reject) => {

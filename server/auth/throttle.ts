@@ -56,6 +56,8 @@ const MAX_KEYS = 100_000
 export interface SignInLimits {
   /** Failures of one (account, address) before backoff starts. */
   freeFailures: number
+  /** The first backoff (ms); each further failure doubles it. */
+  baseBackoffMs: number
   /** Longest backoff, and how long a (account, address) is remembered after its last failure (ms). */
   maxBackoffMs: number
   /** Failures from one address (any accounts) in {@link windowMs} before that address waits. */
@@ -64,7 +66,7 @@ export interface SignInLimits {
 }
 
 /** The defaults: 5 free tries per (account, address), then 1 s, 2 s, 4 s … up to 15 min; 30 failures per address per 15 min. */
-export const SIGN_IN_LIMITS: SignInLimits = { freeFailures: 5, maxBackoffMs: 15 * 60_000, perAddress: 30, windowMs: 15 * 60_000 }
+export const SIGN_IN_LIMITS: SignInLimits = { freeFailures: 5, baseBackoffMs: 1000, maxBackoffMs: 15 * 60_000, perAddress: 30, windowMs: 15 * 60_000 }
 
 interface PairState {
   failures: number
@@ -87,7 +89,7 @@ export class SignInThrottle {
   /** Backoff of a (account, address) after `failures` failures, in ms. */
   backoffMs(failures: number): number {
     if (failures < this.limits.freeFailures) return 0
-    return Math.min(this.limits.maxBackoffMs, 1000 * 2 ** (failures - this.limits.freeFailures))
+    return Math.min(this.limits.maxBackoffMs, this.limits.baseBackoffMs * 2 ** (failures - this.limits.freeFailures))
   }
 
   private pair(key: string, now: number): PairState | undefined {

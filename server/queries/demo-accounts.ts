@@ -16,7 +16,8 @@ export const DEMO_PASSWORD = 'demo'
 export async function demoAccounts(sql: Sql): Promise<{ present: string[]; unchanged: string[] }> {
   const rows = await sql<{ username: string; passwordHash: string }[]>`
     select username, password_hash as "passwordHash" from users
-    where username = any(${[...DEMO_USERNAMES]}::text[]) and not disabled order by id`
+    where username = any(${[...DEMO_USERNAMES]}::text[]) and not disabled`
+  rows.sort((a, b) => DEMO_USERNAMES.indexOf(a.username as never) - DEMO_USERNAMES.indexOf(b.username as never))
   const unchanged: string[] = []
   for (const row of rows) if (await verifyPassword(DEMO_PASSWORD, row.passwordHash)) unchanged.push(row.username)
   return { present: rows.map((r) => r.username), unchanged }
