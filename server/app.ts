@@ -10,6 +10,7 @@ import { jsonDepthGuard, limitBody, loadNetworkConfig } from './http.ts'
 import { SignInThrottle } from './auth/throttle.ts'
 import { authenticate } from './auth/middleware.ts'
 import { LiveHub } from './live/hub.ts'
+import { deadSessions } from './queries/users.ts'
 import { audit } from './routes/audit.ts'
 import { authRoutes } from './routes/auth.ts'
 import { communities } from './routes/communities.ts'
@@ -45,6 +46,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const databaseKind = deps.databaseKind ?? 'postgres'
   const liveHub = deps.live ?? new LiveHub()
+  // Streams end with their session: revoked, expired, or its user disabled (checked in one query every 15 s).
+  liveHub.watchSessions((sessions) => deadSessions(deps.sql, sessions))
   const network = deps.network ?? loadNetworkConfig()
   // One sign-in throttle for every way of signing in (the login form and HTTP Basic on /api/owntracks).
   const signIn = deps.signIn ?? new SignInThrottle()

@@ -4,12 +4,11 @@
  * `/api/owntracks`; a cap per address; no lock of an account as a whole; one password hash per
  * attempt whether the account exists or not.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { SIGN_IN_LIMITS, SignInThrottle } from '../server/auth/throttle.ts'
 import { passwordChecks } from '../server/domain/password.ts'
 import { rawRequest } from './helpers/http.ts'
+import { recordFigure } from './helpers/latency.ts'
 import { startTestServer, type TestServer } from './helpers/server.ts'
 
 let server: TestServer
@@ -117,9 +116,7 @@ describe('timing does not tell which accounts exist', () => {
       known.push(await time('planner', `127.0.2.${i + 1}`))
     }
     const figure = { backend: server.backend, unknownMedianMs: Math.round(median(unknown)), knownMedianMs: Math.round(median(known)) }
-    console.log('[sign-in timing]', figure)
-    await mkdir(resolve(import.meta.dirname, '../test-results'), { recursive: true })
-    await writeFile(resolve(import.meta.dirname, `../test-results/sign-in-timing-${server.backend}.json`), JSON.stringify(figure)).catch(() => {})
+    await recordFigure(`sign-in-timing-${server.backend}`, figure)
     expect(unknown.length).toBe(4)
   })
 })

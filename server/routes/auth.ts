@@ -6,7 +6,7 @@ import { checkCredentials } from '../auth/sign-in.ts'
 import type { AppEnv } from '../context.ts'
 import { isHttps } from '../http.ts'
 import { recordAudit } from '../queries/audit.ts'
-import { createSession, revokeSession, SESSION_TTL_MS } from '../queries/users.ts'
+import { createSession, hashToken, revokeSession, SESSION_TTL_MS } from '../queries/users.ts'
 import { validate } from '../validate.ts'
 
 const loginBody = z.object({
@@ -41,6 +41,8 @@ export function authRoutes() {
     .post('/logout', authenticate, async (c) => {
       const sql = c.get('sql')
       await revokeSession(sql, c.get('token'))
+      // The session's live streams end now (other processes' streams at their next session check).
+      c.get('live').endSession(hashToken(c.get('token')))
       await recordAudit(sql, { userId: c.get('user').id, action: 'logout', entity: 'session' })
       deleteCookie(c, SESSION_COOKIE, { path: '/' })
       return c.body(null, 204)
