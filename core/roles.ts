@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   dispatch: ['admin', 'command', 'leader'],
   /** Read the audit log. */
   readAudit: ['admin'],
+  /** See key places' QR codes and print the QR sheet (a code is what a check-in proves you scanned). */
+  printCodes: ['admin', 'command', 'leader'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

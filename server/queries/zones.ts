@@ -127,7 +127,7 @@ export async function zoneDetail(sql: Sql, id: number, viewer: SessionUser, comm
                 from buildings b
                 where b.community_id = z.community_id and b.footprint && z.geom
                   and ST_Covers(z.geom, ST_PointOnSurface(b.footprint))), '[]'::json) as buildings,
-      coalesce((select json_agg(json_build_object('id', k.id, 'kind', k.kind, 'name', k.name, 'code', k.code) order by k.id)
+      coalesce((select json_agg(json_build_object('id', k.id, 'kind', k.kind, 'name', k.name) order by k.id)
                 from key_places k
                 where k.community_id = z.community_id and k.geom && z.geom
                   and ST_Covers(z.geom, ST_PointOnSurface(k.geom))), '[]'::json) as "keyPlaces",

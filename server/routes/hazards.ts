@@ -6,6 +6,7 @@ import { CATEGORIES, SEVERITIES, STATUSES } from '../../core/matters.ts'
 import { cleanPhoto, PHOTO_MAX_BYTES, photoVariant } from '../media/photos.ts'
 import { Problem, problems, type ProblemFieldError } from '../problem.ts'
 import { addHazardPhoto, createHazard, hazardFeature, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
+import { CLOCK_SKEW_MS } from '../domain/evidence.ts'
 import { limitBody } from '../http.ts'
 import { bboxParam, enumList, finite, idParam, isoTime, validate } from '../validate.ts'
 
@@ -15,8 +16,6 @@ export const PHOTO_BODY_LIMIT = PHOTO_MAX_BYTES + 64 * 1024
 /** The photo upload path, which has its own body limit instead of the app-wide JSON one. */
 export const PHOTO_UPLOAD_PATH = /^\/api\/hazards\/[^/]+\/photos\/?$/
 
-/** How far in the future a client clock may stamp `reportedAt`. */
-const CLOCK_SKEW_MS = 5 * 60_000
 
 /** Longest description or note, in characters. */
 const TEXT_MAX = 2000

@@ -227,9 +227,19 @@ export const useDutyStore = defineStore('duty', () => {
     })
   }
 
+  /**
+   * The phone's position for a check-in (the server wants it: issue 18): the duty's last fix when
+   * it is at most `maxAgeMs` old, else one fix now; null when there is none.
+   */
+  async function freshFix(maxAgeMs = 60_000): Promise<Fix | null> {
+    const last = position.value
+    if (last && Date.now() - last.t <= maxAgeMs) return last
+    return locateOnce()
+  }
+
   if (typeof document !== 'undefined') {
     document.addEventListener('visibilitychange', () => void keepAwake())
   }
 
-  return { onDuty, since, recorded, position, problem, locating, start, stop, resume, locateOnce }
+  return { onDuty, since, recorded, position, problem, locating, start, stop, resume, locateOnce, freshFix }
 })
