@@ -3,6 +3,7 @@ import postgres from 'postgres'
 import type { PGlite } from '@electric-sql/pglite'
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { lockDataDir } from './lock.ts'
+import { STATEMENT_TIMEOUT_MS } from './timeouts.ts'
 
 /** The postgres.js client every query module takes. */
 export type Sql = postgres.Sql<Record<string, never>>
@@ -54,7 +55,8 @@ async function openPostgres(url: string, connectTimeoutMs: number): Promise<Data
   const sql: Sql = postgres(url, {
     max: Number(process.env.PGPOOL_MAX ?? 10),
     onnotice: quiet,
-    connection: { application_name: 'safegrid', TimeZone: 'UTC' },
+    // Every statement is bounded (the `read` class); heavy work and imports set their own (server/db/timeouts.ts).
+    connection: { application_name: 'safegrid', TimeZone: 'UTC', statement_timeout: STATEMENT_TIMEOUT_MS.read },
     types: { bigint: int8AsNumber },
     transform: { undefined: null },
   }) as unknown as Sql

@@ -4,6 +4,7 @@ import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
 import { newKeyPlaceCode } from '../domain/evidence.ts'
+import { setStatementTimeout } from '../db/timeouts.ts'
 
 /** One checked feature to import; features with the same `key` (`properties.id`) are merged. */
 export interface LayerImportItem {
@@ -61,6 +62,8 @@ export async function importLayer(
   communityIds: number[] | null,
 ): Promise<LayerImportResult> {
   return sql.begin(async (tx) => {
+    // Imports are the long request class (server/db/timeouts.ts).
+    await setStatementTimeout(tx, 'import')
     const [community] = await tx`select id from communities where id = ${communityId}
                                    and ${communityIds === null ? tx`true` : tx`id = any(${communityIds}::bigint[])`}`
     if (!community) throw problems.notFound(`No community ${communityId}.`)

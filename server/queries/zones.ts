@@ -16,6 +16,7 @@ import { mayseePhone } from './people.ts'
 import { closeZoneHistory, recordZoneVersion } from './zone-history.ts'
 import type { SessionUser } from './users.ts'
 import { maskPhone } from '../../core/roles.ts'
+import { setStatementTimeout } from '../db/timeouts.ts'
 
 /** A zone may stick out of its community by less than this (m²): drawing snaps are not perfect. */
 export const OUTSIDE_TOLERANCE_M2 = 1
@@ -672,6 +673,7 @@ function problemReason(error: unknown): string | undefined {
  */
 export async function importZones(sql: Sql, communityId: number, items: ImportItem[], rejectedBefore: ImportResult['rejected'], actor: SessionUser, communityIds: number[] | null): Promise<ImportResult> {
   return sql.begin(async (tx): Promise<ImportResult> => {
+    await setStatementTimeout(tx, 'import')
     const [community] = await tx`select id from communities where id = ${communityId} and ${scope(tx, communityIds, tx`id`)}`
     if (!community) throw problems.notFound(`No community ${communityId}.`)
     const rejected = [...rejectedBefore]
