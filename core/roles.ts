@@ -16,6 +16,8 @@ export const PERMISSIONS = {
   readAudit: ['admin'],
   /** Configure the alert channels (group robots, webhooks), send tests, read their delivery log. */
   manageAlerts: ['admin'],
+  /** See key places' QR codes and print the QR sheet (a code is what a check-in proves you scanned). */
+  printCodes: ['admin', 'command', 'leader'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

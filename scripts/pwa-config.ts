@@ -29,6 +29,19 @@ const SHELL_MODULES = [
 /** What `/patrol` loads before it is usable (the map comes after). */
 const FIRST_MODULES = [/\/web\/views\/PatrolView\.vue$/]
 
+/**
+ * Whether the service worker may keep a copy of this API read: the community list and the base map
+ * layers and tiles only — never hazards (not their list, not `/api/tiles/hazards/…`), people or
+ * sessions. Workbox copies this function's source into sw.js, so it refers to nothing outside itself.
+ */
+export function cachedApiRead({ url, sameOrigin }: { url: URL; sameOrigin: boolean }): boolean {
+  if (!sameOrigin) return false
+  const path = url.pathname
+  if (path === '/api/communities') return true
+  const layer = /^\/api\/(?:layers|tiles)\/([a-z-]+)(?:\/|$)/.exec(path)?.[1]
+  return layer !== undefined && ['communities', 'compounds', 'buildings', 'roads', 'water', 'key-places', 'zones'].includes(layer)
+}
+
 /** The Cache Storage name of the cached API reads (the app deletes it at sign-out). */
 export const API_CACHE = 'sg-api'
 
@@ -153,7 +166,7 @@ export function patrolPwa(): Plugin[] {
           },
           {
             // Harmless reads: the community list and the base map (no hazards, no people).
-            urlPattern: ({ url, sameOrigin }) => sameOrigin && /^\/api\/(communities$|layers\/|tiles\/)/.test(url.pathname),
+            urlPattern: cachedApiRead,
             handler: 'NetworkFirst',
             options: {
               cacheName: API_CACHE,

@@ -1,12 +1,19 @@
 /**
  * `npm run user -- add --role admin --name 张三 --username zhangsan [--password …] [--community 1,2] [--district 1]`
  * `npm run user -- list`
+ * `npm run user -- drop-demo` (disable the demo accounts that still have the password `demo`)
  * Uses DATABASE_URL, or the embedded database in DATA_DIR. Prints a generated password when none is given.
+ *
+ * On the embedded database the account commands need the server stopped: one process per data
+ * folder (server/db/lock.ts), so while `npm start` runs on DATA_DIR they refuse with "stop the
+ * server first" and the PID holding it. On a real PostgreSQL (DATABASE_URL) they work while it runs.
  */
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../server/config.ts'
-import { openDatabase } from '../server/db/connect.ts'
+import { openDatabase, type Database } from '../server/db/connect.ts'
+import { DataDirLockedError } from '../server/db/lock.ts'
+import { dropDemoAccounts } from '../server/queries/demo-accounts.ts'
 import { migrate } from '../server/db/migrate.ts'
 import { hashPassword } from '../server/domain/password.ts'
 import { ROLES, type Role } from '../core/roles.ts'
@@ -25,7 +32,15 @@ const { positionals, values } = parseArgs({
 })
 
 const config = loadConfig()
-const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+let db: Database
+try {
+  db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+} catch (error) {
+  if (!(error instanceof DataDirLockedError)) throw error
+  const holder = error.owner ? ` (PID ${error.owner.pid})` : ''
+  console.error(`npm run user: the SafeGrid server${holder} is running on ${config.dataDir}. Stop the server first, then run this command again.\n${error.message}`)
+  process.exit(1)
+}
 try {
   await migrate(db.sql)
   const command = positionals[0]
@@ -46,11 +61,14 @@ try {
       communityIds,
     })
     console.log(`created user #${id} ${username} (${role})${values.password ? '' : ` with password: ${password}`}`)
+  } else if (command === 'drop-demo') {
+    const dropped = await dropDemoAccounts(db.sql)
+    console.log(dropped.length > 0 ? `disabled the demo accounts ${dropped.join(', ')} (their password was still "demo")` : 'no demo account still has the password "demo"')
   } else if (command === 'list') {
     const rows = await db.sql`select id, username, name, role, disabled from users order by id`
     console.table(rows)
   } else {
-    console.log('usage: npm run user -- add --role <admin|planner|command|leader|patrol> --name <name> [--username u] [--password p] [--community 1,2] [--district 1]\n       npm run user -- list')
+    console.log('usage: npm run user -- add --role <admin|planner|command|leader|patrol> --name <name> [--username u] [--password p] [--community 1,2] [--district 1]\n       npm run user -- list\n       npm run user -- drop-demo')
     process.exitCode = 2
   }
 } catch (error) {

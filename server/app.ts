@@ -2,15 +2,17 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono, type MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { compress } from 'hono/compress'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppDeps, AppEnv } from './context.ts'
 import { problemDocument, sendProblem, toProblem } from './problem.ts'
+import { jsonDepthGuard, limitBody, loadNetworkConfig } from './http.ts'
+import { SignInThrottle } from './auth/throttle.ts'
 import { authenticate } from './auth/middleware.ts'
 import { LiveHub } from './live/hub.ts'
 import { alertSettings } from './alerts/config.ts'
 import { alertChannels } from './routes/alerts.ts'
+import { deadSessions } from './queries/users.ts'
 import { audit } from './routes/audit.ts'
 import { authRoutes } from './routes/auth.ts'
 import { communities } from './routes/communities.ts'
@@ -47,6 +49,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const databaseKind = deps.databaseKind ?? 'postgres'
   const liveHub = deps.live ?? new LiveHub()
   const alerts = deps.alerts ?? alertSettings()
+  // Streams end with their session: revoked, expired, or its user disabled (checked in one query every 15 s).
+  liveHub.watchSessions((sessions) => deadSessions(deps.sql, sessions))
+  const network = deps.network ?? loadNetworkConfig()
+  // One sign-in throttle for every way of signing in (the login form and HTTP Basic on /api/owntracks).
+  const signIn = deps.signIn ?? new SignInThrottle()
   // An operator's base map (BASEMAP_URL): the browser may fetch from its origin, and from nowhere else.
   const basemap = deps.basemap !== undefined ? deps.basemap : loadBasemap()
   const mapOrigins = basemapOrigin(basemap) ? [basemapOrigin(basemap)!] : []
@@ -76,19 +83,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('live', liveHub)
     c.set('alerts', alerts)
     c.set('communityIds', null)
+    c.set('network', network)
+    c.set('signIn', signIn)
     await next()
   }
   app.use('/api/*', withDeps)
-  const jsonBodyLimit = bodyLimit({
-    maxSize: JSON_BODY_LIMIT,
-    onError: (c) => {
-      // The unread rest of the body would poison a kept-alive connection: close it after the answer.
-      c.header('connection', 'close')
-      return sendProblem(c, problemDocument(413, `The request body is larger than ${JSON_BODY_LIMIT} bytes.`))
-    },
-  })
+  // An oversized body is drained before the 413, so the client reads the answer instead of a reset.
+  const jsonBodyLimit = limitBody(JSON_BODY_LIMIT, `The request body is larger than ${JSON_BODY_LIMIT} bytes.`)
   // Photo uploads carry their own, larger limit (server/routes/hazards.ts).
-  app.use('/api/*', (c, next) => (c.req.method === 'POST' && PHOTO_UPLOAD_PATH.test(c.req.path) ? next() : jsonBodyLimit(c, next)))
+  const isPhotoUpload = (method: string, path: string): boolean => method === 'POST' && PHOTO_UPLOAD_PATH.test(path)
+  app.use('/api/*', (c, next) => (isPhotoUpload(c.req.method, c.req.path) ? next() : jsonBodyLimit(c, next)))
+  // Deeply nested JSON is refused (400) before any parser or validator recurses into it.
+  app.use('/api/*', (c, next) => (isPhotoUpload(c.req.method, c.req.path) ? next() : jsonDepthGuard(c, next)))
 
   app.route('/api/health', health)
   app.route('/api/auth', authRoutes())

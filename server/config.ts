@@ -3,7 +3,8 @@ import { resolve } from 'node:path'
 /** Server configuration from the environment. */
 export interface Config {
   port: number
-  host: string
+  /** `HOST`; unset = decided at start (127.0.0.1 while demo accounts exist, else 0.0.0.0). */
+  host: string | undefined
   dataDir: string
   databaseUrl: string | undefined
   /** Create demo accounts and the demo community even on a real database. */
@@ -17,7 +18,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0..65535, got ${env.PORT}`)
   return {
     port,
-    host: env.HOST ?? '0.0.0.0',
+    host: env.HOST?.trim() || undefined,
     dataDir: resolve(env.DATA_DIR ?? './data'),
     databaseUrl: env.DATABASE_URL || undefined,
     demo: env.DEMO === '1' || env.DEMO === 'true',

@@ -2,6 +2,8 @@ import type { AlertSettings } from './alerts/config.ts'
 import type { BasemapConfig } from './basemap.ts'
 import type { Sql, DatabaseKind } from './db/connect.ts'
 import type { LiveHub } from './live/hub.ts'
+import type { NetworkConfig } from './http.ts'
+import type { SignInThrottle } from './auth/throttle.ts'
 import type { SessionUser } from './queries/users.ts'
 
 /** What the app needs from the outside: the database, and optionally where the built web app is. */
@@ -17,6 +19,10 @@ export interface AppDeps {
   basemap?: BasemapConfig | null
   /** How alerts are delivered (address rules, public URL, timeouts); read from the environment when absent. */
   alerts?: AlertSettings
+  /** Proxy trust, public URL and allowed hosts; read from the environment (TRUST_PROXY …) when absent. */
+  network?: NetworkConfig
+  /** The sign-in throttle; createApp makes one per app when absent. */
+  signIn?: SignInThrottle
 }
 
 /** Hono environment of every route: dependencies in `c.var`. */
@@ -28,6 +34,10 @@ export interface AppEnv {
     live: LiveHub
     /** How alerts are delivered (the alert channels' test and URL checks). */
     alerts: AlertSettings
+    /** How the server sits on the network (proxy trust, public URL). */
+    network: NetworkConfig
+    /** The one sign-in throttle (login form and HTTP Basic). */
+    signIn: SignInThrottle
     /** Communities the caller may see; null = all. */
     communityIds: number[] | null
     /** The signed-in user (set by `authenticate`). */

@@ -1,20 +1,33 @@
 import { loadConfig } from './config.ts'
-import { startServer } from './start.ts'
+import { startServer, type RunningServer } from './start.ts'
+import { DataDirLockedError } from './db/lock.ts'
 
 const config = loadConfig()
 const started = Date.now()
-const server = await startServer({
-  port: config.port,
-  host: config.host,
-  databaseUrl: config.databaseUrl,
-  dataDir: config.dataDir,
-  seedDemo: !config.databaseUrl || config.demo,
-  demoAccounts: !config.databaseUrl || config.demo,
-  webRoot: config.webRoot,
-  log: (m) => console.log(m),
-})
+let server: RunningServer
+try {
+  server = await startServer({
+    port: config.port,
+    host: config.host,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    seedDemo: !config.databaseUrl || config.demo,
+    demoAccounts: !config.databaseUrl || config.demo,
+    webRoot: config.webRoot,
+    log: (m) => console.log(m),
+  })
+} catch (error) {
+  // A refusal (data folder in use, demo passwords on a public address) is said plainly, without a stack.
+  const refusal = error instanceof DataDirLockedError || (error instanceof Error && error.message.startsWith('Refusing to listen'))
+  console.error(refusal ? (error as Error).message : error)
+  process.exit(1)
+}
 const which = server.db.kind === 'embedded' ? `embedded PGlite + PostGIS in ${server.db.location}` : `PostgreSQL at ${server.db.location}`
-console.log(`SafeGrid 平安网格 listening on ${server.url}  (database: ${which}; ready in ${Date.now() - started} ms)`)
+const everywhere = server.listening.startsWith('0.0.0.0:') || server.listening.startsWith('[::]:')
+console.log(
+  `SafeGrid 平安网格 listening on ${server.listening}${everywhere ? ` (every address of this machine; here: ${server.url})` : ` — open ${server.url}`}` +
+    `  (database: ${which}; ready in ${Date.now() - started} ms)`,
+)
 
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

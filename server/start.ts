@@ -11,11 +11,18 @@ import { migrate } from './db/migrate.ts'
 import { LiveHub } from './live/hub.ts'
 import { listenLive, type LiveListener } from './live/notify.ts'
 import { hasCommunities } from './queries/communities.ts'
+import { demoAccounts, demoPasswordRefusal, isLoopbackHost } from './queries/demo-accounts.ts'
+import type { NetworkConfig } from './http.ts'
+import type { SignInThrottle } from './auth/throttle.ts'
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
   port: number
-  host?: string
+  /**
+   * Address to listen on. Unset: 127.0.0.1 while demo accounts exist, else 0.0.0.0. Any
+   * non-loopback address is refused while a demo account still has the demo password.
+   */
+  host?: string | undefined
   databaseUrl?: string | undefined
   dataDir: string
   /** Load the demo community into an empty database. */
@@ -27,11 +34,18 @@ export interface StartOptions {
   log?: (message: string) => void
   /** Alert delivery settings over the environment's (ALERT_ALLOW_PRIVATE_URLS, PUBLIC_URL); `false` runs no alert worker. */
   alerts?: Partial<AlertSettings> | false
+  /** Proxy trust, public URL and allowed hosts (default: from the environment). */
+  network?: NetworkConfig
+  /** The sign-in throttle (default: SIGN_IN_LIMITS). */
+  signIn?: SignInThrottle
 }
 
 /** A running server. */
 export interface RunningServer {
+  /** A URL this machine reaches the server at (127.0.0.1 when it listens on every address). */
   url: string
+  /** The address it really listens on, e.g. `0.0.0.0:8080` or `127.0.0.1:8080`. */
+  listening: string
   port: number
   db: Database
   /** The alert worker of this process (undefined when started with `alerts: false`). */
@@ -58,6 +72,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await db.close()
     throw error
   }
+  // Demo accounts are not a deployment: loopback unless HOST says otherwise, and never another
+  // address while a demo password is unchanged.
+  let host = options.host
+  try {
+    const demo = await demoAccounts(db.sql)
+    host ??= demo.present.length > 0 ? '127.0.0.1' : '0.0.0.0'
+    if (!isLoopbackHost(host) && demo.unchanged.length > 0) throw new Error(demoPasswordRefusal(host, demo.unchanged))
+    if (options.host === undefined && demo.present.length > 0) log(`demo accounts present (${demo.present.join(', ')}): listening on ${host} only; set HOST to listen elsewhere`)
+  } catch (error) {
+    await db.close()
+    throw error
+  }
   const webRoot = options.webRoot && existsSync(join(options.webRoot, 'index.html')) ? options.webRoot : undefined
   const live = new LiveHub()
   // Several processes may serve one real database: each hears the others' live events (LISTEN/NOTIFY).
@@ -71,18 +97,29 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }
   }
   const alerts = alertSettings(options.alerts || {})
-  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live, alerts })
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host ?? '127.0.0.1' }, () => resolve(s as Server))
-  })
+  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live, alerts, ...(options.network ? { network: options.network } : {}), ...(options.signIn ? { signIn: options.signIn } : {}) })
+  let server: Server
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(s as Server)) as Server
+      s.once('error', reject)
+    })
+  } catch (error) {
+    await listener?.close()
+    await db.close()
+    throw error
+  }
+  const address = server.address() as AddressInfo
+  const port = address.port
+  const bound = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const reachable = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '[::1]' : bound
   // Alerts to the work groups go out in the background, never inside the request that caused them.
   const worker = options.alerts === false ? undefined : new AlertWorker({ sql: db.sql, settings: alerts, hub: live })
   worker?.start()
-  const port = (server.address() as AddressInfo).port
-  const shownHost = !options.host || options.host === '0.0.0.0' ? '127.0.0.1' : options.host
   let closing: Promise<void> | undefined
   return {
-    url: `http://${shownHost}:${port}`,
+    url: `http://${reachable}:${port}`,
+    listening: `${bound}:${port}`,
     port,
     db,
     alerts: worker,

@@ -20,7 +20,18 @@ const WHO: Who[] = [...ROLES, 'anonymous']
 
 let server: TestServer
 const clients = {} as Record<Role, Client>
-let fx: { communityId: number; lon: number; lat: number; hazardId: number; zoneId: number; keyPlaceId: number; keyPlaceCode: string; png: Uint8Array<ArrayBuffer> }
+let fx: {
+  communityId: number
+  lon: number
+  lat: number
+  hazardId: number
+  zoneId: number
+  keyPlaceId: number
+  keyPlaceCode: string
+  /** Where the key place is: a check-in carries the phone's position there. */
+  keyPlaceAt: { lon: number; lat: number }
+  png: Uint8Array<ArrayBuffer>
+}
 let seq = 0
 const results: Record<string, Record<Who, number>> = {}
 
@@ -147,11 +158,11 @@ const ROWS: Row[] = [
     access: 'report',
     request: async () => ({ method: 'POST', path: '/api/owntracks', body: { _type: 'location', lat: fx.lat, lon: fx.lon, tst: Math.floor(Date.now() / 1000) - 5, tid: `a${++seq}` } }),
   },
-  { name: 'POST /api/checkins', access: 'report', request: async () => ({ method: 'POST', path: '/api/checkins', body: { keyPlaceId: fx.keyPlaceId, clientId: `acc-${++seq}` } }) },
+  { name: 'POST /api/checkins', access: 'report', request: async () => ({ method: 'POST', path: '/api/checkins', body: { keyPlaceId: fx.keyPlaceId, clientId: `acc-${++seq}`, ...fx.keyPlaceAt, accuracy: 10 } }) },
   { name: 'GET /api/checkins', access: 'any', request: async () => ({ method: 'GET', path: `/api/checkins?${q(day())}` }) },
   { name: 'GET /api/key-places', access: 'any', request: async () => ({ method: 'GET', path: '/api/key-places' }) },
   { name: 'GET /api/key-places/by-code/:code', access: 'any', request: async () => ({ method: 'GET', path: `/api/key-places/by-code/${fx.keyPlaceCode}` }) },
-  { name: 'GET /api/key-places/:id/qr', access: 'any', request: async () => ({ method: 'GET', path: `/api/key-places/${fx.keyPlaceId}/qr` }) },
+  { name: 'GET /api/key-places/:id/qr', access: 'printCodes', request: async () => ({ method: 'GET', path: `/api/key-places/${fx.keyPlaceId}/qr` }) },
   { name: 'GET /api/analysis/coverage', access: 'any', request: async () => ({ method: 'GET', path: `/api/analysis/coverage?${q({ ...day(), communityId: fx.communityId })}` }) },
   { name: 'GET /api/analysis/coverage/calendar', access: 'any', request: async () => ({ method: 'GET', path: `/api/analysis/coverage/calendar?communityId=${fx.communityId}` }) },
   { name: 'GET /api/analysis/clusters', access: 'any', request: async () => ({ method: 'GET', path: '/api/analysis/clusters' }) },
@@ -203,11 +214,12 @@ beforeAll(async () => {
   for (const role of ROLES) clients[role] = await server.login(role)
   const [c] = await sql()<{ id: number; lon: number; lat: number }[]>`
     select id, ST_X(ST_PointOnSurface(boundary)) as lon, ST_Y(ST_PointOnSurface(boundary)) as lat from communities order by id limit 1`
-  const [k] = await sql()<{ id: number; code: string }[]>`select id, code from key_places where community_id = ${c!.id} order by id limit 1`
+  const [k] = await sql()<{ id: number; code: string; lon: number; lat: number }[]>`
+    select id, code, ST_X(ST_PointOnSurface(geom)) as lon, ST_Y(ST_PointOnSurface(geom)) as lat from key_places where community_id = ${c!.id} order by id limit 1`
   const [h] = await sql()<{ id: number }[]>`select id from hazards where community_id = ${c!.id} order by id limit 1`
   const [z] = await sql()<{ id: number }[]>`select id from zones where community_id = ${c!.id} order by id limit 1`
   const png = new Uint8Array(await sharp({ create: { width: 16, height: 16, channels: 3, background: '#c00' } }).png().toBuffer())
-  fx = { communityId: c!.id, lon: c!.lon, lat: c!.lat, hazardId: h!.id, zoneId: z!.id, keyPlaceId: k!.id, keyPlaceCode: k!.code, png }
+  fx = { communityId: c!.id, lon: c!.lon, lat: c!.lat, hazardId: h!.id, zoneId: z!.id, keyPlaceId: k!.id, keyPlaceCode: k!.code, keyPlaceAt: { lon: k!.lon, lat: k!.lat }, png }
 })
 afterAll(async () => {
   await server?.close()
@@ -271,8 +283,8 @@ test("community A's leader, patrol and planner never reach community B's objects
     { method: 'POST', path: `/api/import/zones?communityId=${bId}`, body: { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: poly, properties: {} }] } },
     { method: 'GET', path: `/api/key-places/${kb!.id}/qr` },
     { method: 'GET', path: `/api/key-places/by-code/${code}` },
-    { method: 'POST', path: '/api/checkins', body: { keyPlaceId: kb!.id } },
-    { method: 'POST', path: '/api/checkins', body: { code } },
+    { method: 'POST', path: '/api/checkins', body: { keyPlaceId: kb!.id, lon: 114.605, lat: 30.705 } },
+    { method: 'POST', path: '/api/checkins', body: { code, lon: 114.605, lat: 30.705 } },
     { method: 'POST', path: '/api/tracks/points', body: { deviceId: device, points: [{ lon: 114.605, lat: 30.705, t: new Date().toISOString() }] } },
     { method: 'GET', path: `/api/hazards?communityId=${bId}`, list: true },
     { method: 'GET', path: `/api/zones?communityId=${bId}`, list: true },

@@ -54,7 +54,7 @@ describe('sign-in', () => {
     await expectProblem(await server.post('/api/auth/login', { username: 42 }), 400)
   })
 
-  test('ten failures lock the account for a while (429 with Retry-After), even with the right password', async () => {
+  test('ten failures from one address make that account wait there (429 with Retry-After), even with the right password', async () => {
     for (let i = 0; i < 10; i++) await server.post('/api/auth/login', { username: 'planner', password: `wrong-${i}` })
     const res = await server.post('/api/auth/login', { username: 'planner', password: 'demo' })
     await expectProblem(res, 429)

@@ -107,8 +107,15 @@ test('the playback slider draws the tracks up to its time', async () => {
 })
 
 test('scanning a key place code opens the check-in page, which checks in', async () => {
-  const [place] = await server.db.sql<{ id: number; code: string; name: string }[]>`select id, code, name from key_places order by id limit 1`
-  const phone = await browser.newContext({ viewport: { width: 390, height: 760 }, deviceScaleFactor: 2 })
+  const [place] = await server.db.sql<{ id: number; code: string; name: string; lon: number; lat: number }[]>`
+    select id, code, name, ST_X(ST_PointOnSurface(geom)) as lon, ST_Y(ST_PointOnSurface(geom)) as lat from key_places order by id limit 1`
+  // The phone stands at the key place: the check-in carries its position (issue 18).
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 760 },
+    deviceScaleFactor: 2,
+    geolocation: { latitude: place!.lat, longitude: place!.lon, accuracy: 8 },
+    permissions: ['geolocation'],
+  })
   const p = await phone.newPage()
   // A signed-out phone is sent to the sign-in page first, and back to the check-in afterwards.
   await p.goto(`${server.url}/patrol/checkin?code=${place!.code}`)

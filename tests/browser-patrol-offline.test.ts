@@ -19,6 +19,7 @@ let browser: Browser
 let inside: { lon: number; lat: number }
 /** A seeded key place's printed code. */
 let placeCode: string
+let placeAt: { latitude: number; longitude: number; accuracy: number }
 let patrolUserId: number
 const foreignRequests: string[] = []
 
@@ -132,8 +133,11 @@ beforeAll(async () => {
   const [h] = await server.db.sql<{ lon: number; lat: number }[]>`
     select ST_X(geom) as lon, ST_Y(geom) as lat from hazards where status in ('reported', 'dispatched') order by id limit 1`
   inside = h!
-  const [k] = await server.db.sql<{ code: string }[]>`select code from key_places order by id limit 1`
+  const [k] = await server.db.sql<{ code: string; lon: number; lat: number }[]>`
+    select code, ST_X(ST_PointOnSurface(geom)) as lon, ST_Y(ST_PointOnSurface(geom)) as lat from key_places order by id limit 1`
   placeCode = k!.code
+  // A check-in carries the phone's position, which must be at the key place (issue 18).
+  placeAt = { latitude: k!.lat, longitude: k!.lon, accuracy: 6 }
   const [u] = await server.db.sql<{ id: number }[]>`select id from users where username = 'patrol'`
   patrolUserId = u!.id
   await mkdir('test-results', { recursive: true })
@@ -214,7 +218,8 @@ test('a track, two hazards with photos and a check-in recorded offline reach the
   await expect.poll(() => receipt.getAttribute('data-state')).toBe('pending')
   await page.locator('[data-testid=report-another]').click()
 
-  // A check-in by typing the printed code (Chromium on Linux has no BarcodeDetector).
+  // A check-in by typing the printed code (Chromium on Linux has no BarcodeDetector), standing at the place.
+  await context.setGeolocation(placeAt)
   await page.locator('[data-testid=open-checkin]').click()
   await page.locator('[data-testid=checkin-code]').fill(placeCode.toLowerCase())
   await page.locator('[data-testid=checkin-submit]').click()
@@ -385,6 +390,7 @@ test('an expired session while records wait: sign in again, nothing is lost, eac
   const page = await context.newPage()
   await signIn(page)
   await context.setOffline(true)
+  await context.setGeolocation(placeAt)
   await page.locator('[data-testid=open-checkin]').click()
   await page.locator('[data-testid=checkin-code]').fill(placeCode)
   await page.locator('[data-testid=checkin-submit]').click()

@@ -65,7 +65,9 @@ test('key places need a known kind and get a printable code', async () => {
   expect(body.imported).toBe(2)
   expect(body.rejected).toEqual([{ index: 1, reason: expect.stringMatching(/properties.kind/) }])
   const codes = await server.db.sql<{ code: string }[]>`select code from key_places where id = any(${body.ids}::bigint[])`
-  expect(codes.every((c) => /^KP-\d{6,}$/.test(c.code))).toBe(true)
+  // Random, never sequential (issue 18): 12 hex digits.
+  expect(codes.every((c) => /^KP-[0-9A-F]{12}$/.test(c.code))).toBe(true)
+  expect(new Set(codes.map((c) => c.code)).size).toBe(codes.length)
 })
 
 test('roads from GCJ-02 coordinates land where the WGS84 originals are', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { ownTracksDeviceKey } from '../server/domain/devices.ts'
 import { MAX_POINTS_PER_REQUEST } from '../server/domain/tracks.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 
@@ -43,6 +44,13 @@ function walk(n: number, start: number, step = 10_000): { lon: number; lat: numb
 async function upload(client: Client, deviceId: string, points: unknown[]): Promise<{ status: number; body: UploadResult }> {
   const res = await client.post('/api/tracks/points', { deviceId, points })
   return { status: res.status, body: (await res.json()) as UploadResult }
+}
+
+/** The device an OwnTracks id of the demo patrol account becomes (scoped to its community and account). */
+async function ownTracksDevice(id: string): Promise<string> {
+  const [u] = await server.db.sql<{ id: number; communityId: number }[]>`
+    select u.id, p.community_id as "communityId" from users u join people p on p.id = u.person_id where u.username = 'patrol'`
+  return ownTracksDeviceKey(u!.communityId, u!.id, id)
 }
 
 async function stored(deviceId: string): Promise<number> {
@@ -268,7 +276,7 @@ describe('POST /api/owntracks', () => {
     const res = await patrol.post('/api/owntracks', message, { 'x-limit-u': 'patrol', 'x-limit-d': 'pixel7' })
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual([])
-    const [row] = await server.db.sql<{ t: Date; accuracy: number }[]>`select t, accuracy from track_points where device_id = 'patrol/pixel7'`
+    const [row] = await server.db.sql<{ t: Date; accuracy: number }[]>`select t, accuracy from track_points where device_id = ${await ownTracksDevice('patrol/pixel7')}`
     expect(row?.t.getTime()).toBe(tst * 1000)
     expect(row?.accuracy).toBe(12)
   })
@@ -276,7 +284,7 @@ describe('POST /api/owntracks', () => {
   test('without the headers the tracker id names the device', async () => {
     const tst = Math.floor((base + 15_600_000) / 1000)
     await patrol.post('/api/owntracks', { _type: 'location', lat: SPOT.lat, lon: SPOT.lon, tst, tid: 'q7' })
-    expect(await stored('q7')).toBe(1)
+    expect(await stored(await ownTracksDevice('q7'))).toBe(1)
   })
 
   test('the app signing in with HTTP Basic credentials is accepted', async () => {
@@ -287,7 +295,7 @@ describe('POST /api/owntracks', () => {
       'x-limit-d': 'basic-phone',
     })
     expect(res.status).toBe(200)
-    expect(await stored('patrol/basic-phone')).toBe(1)
+    expect(await stored(await ownTracksDevice('patrol/basic-phone'))).toBe(1)
   })
 
   test('wrong Basic credentials are a 401 problem and store nothing', async () => {
@@ -361,14 +369,20 @@ describe('GET /api/tracks', () => {
 })
 
 describe('check-ins and QR codes', () => {
-  let place: { id: number; code: string; name: string }
+  let place: { id: number; code: string; name: string; lon: number; lat: number }
+  /** An hour ago: check-ins are at most a day old. */
+  let recent: number
   beforeAll(async () => {
-    const [row] = await server.db.sql<{ id: number; code: string; name: string }[]>`select id, code, name from key_places order by id limit 1`
+    const [row] = await server.db.sql<{ id: number; code: string; name: string; lon: number; lat: number }[]>`
+      select id, code, name, ST_X(ST_PointOnSurface(geom)) as lon, ST_Y(ST_PointOnSurface(geom)) as lat from key_places order by id limit 1`
     place = row!
+    recent = Date.now() - 3_600_000
   })
+  /** The phone at the key place. */
+  const here = () => ({ lon: place.lon, lat: place.lat, accuracy: 8 })
 
   test('a check-in is recorded, and the same clientId answers the first one', async () => {
-    const body = { keyPlaceId: place.id, deviceId: 'dev-01', t: new Date(base + 30_000_000).toISOString(), clientId: 'scan-1' }
+    const body = { keyPlaceId: place.id, deviceId: 'dev-01', t: new Date(recent).toISOString(), clientId: 'scan-1', ...here() }
     const first = await patrol.post('/api/checkins', body)
     const again = await patrol.post('/api/checkins', body)
     expect(first.status).toBe(201)
@@ -382,7 +396,7 @@ describe('check-ins and QR codes', () => {
   })
 
   test('a check-in by printed code goes out as a live checkin event', async () => {
-    const res = await patrol.post('/api/checkins', { code: place.code, t: new Date(base + 30_060_000).toISOString() })
+    const res = await patrol.post('/api/checkins', { code: place.code, t: new Date(recent + 60_000).toISOString(), ...here() })
     const checkin = (await res.json()) as { id: number }
     const [event] = await server.db.sql<{ data: { id: number; keyPlaceId: number } }[]>`
       select data from live_events where type = 'checkin' order by id desc limit 1`
@@ -390,12 +404,12 @@ describe('check-ins and QR codes', () => {
   })
 
   test('an unknown key place is a 404 problem', async () => {
-    const res = await patrol.post('/api/checkins', { keyPlaceId: 987654321, t: new Date(base).toISOString() })
+    const res = await patrol.post('/api/checkins', { keyPlaceId: 987654321, t: new Date(recent).toISOString(), ...here() })
     expect(res.status).toBe(404)
   })
 
   test('a check-in in the future is a 422 problem', async () => {
-    const res = await patrol.post('/api/checkins', { keyPlaceId: place.id, t: new Date(Date.now() + 3_600_000).toISOString() })
+    const res = await patrol.post('/api/checkins', { keyPlaceId: place.id, t: new Date(Date.now() + 3_600_000).toISOString(), ...here() })
     expect(res.status).toBe(422)
   })
 

@@ -50,7 +50,7 @@ export function createAppRouter(): Router {
       // Patrol coverage (issue 6): the leader view, the phone check-in page a QR code opens, the printable QR sheet.
       { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue') },
       { path: '/patrol/checkin', name: 'checkin', component: () => import('./views/CheckinView.vue'), meta: { permission: 'report' } },
-      { path: '/print/qr', name: 'print-qr', component: () => import('./views/PrintQrView.vue') },
+      { path: '/print/qr', name: 'print-qr', component: () => import('./views/PrintQrView.vue'), meta: { permission: 'printCodes' } },
       // Reports and exports (issue 9): the printable day / week / month reports and their downloads.
       { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue') },
       // Administration: roster, accounts, partner units, alert channels, a new community (tabs in components/admin/admin-tabs.ts).

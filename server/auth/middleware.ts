@@ -1,13 +1,11 @@
 import { timingSafeEqual } from 'node:crypto'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { AppEnv } from '../context.ts'
 import { can, type Permission } from '../../core/roles.ts'
 import { Problem, problems } from '../problem.ts'
-import { verifyPassword } from '../domain/password.ts'
-import { findUserForLogin, needsTouch, sessionUser, touchSession, userById, type SessionUser } from '../queries/users.ts'
-import type { Sql } from '../db/connect.ts'
-import { LoginThrottle } from './throttle.ts'
+import { needsTouch, sessionUser, touchSession, userById, type SessionUser } from '../queries/users.ts'
+import { checkCredentials } from './sign-in.ts'
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'sg_session'
@@ -38,7 +36,7 @@ export function requestToken(authorization: string | undefined, cookie: string |
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const basic = c.req.header('authorization')?.match(/^Basic\s+([A-Za-z0-9+/=]{1,400})\s*$/i)
   if (basic?.[1] && BASIC_AUTH_PATHS.test(c.req.path)) {
-    const user = await basicUser(c.get('sql'), basic[1])
+    const user = await basicUser(c, basic[1])
     c.set('user', user)
     c.set('communityIds', user.communityIds)
     c.set('token', '')
@@ -80,22 +78,16 @@ export function canSeeCommunity(communityIds: number[] | null, id: number): bool
 
 /** Paths where HTTP Basic auth is accepted: the OwnTracks app can only send Basic credentials. */
 const BASIC_AUTH_PATHS = /^\/api\/owntracks\/?$/
-const basicThrottle = new LoginThrottle(10)
 
-/** The user behind Basic credentials (throttled like sign-in: 10 failures per account per 15 min). */
-async function basicUser(sql: Sql, encoded: string): Promise<SessionUser> {
+/** The user behind Basic credentials, checked and throttled exactly like the login form (server/auth/sign-in.ts). */
+async function basicUser(c: Context<AppEnv>, encoded: string): Promise<SessionUser> {
   const text = Buffer.from(encoded, 'base64').toString('utf8')
   const colon = text.indexOf(':')
-  const username = colon > 0 ? text.slice(0, colon) : ''
+  const username = colon > 0 ? text.slice(0, colon).trim() : ''
   const password = colon > 0 ? text.slice(colon + 1) : ''
-  const key = username.toLowerCase()
-  if (!username || basicThrottle.retryAfter(key) > 0) throw problems.unauthorized('Wrong or throttled Basic credentials.')
-  const row = await findUserForLogin(sql, username)
-  if (!row || row.disabled || !(await verifyPassword(password, row.passwordHash))) {
-    basicThrottle.fail(key)
-    throw problems.unauthorized('Wrong username or password.')
-  }
-  const user = await userById(sql, row.id)
+  if (username.length > 100 || password.length > 200) throw problems.unauthorized('Wrong username or password.')
+  const row = await checkCredentials(c, username, password)
+  const user = await userById(c.get('sql'), row.id)
   if (!user) throw problems.unauthorized('Wrong username or password.')
   return user
 }

@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises'
 import postgres from 'postgres'
 import type { PGlite } from '@electric-sql/pglite'
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { lockDataDir } from './lock.ts'
+import { STATEMENT_TIMEOUT_MS } from './timeouts.ts'
 
 /** The postgres.js client every query module takes. */
 export type Sql = postgres.Sql<Record<string, never>>
@@ -53,7 +55,8 @@ async function openPostgres(url: string, connectTimeoutMs: number): Promise<Data
   const sql: Sql = postgres(url, {
     max: Number(process.env.PGPOOL_MAX ?? 10),
     onnotice: quiet,
-    connection: { application_name: 'safegrid', TimeZone: 'UTC' },
+    // Every statement is bounded (the `read` class); heavy work and imports set their own (server/db/timeouts.ts).
+    connection: { application_name: 'safegrid', TimeZone: 'UTC', statement_timeout: STATEMENT_TIMEOUT_MS.read },
     types: { bigint: int8AsNumber },
     transform: { undefined: null },
   }) as unknown as Sql
@@ -75,16 +78,25 @@ async function openPostgres(url: string, connectTimeoutMs: number): Promise<Data
 
 async function openEmbedded(dataDir: string): Promise<Database> {
   await mkdir(dataDir, { recursive: true })
-  const [{ PGlite }, { postgis }, { PGLiteSocketServer }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-postgis'),
-    import('@electric-sql/pglite-socket'),
-  ])
-  const db: PGlite = await PGlite.create({ dataDir, extensions: { postgis } })
-  await db.exec('create extension if not exists postgis')
-  // Serve PGlite on loopback so the same postgres.js code runs against both backends.
-  const server: PGLiteSocketServer = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 })
-  await server.start()
+  // One process per embedded database (server/db/lock.ts): a second opener is refused with the holder's PID.
+  const unlock = await lockDataDir(dataDir)
+  let db: PGlite
+  let server: PGLiteSocketServer
+  try {
+    const [{ PGlite }, { postgis }, { PGLiteSocketServer }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite-postgis'),
+      import('@electric-sql/pglite-socket'),
+    ])
+    db = await PGlite.create({ dataDir, extensions: { postgis } })
+    await db.exec('create extension if not exists postgis')
+    // Serve PGlite on loopback so the same postgres.js code runs against both backends.
+    server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 })
+    await server.start()
+  } catch (error) {
+    await unlock()
+    throw error
+  }
   const conn = server.getServerConn()
   const port = Number(conn.slice(conn.lastIndexOf(':') + 1))
   // PGlite is single-connection: one postgres.js connection, so queries and transactions queue.
@@ -116,6 +128,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
         // already closing
       }
       await db.close()
+      await unlock()
     },
   }
 }

@@ -5,12 +5,13 @@
  * Pure functions only: no database, no HTTP.
  */
 import { isoTime } from '../validate.ts'
+import { CLOCK_SKEW_MS } from './evidence.ts'
 
 /** Most points one request may carry (`POST /api/tracks/points`, `/gpx`); more → 413. */
 export const MAX_POINTS_PER_REQUEST = 5000
 
 /** How far ahead of the server clock a phone may stamp a point (its clock runs a little fast). */
-export const TRACK_CLOCK_SKEW_MS = 5 * 60_000
+export const TRACK_CLOCK_SKEW_MS = CLOCK_SKEW_MS
 
 /** Points stamped before this are refused as a bad time (an unset phone clock reads 1970). */
 export const TRACK_MIN_TIME = Date.UTC(2000, 0, 1)
@@ -57,10 +58,11 @@ function coordinateProblem(name: 'lon' | 'lat', value: unknown): string | null {
 }
 
 /**
- * Check one raw point (`{ lon, lat, t, accuracy? }`, `t` ISO 8601 with offset) against `now`.
+ * Check one raw point (`{ lon, lat, t, accuracy? }`, `t` ISO 8601 with offset) against `now` and
+ * the earliest time the device's community allows (`minTime`, its creation).
  * Returns the point, or the reason it is refused.
  */
-export function checkPoint(raw: unknown, index: number, now: number): TrackPoint | RejectedPoint {
+export function checkPoint(raw: unknown, index: number, now: number, minTime = TRACK_MIN_TIME): TrackPoint | RejectedPoint {
   if (!isRecord(raw)) return { index, reason: 'a point must be an object { lon, lat, t, accuracy? }' }
   const problem = coordinateProblem('lon', raw.lon) ?? coordinateProblem('lat', raw.lat)
   if (problem) return { index, reason: problem }
@@ -71,6 +73,7 @@ export function checkPoint(raw: unknown, index: number, now: number): TrackPoint
   if (!Number.isFinite(t)) return { index, reason: 't is not a valid time' }
   if (t > now + TRACK_CLOCK_SKEW_MS) return { index, reason: `t is more than ${TRACK_CLOCK_SKEW_MS / 60_000} minutes in the future` }
   if (t < TRACK_MIN_TIME) return { index, reason: 't is before 2000-01-01 (is the device clock set?)' }
+  if (t < minTime) return { index, reason: `t is before the community was set up in SafeGrid (${new Date(minTime).toISOString().slice(0, 10)})` }
   let accuracy: number | null = null
   if (raw.accuracy !== undefined && raw.accuracy !== null) {
     if (typeof raw.accuracy !== 'number' || !Number.isFinite(raw.accuracy) || raw.accuracy < 0 || raw.accuracy > MAX_ACCURACY_M) {
@@ -86,13 +89,13 @@ export function checkPoint(raw: unknown, index: number, now: number): TrackPoint
  * a point whose time (to the millisecond) an earlier point of the batch already had counts as a
  * duplicate and is dropped. Order does not matter: late and out-of-order points are fine.
  */
-export function checkBatch(raw: readonly unknown[], now: number): CheckedBatch {
+export function checkBatch(raw: readonly unknown[], now: number, minTime = TRACK_MIN_TIME): CheckedBatch {
   const points: TrackPoint[] = []
   const rejected: RejectedPoint[] = []
   const seen = new Set<number>()
   let duplicates = 0
   raw.forEach((item, index) => {
-    const checked = checkPoint(item, index, now)
+    const checked = checkPoint(item, index, now, minTime)
     if ('reason' in checked) {
       rejected.push(checked)
       return

@@ -101,7 +101,9 @@ export const exportDownloads: MiddlewareHandler<AppEnv> = async (c, next) => {
   const extracted = source.extract(await c.res.clone().json())
   if (!extracted) return
   const names = source.names(match)
-  const communityId = url.searchParams.get('communityId')
+  // Only a well-formed id goes into the file name: never the raw query text.
+  const givenCommunity = url.searchParams.get('communityId')
+  const communityId = givenCommunity !== null && /^[1-9]\d{0,14}$/.test(givenCommunity) ? givenCommunity : null
   const stem = `${names.ascii}${communityId ? `-${communityId}` : ''}`
   const stemZh = `${names.zh}${communityId ? `-${communityId}` : ''}-${shanghaiToday()}`
   const fmt = format as ExportFormat

@@ -40,8 +40,18 @@ export const LIVE_CHANNEL = 'safegrid_live'
 /** How many events are kept for `Last-Event-ID` replay (the contract asks for at least 1,000). */
 export const LIVE_RETENTION = 10_000
 
-/** Most events replayed to one reconnecting client. */
-export const LIVE_REPLAY_LIMIT = 5_000
+/** Most events replayed to one reconnecting client (the contract asks for at least 1,000). */
+export const LIVE_REPLAY_LIMIT = 2_000
+
+/** Events kept in memory for replays (as many as the table keeps), so a reconnect never queries the database. */
+export const LIVE_MEMORY = LIVE_RETENTION
+
+/** Open streams one session may hold; a further one closes its oldest. */
+export const MAX_STREAMS_PER_SESSION = 4
+/** Open streams one user may hold over all sessions; a further one closes their oldest. */
+export const MAX_STREAMS_PER_USER = 12
+/** How often open streams' sessions are checked (revoked, expired, user disabled → the stream ends). */
+export const SESSION_CHECK_MS = 15_000
 
 /**
  * Insert a live event row (and NOTIFY {@link LIVE_CHANNEL} with its id, on commit) and return it.
@@ -62,25 +72,22 @@ export async function recordLiveEvent(sql: Queryable, input: LiveInput): Promise
   return { ...input, id, at: row!.at.toISOString() }
 }
 
-/** The events after `lastId` that a user with these communities may see, oldest first (at most `limit`, the newest ones). */
-export async function liveEventsSince(sql: Sql, lastId: number, communityIds: number[] | null, limit = LIVE_REPLAY_LIMIT): Promise<LiveEvent[]> {
-  const rows = await sql<{ id: number; type: LiveEventType; communityId: number | null; data: unknown; at: Date }[]>`
-    select * from (
-      select id, type, community_id as "communityId", data, at
-      from live_events
-      where id > ${lastId}
-        and ${communityIds === null ? sql`true` : sql`community_id = any(${communityIds}::bigint[])`}
-      order by id desc
-      limit ${limit}
-    ) recent order by id`
-  return rows.map((r) => ({ ...r, at: r.at.toISOString() }))
+/** Whose a stream is: the user and the session (sha256 of its token), for the caps and for ending it with the session. */
+export interface StreamOwner {
+  userId: number
+  /** `hashToken(token)` of the session. */
+  session: string
 }
+
+/** Why the hub ended a stream. */
+export type StreamEnd = 'closed' | 'replaced' | 'session-ended'
 
 /** A connected stream as the hub sees it. */
 interface Subscriber {
   communityIds: number[] | null
   send: (event: LiveEvent) => void
-  close: () => void
+  close: (why: StreamEnd) => void
+  owner: StreamOwner | undefined
 }
 
 /** Whether a user with these communities may receive an event. */
@@ -95,13 +102,115 @@ export class LiveHub {
   /** Ids delivered lately, so an event published twice (locally and by the NOTIFY listener) goes out once. */
   private readonly recent = new Set<number>()
   private readonly recentOrder: number[] = []
+  /** The last {@link LIVE_MEMORY} events, ascending by id: replays are served from here. */
+  private readonly memory: LiveEvent[] = []
+  private warming: Promise<void> | undefined
+  private sessionTimer: NodeJS.Timeout | undefined
+  private sessionCheck: ((sessions: string[]) => Promise<string[]>) | undefined
   private closed = false
 
   /** Heartbeat period of the streams, in ms. */
   readonly heartbeatMs: number
+  /** Period of the session check, in ms. */
+  readonly sessionCheckMs: number
 
-  constructor(options: { heartbeatMs?: number } = {}) {
+  constructor(options: { heartbeatMs?: number; sessionCheckMs?: number } = {}) {
     this.heartbeatMs = options.heartbeatMs ?? 15_000
+    this.sessionCheckMs = options.sessionCheckMs ?? SESSION_CHECK_MS
+  }
+
+  /**
+   * Fill the replay memory from `live_events` once (the newest {@link LIVE_MEMORY} rows); later
+   * calls wait for the same load. Events published meanwhile are merged in by id.
+   */
+  warm(sql: Sql): Promise<void> {
+    this.warming ??= (async () => {
+      const rows = await sql<{ id: number; type: LiveEventType; communityId: number | null; data: unknown; at: Date }[]>`
+        select * from (
+          select id, type, community_id as "communityId", data, at from live_events order by id desc limit ${LIVE_MEMORY}
+        ) recent order by id`
+      for (const r of rows) this.remember({ id: r.id, type: r.type, communityId: r.communityId, data: r.data, at: r.at.toISOString() })
+    })().catch((error: unknown) => {
+      this.warming = undefined
+      throw error
+    })
+    return this.warming
+  }
+
+  /** Keep an event in the replay memory (in id order, each id once, the newest {@link LIVE_MEMORY}). */
+  private remember(event: LiveEvent): void {
+    const m = this.memory
+    let i = m.length
+    while (i > 0 && m[i - 1]!.id > event.id) i--
+    if (i > 0 && m[i - 1]!.id === event.id) return
+    m.splice(i, 0, event)
+    if (m.length > LIVE_MEMORY) m.splice(0, m.length - LIVE_MEMORY)
+  }
+
+  /**
+   * The events after `lastId` that a user with these communities may see, oldest first: at most
+   * `limit`, the newest ones. From memory: no database query.
+   */
+  since(lastId: number, communityIds: number[] | null, limit = LIVE_REPLAY_LIMIT): LiveEvent[] {
+    const m = this.memory
+    let lo = 0
+    let hi = m.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (m[mid]!.id <= lastId) lo = mid + 1
+      else hi = mid
+    }
+    const out: LiveEvent[] = []
+    for (let i = m.length - 1; i >= lo && out.length < limit; i--) if (mayReceive(communityIds, m[i]!)) out.push(m[i]!)
+    return out.reverse()
+  }
+
+  /**
+   * Check the sessions of open streams every {@link sessionCheckMs} with `check` (given the session
+   * hashes, it answers those that are revoked, expired or of a disabled user); their streams end.
+   */
+  watchSessions(check: (sessions: string[]) => Promise<string[]>): void {
+    this.sessionCheck = check
+  }
+
+  private scheduleSessionCheck(): void {
+    if (this.sessionTimer || this.closed || !this.sessionCheck) return
+    this.sessionTimer = setTimeout(() => {
+      this.sessionTimer = undefined
+      void this.checkSessions().finally(() => {
+        if ([...this.subscribers].some((s) => s.owner)) this.scheduleSessionCheck()
+      })
+    }, this.sessionCheckMs)
+    this.sessionTimer.unref()
+  }
+
+  /** Run the session check now (also what the timer does). */
+  async checkSessions(): Promise<void> {
+    const check = this.sessionCheck
+    if (!check) return
+    const sessions = [...new Set([...this.subscribers].flatMap((s) => (s.owner ? [s.owner.session] : [])))]
+    if (sessions.length === 0) return
+    try {
+      for (const dead of await check(sessions)) this.endSession(dead)
+    } catch (error) {
+      console.error('[live] checking the sessions of open streams failed', error)
+    }
+  }
+
+  /** End every stream of a session (sign-out, revocation). */
+  endSession(session: string): void {
+    for (const sub of [...this.subscribers]) {
+      if (sub.owner?.session !== session) continue
+      this.subscribers.delete(sub)
+      sub.close('session-ended')
+    }
+  }
+
+  /** Open streams of a user (all sessions). */
+  streamsOf(userId: number): number {
+    let n = 0
+    for (const sub of this.subscribers) if (sub.owner?.userId === userId) n++
+    return n
   }
 
   /** Number of connected streams. */
@@ -116,15 +225,29 @@ export class LiveHub {
 
   /**
    * Register a stream. `send` gets every later event the communities allow; `close` is called when
-   * the hub closes. Returns the function that unregisters it.
+   * the hub ends it: on shutdown, when its session ends, or when its owner opens more than
+   * {@link MAX_STREAMS_PER_SESSION} streams in one session or {@link MAX_STREAMS_PER_USER} in all
+   * (then the owner's oldest stream is closed). Returns the function that unregisters it.
    */
-  subscribe(communityIds: number[] | null, send: (event: LiveEvent) => void, close: () => void): () => void {
-    const sub: Subscriber = { communityIds, send, close }
+  subscribe(communityIds: number[] | null, send: (event: LiveEvent) => void, close: (why: StreamEnd) => void, owner?: StreamOwner): () => void {
+    const sub: Subscriber = { communityIds, send, close, owner }
     if (this.closed) {
-      close()
+      close('closed')
       return () => {}
     }
+    if (owner) {
+      // Set iteration is insertion order: the first match is the oldest stream.
+      const mine = [...this.subscribers].filter((s) => s.owner?.userId === owner.userId)
+      const sameSession = mine.filter((s) => s.owner!.session === owner.session)
+      const evict = (s: Subscriber): void => {
+        this.subscribers.delete(s)
+        s.close('replaced')
+      }
+      if (sameSession.length >= MAX_STREAMS_PER_SESSION) evict(sameSession[0]!)
+      else if (mine.length >= MAX_STREAMS_PER_USER) evict(mine[0]!)
+    }
     this.subscribers.add(sub)
+    if (owner) this.scheduleSessionCheck()
     return () => {
       this.subscribers.delete(sub)
     }
@@ -136,6 +259,7 @@ export class LiveHub {
     this.recent.add(event.id)
     this.recentOrder.push(event.id)
     if (this.recentOrder.length > 1000) this.recent.delete(this.recentOrder.shift()!)
+    this.remember(event)
     for (const sub of this.subscribers) {
       if (!mayReceive(sub.communityIds, event)) continue
       try {
@@ -159,7 +283,8 @@ export class LiveHub {
   /** End every stream (server shutdown). Later subscribers are closed at once. */
   close(): void {
     this.closed = true
-    for (const sub of this.subscribers) sub.close()
+    if (this.sessionTimer) clearTimeout(this.sessionTimer)
+    for (const sub of this.subscribers) sub.close('closed')
     this.subscribers.clear()
   }
 }

@@ -1,6 +1,8 @@
 import type { Sql } from '../db/connect.ts'
 import { recordLiveEvent, type LiveEvent } from '../live/hub.ts'
-import { problems } from '../problem.ts'
+import { checkinAgeProblem, checkinPositionProblem, checkinSpeedProblem, positionSlackM, timeProblem, timeWindow } from '../domain/evidence.ts'
+import { Problem, problems } from '../problem.ts'
+import { assertMayWrite, deviceRow } from './tracks.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
 
@@ -57,9 +59,14 @@ export interface NewCheckin {
   keyPlaceId?: number | undefined
   code?: string | undefined
   deviceId?: string | undefined
-  /** When it happened (ISO 8601); checked against the clock by the route. */
-  t: string
+  /** When it happened (epoch ms; the route defaults it to now). */
+  t: number
   clientId?: string | undefined
+  /** Where the phone was: checked against the key place (server/domain/evidence.ts). */
+  lon: number
+  lat: number
+  /** The position's accuracy in metres, if the phone told. */
+  accuracy: number | null
 }
 
 /** What recording a check-in did. */
@@ -82,13 +89,12 @@ async function checkinById(sql: Sql, id: number): Promise<CheckinRow | undefined
   return row && { ...row, t: row.t.toISOString() }
 }
 
-/** The live `checkin` event's data: no user ids or contact data. */
+/** The live `checkin` event's data: no user ids, contact data or QR code. */
 function liveData(c: CheckinRow): Record<string, unknown> {
   return {
     id: c.id,
     keyPlaceId: c.keyPlaceId,
     keyPlaceName: c.keyPlaceName,
-    code: c.code,
     buildingId: c.buildingId,
     deviceId: c.deviceId,
     personName: c.personName,
@@ -100,9 +106,12 @@ function liveData(c: CheckinRow): Record<string, unknown> {
 
 /**
  * Record a check-in (扫码打卡) in one transaction: the key place (by id or printed code) must be
- * visible to the caller (404 otherwise); a device, when named, must be of the key place's community
- * (422 otherwise); the person is the caller's, else the device's. A repeated (user, clientId)
- * answers the first check-in (race-safe through the unique index checkins_client_uq).
+ * visible to the caller (404 otherwise; 410 for a code that was replaced); a device, when named,
+ * must be of the key place's community (422 otherwise) and bound to the caller (403); the time,
+ * the phone's position and the speed from the caller's check-in before and after must keep the
+ * limits of server/domain/evidence.ts (422 with the reason). The person is the caller's, else the
+ * device's. A repeated (user, clientId) answers the first check-in (race-safe through the unique
+ * index checkins_client_uq).
  */
 export async function recordCheckin(sql: Sql, input: NewCheckin, actor: SessionUser, communityIds: number[] | null): Promise<RecordedCheckin> {
   return sql.begin(async (txn): Promise<RecordedCheckin> => {
@@ -117,21 +126,56 @@ export async function recordCheckin(sql: Sql, input: NewCheckin, actor: SessionU
     if (seen) return seen
     const by = input.keyPlaceId !== undefined ? { id: input.keyPlaceId } : { code: input.code ?? '' }
     const place = await findKeyPlace(tx, by, communityIds)
-    if (!place) throw problems.notFound('id' in by ? `No key place ${by.id}.` : `No key place with code ${by.code}.`)
+    if (!place) {
+      const code = input.keyPlaceId === undefined ? input.code : undefined
+      if (code !== undefined) {
+        const retired = await tx<{ id: number }[]>`
+          select k.id from key_places k where k.retired_code = ${code} and ${scopeOf(tx, communityIds)}`
+        if (retired.length > 0) throw new Problem(410, `The code ${code} was replaced by a random one: this sticker is out of date. Ask your leader to print the new QR sheet.`)
+      }
+      throw problems.notFound('id' in by ? `No key place ${by.id}.` : `No key place with code ${by.code}.`)
+    }
+    // Evidence (server/domain/evidence.ts): a time within limits, the phone at the place, no impossible speed.
+    const now = Date.now()
+    const [community] = await tx<{ createdAt: Date }[]>`select created_at as "createdAt" from communities where id = ${place.communityId}`
+    const late = timeProblem(input.t, timeWindow(community!.createdAt, now)) ?? checkinAgeProblem(input.t, now)
+    if (late) throw problems.unprocessable(`The check-in time is refused: ${late}.`, [{ path: 't', message: late }])
+    const t = new Date(Math.min(input.t, now)).toISOString()
     let personId = actor.personId
     if (input.deviceId !== undefined) {
-      const [device] = await tx<{ communityId: number; personId: number | null }[]>`
-        select community_id as "communityId", person_id as "personId" from devices where id = ${input.deviceId}`
+      const device = await deviceRow(tx, input.deviceId)
       if (!device || device.communityId !== place.communityId) {
         throw problems.unprocessable('The device is not a device of the key place\'s community.', [
           { path: 'deviceId', message: 'unknown device, or of another community' },
         ])
       }
+      assertMayWrite(device, actor, communityIds)
       personId ??= device.personId
     }
+    const [where] = await tx<{ distanceM: number }[]>`
+      select ST_Distance(k.geom::geography, ST_SetSRID(ST_MakePoint(${input.lon}, ${input.lat}), 4326)::geography)::float8 as "distanceM"
+      from key_places k where k.id = ${place.id}`
+    const distanceM = where!.distanceM
+    const away = checkinPositionProblem(distanceM, input.accuracy)
+    if (away) throw problems.unprocessable(`The check-in is refused: ${away}.`, [{ path: 'lon', message: away }])
+    // Every check-in of this account within an hour, position to position: a chain of places one
+    // second apart fails against the first of them, not only against its neighbour.
+    const nearby = await tx<{ name: string; t: Date; distanceM: number; accuracy: number | null }[]>`
+      select k.name, ci.t, ci.accuracy,
+             ST_Distance(ci.geom::geography, ST_SetSRID(ST_MakePoint(${input.lon}, ${input.lat}), 4326)::geography)::float8 as "distanceM"
+      from checkins ci join key_places k on k.id = ci.key_place_id
+      where ci.user_id = ${actor.id} and ci.geom is not null
+        and ci.t between ${t}::timestamptz - interval '1 hour' and ${t}::timestamptz + interval '1 hour'
+      order by abs(extract(epoch from ci.t - ${t}::timestamptz))
+      limit 500`
+    for (const n of nearby) {
+      const fast = checkinSpeedProblem(n.distanceM, (n.t.getTime() - Date.parse(t)) / 1000, positionSlackM(n.accuracy, input.accuracy), { name: n.name, t: n.t.toISOString() })
+      if (fast) throw problems.unprocessable(`The check-in is refused: ${fast}.`, [{ path: 't', message: fast }])
+    }
     const [inserted] = await tx<{ id: number }[]>`
-      insert into checkins (community_id, key_place_id, device_id, user_id, person_id, t, client_id)
-      values (${place.communityId}, ${place.id}, ${input.deviceId ?? null}, ${actor.id}, ${personId}, ${input.t}, ${input.clientId ?? null})
+      insert into checkins (community_id, key_place_id, device_id, user_id, person_id, t, client_id, geom, accuracy, distance_m)
+      values (${place.communityId}, ${place.id}, ${input.deviceId ?? null}, ${actor.id}, ${personId}, ${t}, ${input.clientId ?? null},
+              ST_SetSRID(ST_MakePoint(${input.lon}, ${input.lat}), 4326), ${input.accuracy}, ${distanceM})
       on conflict (user_id, client_id) where client_id is not null do nothing
       returning id`
     if (!inserted) {

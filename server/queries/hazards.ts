@@ -7,6 +7,7 @@ import { Problem, problems } from '../problem.ts'
 import type { BBox } from '../validate.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
+import { timeProblem, timeWindow } from '../domain/evidence.ts'
 
 /** Filters of `GET /api/hazards`. */
 export interface HazardFilter {
@@ -230,8 +231,8 @@ export async function createHazard(sql: Sql, input: NewHazard, actor: SessionUse
     if (seen) return seen
 
     const point = tx`ST_SetSRID(ST_MakePoint(${input.lon}::float8, ${input.lat}::float8), 4326)`
-    const [community] = await tx<{ id: number }[]>`
-      select c.id from communities c
+    const [community] = await tx<{ id: number; createdAt: Date }[]>`
+      select c.id, c.created_at as "createdAt" from communities c
       where ST_Covers(c.boundary, ${point})
         and ${communityIds === null ? tx`true` : tx`c.id = any(${communityIds}::bigint[])`}
       order by c.id limit 1`
@@ -240,6 +241,9 @@ export async function createHazard(sql: Sql, input: NewHazard, actor: SessionUse
         { path: 'location', message: 'outside every community you may act in' },
       ])
     }
+    // Evidence: a report is not older than its community in SafeGrid (the future is refused by the route).
+    const early = timeProblem(input.reportedAt.getTime(), timeWindow(community.createdAt), 'reportedAt')
+    if (early) throw problems.unprocessable(`reportedAt is refused: ${early}.`, [{ path: 'reportedAt', message: early }])
     const communityId = community.id
     const [zone] = await tx<{ id: number; assigneeId: number | null }[]>`
       select id, assignee_id as "assigneeId" from zones

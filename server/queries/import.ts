@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import type { Queryable, Sql } from '../db/connect.ts'
 import type { ImportGeometry, ImportLayer } from '../domain/import-geometry.ts'
 import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
+import { newKeyPlaceCode } from '../domain/evidence.ts'
+import { setStatementTimeout } from '../db/timeouts.ts'
 
 /** One checked feature to import; features with the same `key` (`properties.id`) are merged. */
 export interface LayerImportItem {
@@ -61,6 +62,8 @@ export async function importLayer(
   communityIds: number[] | null,
 ): Promise<LayerImportResult> {
   return sql.begin(async (tx) => {
+    // Imports are the long request class (server/db/timeouts.ts).
+    await setStatementTimeout(tx, 'import')
     const [community] = await tx`select id from communities where id = ${communityId}
                                    and ${communityIds === null ? tx`true` : tx`id = any(${communityIds}::bigint[])`}`
     if (!community) throw problems.notFound(`No community ${communityId}.`)
@@ -102,10 +105,9 @@ export async function importLayer(
         const kind = String(props.kind)
         ;[row] = await tx<{ id: number }[]>`
           insert into key_places (community_id, kind, name, code, geom)
-          values (${communityId}, ${kind}, ${text(props.name) ?? KIND_NAMES[kind] ?? '重点部位'}, ${`KP-I-${randomUUID()}`},
+          values (${communityId}, ${kind}, ${text(props.name) ?? KIND_NAMES[kind] ?? '重点部位'}, ${newKeyPlaceCode()},
                   (select case when GeometryType(u) in ('POINT', 'LINESTRING') then u else ST_LineMerge(u) end from (select ${union} as u) s))
           returning id`
-        if (row) await tx`update key_places set code = 'KP-' || lpad(id::text, 6, '0') where id = ${row.id}`
       }
       if (row) ids.push(row.id)
       else for (const g of group) rejected.push({ index: g.index, reason: 'already imported (same properties.id)' })

@@ -52,7 +52,8 @@ export function layerSource(sql: Sql, layer: LayerName): LayerSource {
         from: sql`key_places x`,
         geom: sql`x.geom`,
         community: sql`x.community_id`,
-        props: sql`json_build_object('id', x.id, 'kind', x.kind, 'name', x.name, 'code', x.code,
+        // No QR code here: codes are for printing (GET /api/key-places, the printCodes permission).
+        props: sql`json_build_object('id', x.id, 'kind', x.kind, 'name', x.name,
           'buildingId', x.building_id, 'communityId', x.community_id)`,
       }
     case 'zones':

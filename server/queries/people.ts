@@ -16,12 +16,13 @@ export interface PersonRow {
 }
 
 /** People of the communities a user may see; phone numbers masked except for admins and the person's own team leader. */
-export async function listPeople(sql: Sql, viewer: SessionUser, filter: { communityIds: number[] | null; teamId?: number | undefined; q?: string | undefined }): Promise<PersonRow[]> {
+export async function listPeople(sql: Sql, viewer: SessionUser, filter: { communityIds: number[] | null; communityId?: number | undefined; teamId?: number | undefined; q?: string | undefined }): Promise<PersonRow[]> {
   const rows = await sql<PersonRow[]>`
     select p.id, p.community_id as "communityId", p.team_id as "teamId", t.name as "teamName", t.leader_id as "teamLeaderId",
            p.name, p.phone, p.title, p.active
     from people p left join teams t on t.id = p.team_id
     where ${filter.communityIds === null ? sql`true` : sql`p.community_id = any(${filter.communityIds}::bigint[])`}
+      and ${filter.communityId === undefined ? sql`true` : sql`p.community_id = ${filter.communityId}`}
       and ${filter.teamId === undefined ? sql`true` : sql`p.team_id = ${filter.teamId}`}
       and ${filter.q ? sql`p.name like ${'%' + filter.q.replace(/[%_\\]/g, (m) => '\\' + m) + '%'}` : sql`true`}
     order by p.team_id nulls last, p.id`

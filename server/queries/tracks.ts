@@ -1,6 +1,7 @@
-import type { Sql } from '../db/connect.ts'
+import type { Queryable, Sql } from '../db/connect.ts'
+import { deviceRefusal, mayWriteDevice, registrationAllowance } from '../domain/devices.ts'
 import { RUN_MAX_GAP_M, RUN_MAX_GAP_S, type TrackPoint } from '../domain/tracks.ts'
-import { problems } from '../problem.ts'
+import { Problem, problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
 
@@ -10,6 +11,10 @@ export interface DeviceRow {
   communityId: number
   personId: number | null
   personName: string | null
+  /** The account that registered it (null for devices from before issue 18 or from the seed). */
+  registeredBy: number | null
+  /** When its community was set up: no record of it may be older. */
+  communityCreatedAt: Date
 }
 
 /** A device resolved for a write: the row, and whether this call registered it. */
@@ -17,56 +22,69 @@ export interface ResolvedDevice extends DeviceRow {
   registered: boolean
 }
 
-async function deviceRow(sql: Sql, deviceId: string): Promise<DeviceRow | undefined> {
+/** A device by id, with what the binding and the time bounds need. */
+export async function deviceRow(sql: Queryable, deviceId: string): Promise<DeviceRow | undefined> {
   const [row] = await sql<DeviceRow[]>`
-    select d.id, d.community_id as "communityId", d.person_id as "personId", p.name as "personName"
-    from devices d left join people p on p.id = d.person_id
+    select d.id, d.community_id as "communityId", d.person_id as "personId", p.name as "personName",
+           d.registered_by as "registeredBy", c.created_at as "communityCreatedAt"
+    from devices d join communities c on c.id = d.community_id left join people p on p.id = d.person_id
     where d.id = ${deviceId}`
   return row
 }
 
 /**
- * The device a caller sends points for.
- *
- * - A known device must belong to a community the caller may act in; otherwise 403.
- * - An unknown device is registered on first use for the caller: in the community of the caller's
- *   person (users.person_id, when the caller may act there), else in the caller's only community,
- *   with the caller's person as its holder. A caller who cannot be tied to exactly one community
- *   (an admin of several, a user without any) gets 422: register the device first.
+ * The community a caller records in when nothing else says: the community of the caller's person
+ * (users.person_id, when the caller may act there), else the caller's only community; 422 when the
+ * caller cannot be tied to exactly one community.
  */
-export async function resolveDevice(sql: Sql, deviceId: string, user: SessionUser, communityIds: number[] | null): Promise<ResolvedDevice> {
-  const known = await deviceRow(sql, deviceId)
-  if (known) {
-    if (communityIds !== null && !communityIds.includes(known.communityId)) {
-      throw problems.forbidden(`The device ${deviceId} belongs to a community you may not act in.`)
-    }
-    return { ...known, registered: false }
-  }
-  let communityId: number | undefined
-  let personId: number | null = null
+export async function homeCommunity(sql: Queryable, user: SessionUser, communityIds: number[] | null, what = 'the device'): Promise<{ communityId: number; personId: number | null }> {
   if (user.personId !== null) {
     const [person] = await sql<{ communityId: number }[]>`select community_id as "communityId" from people where id = ${user.personId}`
-    if (person && (communityIds === null || communityIds.includes(person.communityId))) {
-      communityId = person.communityId
-      personId = user.personId
-    }
+    if (person && (communityIds === null || communityIds.includes(person.communityId))) return { communityId: person.communityId, personId: user.personId }
   }
-  if (communityId === undefined && communityIds !== null && communityIds.length === 1) communityId = communityIds[0]
-  if (communityId === undefined) {
-    throw problems.unprocessable(`Unknown device ${deviceId}, and your account is not tied to exactly one community to register it in.`, [
-      { path: 'deviceId', message: 'unknown device; register it first' },
-    ])
+  if (communityIds !== null && communityIds.length === 1) return { communityId: communityIds[0]!, personId: null }
+  throw problems.unprocessable(`Your account is not tied to exactly one community to register ${what} in.`, [
+    { path: 'deviceId', message: 'unknown device; register it first' },
+  ])
+}
+
+/** A known device the caller may write into: in a community the caller may act in, and bound to the caller (server/domain/devices.ts). */
+export function assertMayWrite(device: DeviceRow, user: SessionUser, communityIds: number[] | null): void {
+  if (communityIds !== null && !communityIds.includes(device.communityId)) {
+    throw problems.forbidden(`The device ${device.id} belongs to a community you may not act in.`)
+  }
+  if (!mayWriteDevice(user, device)) throw problems.forbidden(deviceRefusal(device.id, device))
+}
+
+/**
+ * The device a caller sends points for.
+ *
+ * - A known device must belong to a community the caller may act in and be bound to the caller
+ *   (its person's account, the account that registered it, or a leader/admin); otherwise 403.
+ * - An unknown device is registered on first use for the caller, in their {@link homeCommunity},
+ *   held by the caller's person — at most {@link registrationAllowance} a day per account (429).
+ */
+export async function resolveDevice(sql: Sql, deviceId: string, user: SessionUser, communityIds: number[] | null, home?: { communityId: number; personId: number | null }): Promise<ResolvedDevice> {
+  const known = await deviceRow(sql, deviceId)
+  if (known) {
+    assertMayWrite(known, user, communityIds)
+    return { ...known, registered: false }
+  }
+  const { communityId, personId } = home ?? (await homeCommunity(sql, user, communityIds, `the device ${deviceId}`))
+  const [recent] = await sql<{ n: number }[]>`
+    select count(*)::int as n from devices where registered_by = ${user.id} and created_at > now() - interval '1 day'`
+  const allowance = registrationAllowance(user.role)
+  if ((recent?.n ?? 0) >= allowance) {
+    throw new Problem(429, `Your account registered ${allowance} new devices in the last 24 hours; ask a leader to register more.`, { extensions: { deviceId } })
   }
   const inserted = await sql`
-    insert into devices (id, community_id, person_id, name)
-    values (${deviceId}, ${communityId}, ${personId}, ${`${user.name} · ${deviceId}`.slice(0, 200)})
+    insert into devices (id, community_id, person_id, name, registered_by)
+    values (${deviceId}, ${communityId}, ${personId}, ${`${user.name} · ${deviceId}`.slice(0, 200)}, ${user.id})
     on conflict (id) do nothing`
   const row = await deviceRow(sql, deviceId)
   if (!row) throw problems.conflict('The device was removed concurrently; try again.')
-  if (communityIds !== null && !communityIds.includes(row.communityId)) {
-    throw problems.forbidden(`The device ${deviceId} belongs to a community you may not act in.`)
-  }
   const registered = inserted.count > 0
+  if (!registered) assertMayWrite(row, user, communityIds)
   if (registered) {
     await recordAudit(sql, { userId: user.id, communityId: row.communityId, action: 'register', entity: 'device', entityId: deviceId, after: { personId } })
   }

@@ -92,6 +92,16 @@ export async function touchSession(sql: Sql, token: string, ttlMs = SESSION_TTL_
             where token_hash = ${hashToken(token)} and expires_at < ${new Date(Date.now() + ttlMs - 60_000)}`
 }
 
+/** Of these session hashes, those no longer valid: revoked, expired, unknown, or of a disabled user. */
+export async function deadSessions(sql: Sql, sessions: readonly string[]): Promise<string[]> {
+  if (sessions.length === 0) return []
+  const alive = await sql<{ tokenHash: string }[]>`
+    select s.token_hash as "tokenHash" from sessions s join users u on u.id = s.user_id
+    where s.token_hash = any(${[...sessions]}::text[]) and s.revoked_at is null and s.expires_at > now() and not u.disabled`
+  const ok = new Set(alive.map((r) => r.tokenHash))
+  return sessions.filter((s) => !ok.has(s))
+}
+
 /** Revoke one session. */
 export async function revokeSession(sql: Sql, token: string): Promise<void> {
   await sql`update sessions set revoked_at = now() where token_hash = ${hashToken(token)} and revoked_at is null`

@@ -16,6 +16,7 @@ import { mayseePhone } from './people.ts'
 import { closeZoneHistory, recordZoneVersion } from './zone-history.ts'
 import type { SessionUser } from './users.ts'
 import { maskPhone } from '../../core/roles.ts'
+import { setStatementTimeout } from '../db/timeouts.ts'
 
 /** A zone may stick out of its community by less than this (m²): drawing snaps are not perfect. */
 export const OUTSIDE_TOLERANCE_M2 = 1
@@ -127,7 +128,7 @@ export async function zoneDetail(sql: Sql, id: number, viewer: SessionUser, comm
                 from buildings b
                 where b.community_id = z.community_id and b.footprint && z.geom
                   and ST_Covers(z.geom, ST_PointOnSurface(b.footprint))), '[]'::json) as buildings,
-      coalesce((select json_agg(json_build_object('id', k.id, 'kind', k.kind, 'name', k.name, 'code', k.code) order by k.id)
+      coalesce((select json_agg(json_build_object('id', k.id, 'kind', k.kind, 'name', k.name) order by k.id)
                 from key_places k
                 where k.community_id = z.community_id and k.geom && z.geom
                   and ST_Covers(z.geom, ST_PointOnSurface(k.geom))), '[]'::json) as "keyPlaces",
@@ -672,6 +673,7 @@ function problemReason(error: unknown): string | undefined {
  */
 export async function importZones(sql: Sql, communityId: number, items: ImportItem[], rejectedBefore: ImportResult['rejected'], actor: SessionUser, communityIds: number[] | null): Promise<ImportResult> {
   return sql.begin(async (tx): Promise<ImportResult> => {
+    await setStatementTimeout(tx, 'import')
     const [community] = await tx`select id from communities where id = ${communityId} and ${scope(tx, communityIds, tx`id`)}`
     if (!community) throw problems.notFound(`No community ${communityId}.`)
     const rejected = [...rejectedBefore]

@@ -1,14 +1,12 @@
-import { getConnInfo } from '@hono/node-server/conninfo'
 import { Hono } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { authenticate, SESSION_COOKIE } from '../auth/middleware.ts'
-import { LoginThrottle } from '../auth/throttle.ts'
+import { checkCredentials } from '../auth/sign-in.ts'
 import type { AppEnv } from '../context.ts'
-import { verifyPassword } from '../domain/password.ts'
-import { Problem, problems } from '../problem.ts'
+import { isHttps } from '../http.ts'
 import { recordAudit } from '../queries/audit.ts'
-import { createSession, findUserForLogin, revokeSession, SESSION_TTL_MS } from '../queries/users.ts'
+import { createSession, hashToken, revokeSession, SESSION_TTL_MS } from '../queries/users.ts'
 import { validate } from '../validate.ts'
 
 const loginBody = z.object({
@@ -16,37 +14,21 @@ const loginBody = z.object({
   password: z.string().min(1, 'password is required').max(200),
 })
 
-// A hash to compare against when the account does not exist, so timing does not reveal which accounts exist.
-const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
-
-/** Sign-in, sign-out and the current user. Per-app throttles: 10 failures per account, 30 per address, per 15 min. */
-export function authRoutes(throttles = { account: new LoginThrottle(10), address: new LoginThrottle(30) }) {
+/** Sign-in, sign-out and the current user. Failed sign-ins are throttled per (account, address) by the app's one throttle (server/auth/sign-in.ts). */
+export function authRoutes() {
   return new Hono<AppEnv>()
     .post('/login', validate('json', loginBody), async (c) => {
       const { username, password } = c.req.valid('json')
-      const address = getConnInfo(c).remote.address ?? 'unknown'
-      const accountKey = username.toLowerCase()
-      const wait = Math.max(throttles.account.retryAfter(accountKey), throttles.address.retryAfter(address))
-      if (wait > 0) {
-        c.header('retry-after', String(wait))
-        throw new Problem(429, `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} min.`)
-      }
       const sql = c.get('sql')
-      const user = await findUserForLogin(sql, username)
-      const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)
-      if (!user || !ok || user.disabled) {
-        throttles.account.fail(accountKey)
-        throttles.address.fail(address)
-        throw problems.unauthorized('Wrong username or password.')
-      }
-      throttles.account.clear(accountKey)
+      const user = await checkCredentials(c, username, password)
       const session = await createSession(sql, user.id)
       await recordAudit(sql, { userId: user.id, action: 'login', entity: 'session' })
       setCookie(c, SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: 'Lax',
         path: '/',
-        secure: new URL(c.req.url).protocol === 'https:',
+        // Behind a TLS-terminating proxy (TRUST_PROXY=1) X-Forwarded-Proto tells.
+        secure: isHttps(c),
         maxAge: Math.floor(SESSION_TTL_MS / 1000),
       })
       return c.json({
@@ -59,6 +41,8 @@ export function authRoutes(throttles = { account: new LoginThrottle(10), address
     .post('/logout', authenticate, async (c) => {
       const sql = c.get('sql')
       await revokeSession(sql, c.get('token'))
+      // The session's live streams end now (other processes' streams at their next session check).
+      c.get('live').endSession(hashToken(c.get('token')))
       await recordAudit(sql, { userId: c.get('user').id, action: 'logout', entity: 'session' })
       deleteCookie(c, SESSION_COOKIE, { path: '/' })
       return c.body(null, 204)

@@ -1,12 +1,13 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { requirePermission } from '../auth/middleware.ts'
 import type { AppEnv } from '../context.ts'
 import { CATEGORIES, SEVERITIES, STATUSES } from '../../core/matters.ts'
 import { cleanPhoto, PHOTO_MAX_BYTES, photoVariant } from '../media/photos.ts'
-import { Problem, problemDocument, problems, sendProblem, type ProblemFieldError } from '../problem.ts'
+import { Problem, problems, type ProblemFieldError } from '../problem.ts'
 import { addHazardPhoto, createHazard, hazardFeature, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
+import { CLOCK_SKEW_MS } from '../domain/evidence.ts'
+import { limitBody } from '../http.ts'
 import { bboxParam, enumList, finite, idParam, isoTime, validate } from '../validate.ts'
 
 /** Largest multipart body of a photo upload: the photo plus room for the form's boundaries and headers. */
@@ -15,8 +16,6 @@ export const PHOTO_BODY_LIMIT = PHOTO_MAX_BYTES + 64 * 1024
 /** The photo upload path, which has its own body limit instead of the app-wide JSON one. */
 export const PHOTO_UPLOAD_PATH = /^\/api\/hazards\/[^/]+\/photos\/?$/
 
-/** How far in the future a client clock may stamp `reportedAt`. */
-const CLOCK_SKEW_MS = 5 * 60_000
 
 /** Longest description or note, in characters. */
 const TEXT_MAX = 2000
@@ -136,14 +135,8 @@ export const hazards = new Hono<AppEnv>()
   })
   .post(
     '/:id/photos',
-    bodyLimit({
-      maxSize: PHOTO_BODY_LIMIT,
-      onError: (c) => {
-        // The unread rest of the body would poison a kept-alive connection: close it after the answer.
-        c.header('connection', 'close')
-        return sendProblem(c, problemDocument(413, `The photo is larger than ${PHOTO_MAX_BYTES / 1024 / 1024} MB.`))
-      },
-    }),
+    // Drained before the 413 (server/http.ts), so a phone reads the answer instead of a reset.
+    limitBody(PHOTO_BODY_LIMIT, `The photo is larger than ${PHOTO_MAX_BYTES / 1024 / 1024} MB.`),
     requirePermission('report'),
     validate('param', idParams),
     validate('form', photoForm),

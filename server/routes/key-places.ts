@@ -1,8 +1,10 @@
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import QRCode from 'qrcode'
 import { z } from 'zod'
-import { configuredPublicUrl } from '../config.ts'
+import { requirePermission } from '../auth/middleware.ts'
+import { can } from '../../core/roles.ts'
 import type { AppEnv } from '../context.ts'
+import { publicOrigin } from '../http.ts'
 import { problems } from '../problem.ts'
 import { findKeyPlace, listKeyPlaces } from '../queries/checkins.ts'
 import { idParam, validate } from '../validate.ts'
@@ -15,28 +17,23 @@ const idParams = z.object({ id: idParam })
 const codeParams = z.object({ code: keyPlaceCode })
 const listQuery = z.object({ communityId: idParam.optional() })
 
-/**
- * The address the printed codes point at: `PUBLIC_URL` when set (the address phones reach the
- * server at, e.g. behind a proxy), else the origin of the request.
- */
-function publicOrigin(c: Context<AppEnv>): string {
-  return configuredPublicUrl() ?? new URL(c.req.url).origin
-}
-
 /** The URL a key place's QR code holds. */
 export function checkinUrl(origin: string, code: string): string {
   return `${origin}${CHECKIN_PAGE_PATH}?code=${encodeURIComponent(code)}`
 }
 
 /**
- * Key places (重点部位) for patrols: `GET /` (list, by code; `communityId`), `GET /by-code/:code`
- * (what the check-in page shows), `GET /:id/qr` (the QR code of the check-in link, SVG).
+ * Key places (重点部位) for patrols: `GET /` (list, by code; `communityId`; the codes and links only
+ * with the `printCodes` permission), `GET /by-code/:code` (what the check-in page shows after a
+ * scan), `GET /:id/qr` (`printCodes`: the QR code of the check-in link, SVG).
  */
 export const keyPlaces = new Hono<AppEnv>()
   .get('/', validate('query', listQuery), async (c) => {
     const { communityId } = c.req.valid('query')
-    const origin = publicOrigin(c)
     const rows = await listKeyPlaces(c.get('sql'), { communityIds: c.get('communityIds'), communityId })
+    // The codes only for those who print the sheet: a code is what a check-in proves was scanned.
+    if (!can(c.get('user').role, 'printCodes')) return c.json({ items: rows.map(({ code: _code, ...r }) => r) })
+    const origin = publicOrigin(c)
     return c.json({ items: rows.map((r) => ({ ...r, checkinUrl: checkinUrl(origin, r.code), qrUrl: `/api/key-places/${r.id}/qr` })) })
   })
   .get('/by-code/:code', validate('param', codeParams), async (c) => {
@@ -45,7 +42,7 @@ export const keyPlaces = new Hono<AppEnv>()
     if (!place) throw problems.notFound(`No key place with code ${code}.`)
     return c.json({ ...place, checkinUrl: checkinUrl(publicOrigin(c), place.code) })
   })
-  .get('/:id/qr', validate('param', idParams), async (c) => {
+  .get('/:id/qr', requirePermission('printCodes'), validate('param', idParams), async (c) => {
     const { id } = c.req.valid('param')
     const place = await findKeyPlace(c.get('sql'), { id }, c.get('communityIds'))
     if (!place) throw problems.notFound(`No key place ${id}.`)

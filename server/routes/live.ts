@@ -1,7 +1,8 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { AppEnv } from '../context.ts'
-import { liveEventsSince, type LiveEvent } from '../live/hub.ts'
+import type { LiveEvent, StreamEnd } from '../live/hub.ts'
+import { hashToken } from '../queries/users.ts'
 
 /** Milliseconds a browser waits before reconnecting (the SSE `retry:` field). */
 const RETRY_MS = 3000
@@ -12,31 +13,44 @@ function lastEventIdOf(value: string | undefined): number | undefined {
   return Number(value.trim())
 }
 
+/** How long a stream closed for a newer one of the same session asks its browser to wait before reconnecting. */
+const REPLACED_RETRY_MS = 60_000
+
+/** Replayed events written between two yields to the event loop (other requests run in between). */
+const REPLAY_CHUNK = 100
+
 /**
  * `GET /api/live`: Server-Sent Events `hazard`, `position` and `checkin` of the communities the
  * caller may see, each with its `live_events` id as `id:`. With `Last-Event-ID`, the events missed
- * since are replayed first. A comment line every {@link LiveHub.heartbeatMs} keeps proxies from
- * closing the stream; the stream ends when the client goes or the hub closes.
+ * since are replayed first, from the hub's memory (no database query), in chunks. A comment line
+ * every {@link LiveHub.heartbeatMs} keeps proxies from closing the stream; the stream ends when the
+ * client goes, the hub closes, its session ends (sign-out, expiry, revocation), or its owner opens
+ * more streams than the caps allow (the oldest is closed; see server/live/hub.ts).
  */
 export const live = new Hono<AppEnv>().get('/', (c) => {
   const hub = c.get('live')
   const sql = c.get('sql')
   const communityIds = c.get('communityIds')
   const lastEventId = lastEventIdOf(c.req.header('last-event-id') ?? c.req.query('lastEventId'))
+  const owner = { userId: c.get('user').id, session: hashToken(c.get('token')) }
   c.header('x-accel-buffering', 'no')
   return streamSSE(c, async (stream) => {
     const queue: LiveEvent[] = []
     let ping = false
     let done = false
+    let ended: StreamEnd | undefined
     let wake: (() => void) | undefined
     const poke = (): void => {
       const w = wake
       wake = undefined
       w?.()
     }
-    const finish = (): void => {
+    const finish = (why?: StreamEnd): void => {
+      ended ??= why
       done = true
       poke()
+      // Ended by the hub (replaced, session over): a write blocked on a client that stopped reading must not keep it open.
+      if (why) setTimeout(() => stream.abort(), 2000).unref()
     }
     // Subscribe before reading the replay, so nothing published in between is lost.
     const unsubscribe = hub.subscribe(
@@ -46,8 +60,9 @@ export const live = new Hono<AppEnv>().get('/', (c) => {
         poke()
       },
       finish,
+      owner,
     )
-    stream.onAbort(finish)
+    stream.onAbort(() => finish())
     const heartbeat = setInterval(() => {
       ping = true
       poke()
@@ -60,10 +75,13 @@ export const live = new Hono<AppEnv>().get('/', (c) => {
     try {
       await stream.write(`retry: ${RETRY_MS}\n: connected\n\n`)
       if (lastEventId !== undefined) {
-        for (const event of await liveEventsSince(sql, lastEventId, communityIds)) {
+        await hub.warm(sql)
+        let n = 0
+        for (const event of hub.since(lastEventId, communityIds)) {
           if (done) break
           replayed.add(event.id)
           await send(event)
+          if (++n % REPLAY_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve))
         }
       }
       while (!done) {
@@ -81,6 +99,8 @@ export const live = new Hono<AppEnv>().get('/', (c) => {
           wake = resolve
         })
       }
+      if (ended === 'replaced') await stream.write(`retry: ${REPLACED_RETRY_MS}\n: closed for a newer stream of this session\n\n`)
+      else if (ended === 'session-ended') await stream.write(': the session ended; sign in again\n\n')
     } finally {
       clearInterval(heartbeat)
       unsubscribe()

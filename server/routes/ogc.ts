@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../context.ts'
+import { publicOrigin } from '../http.ts'
 import { problems } from '../problem.ts'
 import { collectionExtent, collectionItem, collectionItems, OGC_COLLECTION_IDS, OGC_COLLECTIONS, type OgcBBox, type OgcCollectionId } from '../queries/ogc.ts'
 import { idParam, validate } from '../validate.ts'
@@ -86,10 +87,9 @@ const itemsQuery = z.strictObject({
   offset: z.coerce.number().int('must be an integer').min(0, 'at least 0').default(0),
 })
 
-/** The service's base URL (`…/ogc`), from the request, so links work behind any host name. */
+/** The service's base URL (`…/ogc`): PUBLIC_URL, or the request's host when it is allowed (server/http.ts), never any Host header. */
 function base(c: Context<AppEnv>): string {
-  const url = new URL(c.req.url)
-  return `${url.origin}/ogc`
+  return `${publicOrigin(c)}/ogc`
 }
 
 function json(c: Context<AppEnv>, body: unknown, type = JSON_TYPE): Response {

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { requirePermission } from '../auth/middleware.ts'
 import type { AppEnv } from '../context.ts'
-import { checkBatch, GpxError, MAX_POINTS_PER_REQUEST, parseGpx, type RejectedPoint } from '../domain/tracks.ts'
+import { checkBatch, GpxError, MAX_POINTS_PER_REQUEST, parseGpx, TRACK_MIN_TIME, type RejectedPoint } from '../domain/tracks.ts'
 import { publishLive } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
 import { listTracksGeoJson, resolveDevice, storeTrackPoints } from '../queries/tracks.ts'
@@ -50,12 +50,19 @@ function tooMany(): Problem {
  * The shared body of every track upload: resolve (or register) the device, check the points one by
  * one, store the good ones in one statement, and publish the device's newest position on the live
  * stream (only when this batch moved it forward: a late batch does not pull the marker back).
+ * `home` is the community (and person) to register an unknown device in, when the caller knows it.
  */
-export async function ingestPoints(c: Context<AppEnv>, deviceId: string, raw: readonly unknown[]): Promise<TrackUploadResult> {
+export async function ingestPoints(
+  c: Context<AppEnv>,
+  deviceId: string,
+  raw: readonly unknown[],
+  home?: { communityId: number; personId: number | null },
+): Promise<TrackUploadResult> {
   if (raw.length > MAX_POINTS_PER_REQUEST) throw tooMany()
   const sql = c.get('sql')
-  const device = await resolveDevice(sql, deviceId, c.get('user'), c.get('communityIds'))
-  const batch = checkBatch(raw, Date.now())
+  const device = await resolveDevice(sql, deviceId, c.get('user'), c.get('communityIds'), home)
+  // Evidence: nothing before the community existed, nothing more than a few minutes ahead (server/domain/evidence.ts).
+  const batch = checkBatch(raw, Date.now(), Math.max(TRACK_MIN_TIME, device.communityCreatedAt.getTime()))
   const stored = await storeTrackPoints(sql, device, batch.points)
   if (stored.newest) {
     await publishLive(

@@ -33,11 +33,13 @@ export async function makeCommunity(
   const [district] = await tx<{ id: number }[]>`insert into districts (name) values (${names.district}) returning id`
   const polygons = osm.buildings.flatMap((b) => b.polygons.map((coordinates) => ({ type: 'Polygon', coordinates })))
   const [community] = await tx<{ id: number }[]>`
-    insert into communities (district_id, name, name_en, utm_srid, boundary)
+    insert into communities (district_id, name, name_en, utm_srid, boundary, created_at)
     select ${district!.id}, ${names.community}, ${names.communityEn}, ${utm}::int,
            ST_Multi(ST_Transform(ST_Segmentize(ST_Buffer(ST_ConvexHull(ST_Collect(
              ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(g), 4326), ${utm}::int))), ${BOUNDARY_BUFFER_M}::float8),
-             ${BOUNDARY_SEGMENT_M}::float8), 4326))
+             ${BOUNDARY_SEGMENT_M}::float8), 4326)),
+           -- Set up in SafeGrid before its history (120 days, like its phones): records may not be older (server/domain/evidence.ts).
+           ${new Date(ctx.now.getTime() - 120 * 86_400_000)}::timestamptz
     from jsonb_array_elements_text(${json(polygons)}::text::jsonb) as g
     returning id`
   ctx.summary.districts = 1

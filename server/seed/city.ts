@@ -498,7 +498,7 @@ function makeCommunity(ctx: CommunityContext): void {
   const places = rng.fork('places')
   const keyPlace = (kind: string, placeName: string, buildingId: number | null, geom: string): void => {
     const id = ids.take('key_places')
-    rows.keyPlaces.push([id, communityId, buildingId, kind, placeName, keyPlaceCode(id), geom])
+    rows.keyPlaces.push([id, communityId, buildingId, kind, placeName, keyPlaceCode(), geom])
   }
   for (const c of compounds) {
     const b = c.rect

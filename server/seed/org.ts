@@ -5,6 +5,7 @@
 import { hashPassword } from '../domain/password.ts'
 import { allocateIds, json, type Organisation, type PersonInfo, type SeedContext } from './context.ts'
 import { NameMaker, PhoneMaker } from './names.ts'
+import { DEMO_PASSWORD } from '../queries/demo-accounts.ts'
 
 /** The six teams: name, kind, size including the leader. */
 const TEAMS = [
@@ -21,8 +22,8 @@ export const GRID_WORKER_COUNT = 10
 /** Patrol members who carry a tracked phone tonight. */
 export const DEVICE_COUNT = 8
 
-/** Password of every demo account. */
-export const DEMO_PASSWORD = 'demo'
+/** Password of every demo account (server/queries/demo-accounts.ts). */
+export { DEMO_PASSWORD }
 
 /** Insert teams, people, demo accounts (unless switched off) and devices. */
 export async function makePeople(ctx: SeedContext, demoAccounts: boolean): Promise<Organisation> {

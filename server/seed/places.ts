@@ -1,17 +1,18 @@
 /**
  * Key places (重点部位): unit entrances on residential buildings' road-facing walls, garage
  * entrances and e-bike charging sheds in each compound, fire lanes along the compound roads and
- * service roads, and shops around commercial buildings. Each gets a QR code `KP-000123`.
+ * service roads, and shops around commercial buildings. Each gets a random QR code `KP-3F9A1C0B7E2D`.
  */
 import { allocateIds, json, type BuildingInfo, type CompoundInfo, type KeyPlaceInfo, type MultiPolygonXY, type SeedContext } from './context.ts'
 import { closestOnSegment, distance, distanceToPolygons, lerp, lineLength, lineSubstring, pointAlong, pointInPolygons, ringArea, type XY } from './geo.ts'
 import type { WalkLine } from './network.ts'
 import { SHOP_NAMES } from './names.ts'
 import type { Random } from './random.ts'
+import { newKeyPlaceCode } from '../domain/evidence.ts'
 
-/** The QR code printed for a key place. */
-export function keyPlaceCode(id: number): string {
-  return `KP-${String(id).padStart(6, '0')}`
+/** The QR code printed for a key place: random, never sequential (server/domain/evidence.ts). */
+export function keyPlaceCode(): string {
+  return newKeyPlaceCode()
 }
 
 type Draft = Omit<KeyPlaceInfo, 'id'>
@@ -44,7 +45,7 @@ export async function makeKeyPlaces(
     id: p.id,
     kind: p.kind,
     name: p.name,
-    code: keyPlaceCode(p.id),
+    code: keyPlaceCode(),
     building_id: p.buildingId,
     geom: p.points.length === 1 ? { type: 'Point', coordinates: p.points[0] } : { type: 'LineString', coordinates: p.points },
   }))

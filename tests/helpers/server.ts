@@ -1,6 +1,8 @@
 import { inject } from 'vitest'
 import { startServer, type RunningServer, type StartOptions } from '../../server/start.ts'
 import { freshDatabase } from './backend.ts'
+import type { NetworkConfig } from '../../server/http.ts'
+import type { SignInThrottle } from '../../server/auth/throttle.ts'
 
 /** Send a request: JSON bodies are serialised, strings and other bodies sent as they are. */
 export type Send = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>
@@ -42,7 +44,7 @@ function sender(base: string, auth: Record<string, string>): Send {
 }
 
 /** Start a server for one test file; call `close()` in `afterAll`. */
-export async function startTestServer(options: { webRoot?: string; alerts?: StartOptions['alerts'] } = {}): Promise<TestServer> {
+export async function startTestServer(options: { webRoot?: string; alerts?: StartOptions['alerts']; network?: NetworkConfig; signIn?: SignInThrottle } = {}): Promise<TestServer> {
   const template = inject('template')
   const fresh = await freshDatabase(template)
   const running = await startServer({
@@ -53,6 +55,8 @@ export async function startTestServer(options: { webRoot?: string; alerts?: Star
     seedDemo: false,
     webRoot: options.webRoot,
     alerts: options.alerts,
+    network: options.network ?? { trustProxy: false, publicUrl: null, allowedHosts: [] },
+    ...(options.signIn ? { signIn: options.signIn } : {}),
   })
   const send = sender(running.url, {})
   const login = async (username: string, password = 'demo'): Promise<Client> => {

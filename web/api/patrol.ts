@@ -149,7 +149,10 @@ export const patrolApi = {
   },
 
   /** `POST /api/checkins`. */
-  checkin(body: { keyPlaceId?: number; code?: string; deviceId?: string; t?: string; clientId?: string }, signal?: AbortSignal): Promise<Checkin> {
+  checkin(
+    body: { keyPlaceId?: number; code?: string; deviceId?: string; t?: string; clientId?: string; lon?: number; lat?: number; accuracy?: number },
+    signal?: AbortSignal,
+  ): Promise<Checkin> {
     return apiRequest<Checkin>('/api/checkins', { method: 'POST', body, signal })
   },
 }

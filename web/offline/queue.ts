@@ -89,7 +89,8 @@ export interface PhotoItem extends ItemBase {
 /** A check-in at a key place (`POST /api/checkins`, idempotent on `payload.clientId` = `id`). */
 export interface CheckinItem extends ItemBase {
   kind: 'checkin'
-  payload: { code: string; t: string; clientId: string }
+  /** `lon`, `lat`, `accuracy`: where the phone was (the server checks it against the key place). */
+  payload: { code: string; t: string; clientId: string; lon?: number; lat?: number; accuracy?: number }
   /** The key place's name when known on the phone (shown in the queue). */
   placeName: string | null
   /** The server's answer. */

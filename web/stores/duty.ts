@@ -201,8 +201,8 @@ export const useDutyStore = defineStore('duty', () => {
     void keepAwake()
   }
 
-  /** One position now (for "near me" when not on duty); resolves with it or null. */
-  function locateOnce(): Promise<Fix | null> {
+  /** One position now (for "near me" when not on duty; a cached fix up to `maximumAge` ms old will do); resolves with it or null. */
+  function locateOnce(maximumAge = 30_000): Promise<Fix | null> {
     const geo = globalThis.navigator?.geolocation
     if (!geo) {
       problem.value = 'unsupported'
@@ -222,14 +222,24 @@ export const useDutyStore = defineStore('duty', () => {
           problem.value = geoProblem(err)
           resolve(null)
         },
-        { enableHighAccuracy: true, timeout: 15_000, maximumAge: 30_000 },
+        { enableHighAccuracy: true, timeout: 15_000, maximumAge },
       )
     })
+  }
+
+  /**
+   * The phone's position for a check-in (the server wants it: issue 18): the duty's last fix when
+   * it is at most `maxAgeMs` old, else one fix now; null when there is none.
+   */
+  async function freshFix(maxAgeMs = 60_000): Promise<Fix | null> {
+    const last = position.value
+    if (onDuty.value && last && Date.now() - last.t <= maxAgeMs) return last
+    return locateOnce(Math.min(maxAgeMs, 10_000))
   }
 
   if (typeof document !== 'undefined') {
     document.addEventListener('visibilitychange', () => void keepAwake())
   }
 
-  return { onDuty, since, recorded, position, problem, locating, start, stop, resume, locateOnce }
+  return { onDuty, since, recorded, position, problem, locating, start, stop, resume, locateOnce, freshFix }
 })

@@ -197,8 +197,8 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     return stored
   }
 
-  /** Queues a check-in at the key place with this printed code, now. */
-  async function enqueueCheckin(code: string, placeName: string | null): Promise<CheckinItem> {
+  /** Queues a check-in at the key place with this printed code, now, with where the phone is (when known). */
+  async function enqueueCheckin(code: string, placeName: string | null, position: { lon: number; lat: number; accuracy: number | null } | null = null): Promise<CheckinItem> {
     const me = userId.value
     if (!me) throw new Error('Not signed in.')
     const clientId = newClientId()
@@ -207,7 +207,12 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
       id: clientId,
       kind: 'checkin',
       userId: me,
-      payload: { code, t: new Date().toISOString(), clientId },
+      payload: {
+        code,
+        t: new Date().toISOString(),
+        clientId,
+        ...(position ? { lon: position.lon, lat: position.lat, ...(position.accuracy !== null ? { accuracy: position.accuracy } : {}) } : {}),
+      },
       placeName,
       checkinId: null,
     }
