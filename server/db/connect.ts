@@ -75,12 +75,14 @@ async function openPostgres(url: string, connectTimeoutMs: number): Promise<Data
 
 async function openEmbedded(dataDir: string): Promise<Database> {
   await mkdir(dataDir, { recursive: true })
-  const [{ PGlite }, { postgis }, { PGLiteSocketServer }] = await Promise.all([
+  const [{ PGlite }, { postgis }, { btree_gist }, { PGLiteSocketServer }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite-postgis'),
+    import('@electric-sql/pglite/contrib/btree_gist'),
     import('@electric-sql/pglite-socket'),
   ])
-  const db: PGlite = await PGlite.create({ dataDir, extensions: { postgis } })
+  // btree_gist: track pieces are indexed by place and time in one GiST index (migration 040).
+  const db: PGlite = await PGlite.create({ dataDir, extensions: { postgis, btree_gist } })
   await db.exec('create extension if not exists postgis')
   // Serve PGlite on loopback so the same postgres.js code runs against both backends.
   const server: PGLiteSocketServer = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 })

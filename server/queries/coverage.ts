@@ -1,5 +1,4 @@
 import type { Sql } from '../db/connect.ts'
-import { RUN_MAX_GAP_M, RUN_MAX_GAP_S } from '../domain/tracks.ts'
 import { problems } from '../problem.ts'
 
 /** Visited / total of some kind of place; `coverage` = visited / total (1 when there is none). */
@@ -133,8 +132,7 @@ export async function coverageReport(sql: Sql, q: CoverageQuery): Promise<Covera
     with zv as (
       select * from ${versions} zv0
     ), v as (
-      select * from sg_coverage_visits(${communityId}, ${q.from}::timestamptz, ${q.to}::timestamptz, ${q.radius}::float8,
-                                       ${RUN_MAX_GAP_S}::float8, ${RUN_MAX_GAP_M}::float8)
+      select * from sg_coverage_visits(array[${communityId}]::bigint[], ${q.from}::timestamptz, ${q.to}::timestamptz, ${q.radius}::float8)
     ), items as (
       select v.kind, v.id, v.by_track, v.by_checkin, b.name, b.compound_id, b.footprint as geom, ST_PointOnSurface(b.footprint) as pt
       from v join buildings b on b.id = v.id where v.kind = 'building'
@@ -270,8 +268,7 @@ export async function coverageCalendar(sql: Sql, q: { communityIds: number[] | n
   const first = addDays(today, -(q.days - 1))
   const rows = await sql<{ compoundId: number; name: string; day: string; byTrack: boolean; byCheckin: boolean }[]>`
     select d.compound_id as "compoundId", cp.name, to_char(d.day, 'YYYY-MM-DD') as day, d.by_track as "byTrack", d.by_checkin as "byCheckin"
-    from sg_compound_days(${communityId}, ${first}::date, ${q.days}::int, ${q.radius}::float8, 'Asia/Shanghai',
-                          ${RUN_MAX_GAP_S}::float8, ${RUN_MAX_GAP_M}::float8) d
+    from sg_compound_days(array[${communityId}]::bigint[], ${first}::date, ${q.days}::int, ${q.radius}::float8) d
     join compounds cp on cp.id = d.compound_id
     order by cp.id, d.day`
   const days = Array.from({ length: q.days }, (_, i) => addDays(first, i))
