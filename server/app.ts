@@ -8,6 +8,9 @@ import { secureHeaders } from 'hono/secure-headers'
 import type { AppDeps, AppEnv } from './context.ts'
 import { problemDocument, sendProblem, toProblem } from './problem.ts'
 import { authenticate } from './auth/middleware.ts'
+import { SessionCache } from './auth/session-cache.ts'
+import { dataVersions } from './cache/data-version.ts'
+import { TileCache } from './cache/tile-cache.ts'
 import { LiveHub } from './live/hub.ts'
 import { audit } from './routes/audit.ts'
 import { authRoutes } from './routes/auth.ts'
@@ -36,6 +39,8 @@ import { reports } from './routes/reports.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
+
+const BODILESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
  * Build the SafeGrid HTTP app. It never listens: `server/index.ts` serves it, and tests call it.
@@ -67,8 +72,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       crossOriginEmbedderPolicy: false,
     }),
   )
+  const sessions = deps.sessions ?? new SessionCache()
+  const tileCache = deps.tileCache ?? new TileCache(dataVersions(deps.sql))
   const withDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('sql', deps.sql)
+    c.set('sessions', sessions)
+    c.set('tileCache', tileCache)
     c.set('databaseKind', databaseKind)
     c.set('live', liveHub)
     c.set('communityIds', null)
@@ -83,8 +92,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       return sendProblem(c, problemDocument(413, `The request body is larger than ${JSON_BODY_LIMIT} bytes.`))
     },
   })
-  // Photo uploads carry their own, larger limit (server/routes/hazards.ts).
-  app.use('/api/*', (c, next) => (c.req.method === 'POST' && PHOTO_UPLOAD_PATH.test(c.req.path) ? next() : jsonBodyLimit(c, next)))
+  // Photo uploads carry their own, larger limit (server/routes/hazards.ts); reads carry no body to limit.
+  app.use('/api/*', (c, next) =>
+    BODILESS_METHODS.has(c.req.method) || (c.req.method === 'POST' && PHOTO_UPLOAD_PATH.test(c.req.path)) ? next() : jsonBodyLimit(c, next),
+  )
 
   app.route('/api/health', health)
   app.route('/api/auth', authRoutes())

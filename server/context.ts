@@ -1,4 +1,6 @@
+import type { SessionCache } from './auth/session-cache.ts'
 import type { BasemapConfig } from './basemap.ts'
+import type { TileCache } from './cache/tile-cache.ts'
 import type { Sql, DatabaseKind } from './db/connect.ts'
 import type { LiveHub } from './live/hub.ts'
 import type { SessionUser } from './queries/users.ts'
@@ -14,6 +16,10 @@ export interface AppDeps {
   live?: LiveHub
   /** The operator's base map; read from the environment (BASEMAP_URL …) when absent. */
   basemap?: BasemapConfig | null
+  /** Sessions remembered for a few seconds; createApp makes one per app when absent. */
+  sessions?: SessionCache
+  /** Rendered tiles; createApp makes one per app when absent. */
+  tileCache?: TileCache
 }
 
 /** Hono environment of every route: dependencies in `c.var`. */
@@ -31,5 +37,9 @@ export interface AppEnv {
     token: string
     /** The session's CSRF token, for the web client after a reload. */
     csrfToken: string
+    /** The app's session cache (logout forgets the session there). */
+    sessions: SessionCache
+    /** The app's tile cache. */
+    tileCache: TileCache
   }
 }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
+import { listenDataChanges } from './cache/data-version.ts'
 import { openDatabase, type Database } from './db/connect.ts'
 import { migrate } from './db/migrate.ts'
 import { LiveHub } from './live/hub.ts'
@@ -56,9 +57,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const live = new LiveHub()
   // Several processes may serve one real database: each hears the others' live events (LISTEN/NOTIFY).
   let listener: LiveListener | undefined
+  let dataListener: { close: () => Promise<void> } | undefined
   if (db.kind === 'postgres') {
     try {
       listener = await listenLive(db.sql, live)
+      // …and the others' writes to map data, which drop cached tiles (server/cache/data-version.ts).
+      dataListener = await listenDataChanges(db.sql)
     } catch (error) {
       await db.close()
       throw error
@@ -82,6 +86,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           server.closeAllConnections()
         })
         await listener?.close()
+        await dataListener?.close()
         await db.close()
       })()),
   }

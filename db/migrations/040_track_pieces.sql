@@ -50,3 +50,6 @@ CREATE TRIGGER track_points_inserted AFTER INSERT ON track_points
   REFERENCING NEW TABLE AS sg_new FOR EACH STATEMENT EXECUTE FUNCTION sg_track_points_inserted();
 CREATE TRIGGER track_points_deleted AFTER DELETE ON track_points
   REFERENCING OLD TABLE AS sg_old FOR EACH STATEMENT EXECUTE FUNCTION sg_track_points_deleted();
+
+-- Flagged track points in a window (the leader's list) without reading the plausible ones.
+CREATE INDEX track_points_flagged_idx ON track_points (community_id, t) WHERE flag IS NOT NULL;

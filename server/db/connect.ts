@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import postgres from 'postgres'
 import type { PGlite } from '@electric-sql/pglite'
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { DataVersions, registerDataVersions } from '../cache/data-version.ts'
 
 /** The postgres.js client every query module takes. */
 export type Sql = postgres.Sql<Record<string, never>>
@@ -39,9 +40,6 @@ const int8AsNumber = {
   parse: (value: string) => Number(value),
 }
 
-const quiet = (): void => {
-  // postgres.js prints notices by default; ST_IsValid's carry coordinates. Keep them out of logs.
-}
 
 /** Open the database the configuration names: a real PostgreSQL by URL, or the embedded PGlite. */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
@@ -50,13 +48,16 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 }
 
 async function openPostgres(url: string, connectTimeoutMs: number): Promise<Database> {
+  const versions = new DataVersions()
   const sql: Sql = postgres(url, {
     max: Number(process.env.PGPOOL_MAX ?? 10),
-    onnotice: quiet,
+    // Data-change notices feed the tile cache; every other notice (ST_IsValid's carry coordinates) stays out of logs.
+    onnotice: (notice) => versions.notice(notice),
     connection: { application_name: 'safegrid', TimeZone: 'UTC' },
     types: { bigint: int8AsNumber },
     transform: { undefined: null },
   }) as unknown as Sql
+  registerDataVersions(sql, versions)
   const deadline = Date.now() + connectTimeoutMs
   // The server may start before the database is up: wait for it.
   for (let attempt = 0; ; attempt++) {
@@ -90,17 +91,20 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   const conn = server.getServerConn()
   const port = Number(conn.slice(conn.lastIndexOf(':') + 1))
   // PGlite is single-connection: one postgres.js connection, so queries and transactions queue.
+  const versions = new DataVersions()
   const sql: Sql = postgres({
     host: '127.0.0.1',
     port,
     database: 'postgres',
     username: 'postgres',
     max: 1,
-    onnotice: quiet,
+    // Data-change notices feed the tile cache; every other notice (ST_IsValid's carry coordinates) stays out of logs.
+    onnotice: (notice) => versions.notice(notice),
     connection: { application_name: 'safegrid', TimeZone: 'UTC' },
     types: { bigint: int8AsNumber },
     transform: { undefined: null },
   }) as unknown as Sql
+  registerDataVersions(sql, versions)
   let closed = false
   return {
     sql,

@@ -8,7 +8,7 @@ import type { AppEnv } from '../context.ts'
 import { verifyPassword } from '../domain/password.ts'
 import { Problem, problems } from '../problem.ts'
 import { recordAudit } from '../queries/audit.ts'
-import { createSession, findUserForLogin, revokeSession, SESSION_TTL_MS } from '../queries/users.ts'
+import { createSession, findUserForLogin, hashToken, revokeSession, SESSION_TTL_MS } from '../queries/users.ts'
 import { validate } from '../validate.ts'
 
 const loginBody = z.object({
@@ -59,6 +59,7 @@ export function authRoutes(throttles = { account: new LoginThrottle(10), address
     .post('/logout', authenticate, async (c) => {
       const sql = c.get('sql')
       await revokeSession(sql, c.get('token'))
+      c.get('sessions').forget(hashToken(c.get('token')))
       await recordAudit(sql, { userId: c.get('user').id, action: 'logout', entity: 'session' })
       deleteCookie(c, SESSION_COOKIE, { path: '/' })
       return c.body(null, 204)
