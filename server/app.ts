@@ -78,6 +78,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('sql', deps.sql)
     c.set('sessions', sessions)
     c.set('tileCache', tileCache)
+    c.set('exporting', false)
     c.set('databaseKind', databaseKind)
     c.set('live', liveHub)
     c.set('communityIds', null)

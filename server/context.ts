@@ -41,5 +41,7 @@ export interface AppEnv {
     sessions: SessionCache
     /** The app's tile cache. */
     tileCache: TileCache
+    /** This request is a download (`?format=`, server/export/middleware.ts): lists answer every row, unpaged. */
+    exporting: boolean
   }
 }
