@@ -1,19 +1,22 @@
 /**
- * Patrol coverage (a suite of `npm run bench`, on its own scratch database, PostgreSQL only by
- * default): 20,000 buildings on a street grid (a 5 km × 5 km community) and 1,000,000 track points
- * of 100 phones walking the streets through one night (a fix every 5–15 s, with pauses that break
- * runs), then `sg_coverage_visits` (segments joined ≤ 120 s / ≤ 200 m, an index probe per segment,
- * the exact test in UTM) timed against the naive query: each device's whole track as one line,
- * buffered by the radius, unioned, intersected with the buildings.
+ * Patrol coverage (a suite of `npm run bench`, on its own scratch database): buildings on a street
+ * grid (20,000 and 100,000) and track points of 100 phones walking the streets through one night (a
+ * fix every 5–15 s, with pauses that break runs: "dense"), and the same walks a day later with every
+ * 10th fix ("sparse"). Timed in interleaved rounds (rotating order, medians and spreads):
+ * `sg_coverage_visits` (track pieces kept up to date at ingest, building-side probes), the plain-SQL
+ * reference of the same rule built from the raw points on every call (bench/coverage-reference.ts;
+ * the visited sets are compared), and the naive query (each device's whole track as one line,
+ * buffered, unioned, intersected with the buildings).
  *
  *   BENCH_SUITES=coverage npm run bench
  *
- * Knobs: BENCH_COVERAGE_POINTS (1,000,000), BENCH_COVERAGE_BUILDINGS (20,000), BENCH_COVERAGE_RUNS
- * (3, median, after a warm-up), BENCH_COVERAGE_NAIVE_TIMEOUT_S (120; 0 skips the naive query),
- * BENCH_COVERAGE_EMBEDDED (0; 1 runs it on PGlite too).
+ * Knobs: BENCH_COVERAGE_POINTS (1,000,000; 100,000 embedded), BENCH_COVERAGE_BUILDINGS (20,000),
+ * BENCH_COVERAGE_BUILDINGS_LARGE (100,000; PostgreSQL only), BENCH_COVERAGE_SMALL_POINTS (100,000: the
+ * case both backends run), BENCH_COVERAGE_RUNS (3 rounds after a warm-up round),
+ * BENCH_COVERAGE_NAIVE_TIMEOUT_S (120; 0 skips the naive query), BENCH_COVERAGE_EMBEDDED (1; 0 skips PGlite).
  */
 import type { Sql } from '../server/db/connect.ts'
-import { coverageReport } from '../server/queries/coverage.ts'
+import { referenceVisitedBuildings } from './coverage-reference.ts'
 import { quantile, withScratchDatabase, type BenchContext, type BenchRow } from './lib.ts'
 
 const DEVICES = 100
@@ -28,7 +31,10 @@ const NIGHT_START = new Date('2026-11-20T10:00:00Z') // 18:00 Asia/Shanghai
 /** The phones keep to the western share of the community, so the rest stays unvisited. */
 const WALKED_SHARE = 0.6
 
+let loaded = 0
+
 async function load(sql: Sql, POINTS: number, BUILDINGS: number): Promise<{ communityId: number; side: number }> {
+  const prefix = `bench${++loaded}-`
   const side = Math.ceil(Math.sqrt(BUILDINGS))
   const extent = side * BLOCK
   const [c] = await sql<{ id: number }[]>`
@@ -49,7 +55,7 @@ async function load(sql: Sql, POINTS: number, BUILDINGS: number): Promise<{ comm
     ) b`
   await sql`
     insert into devices (id, community_id)
-    select 'bench-' || lpad(d::text, 3, '0'), ${communityId} from generate_series(1, ${DEVICES}) d`
+    select ${prefix} || lpad(d::text, 3, '0'), ${communityId} from generate_series(1, ${DEVICES}) d`
   // Each phone walks back and forth, 20 fixes along x then 20 along y, 1.2 m/s, a fix every 5–15 s,
   // wrapping round inside the western WALKED_SHARE of the community; one fix in 400 is followed by
   // a 3–6 minute pause (a run break).
@@ -58,7 +64,7 @@ async function load(sql: Sql, POINTS: number, BUILDINGS: number): Promise<{ comm
     insert into track_points (community_id, device_id, t, geom, accuracy)
     select ${communityId}, w.device_id, w.t, ST_Transform(ST_SetSRID(ST_MakePoint(w.x, w.y), ${UTM}::int), 4326), 8
     from (
-      select 'bench-' || lpad(d::text, 3, '0') as device_id,
+      select ${prefix} || lpad(d::text, 3, '0') as device_id,
              ${NIGHT_START}::timestamptz + make_interval(secs => sum(s.dt) over w) as t,
              ${X0}::float8 + mod((d * 997 + (sum(s.step * s.ax) over w))::numeric, ${Math.round(extent * WALKED_SHARE)})::float8 as x,
              ${Y0}::float8 + mod((d * 631 + (sum(s.step * s.ay) over w))::numeric + ${extent}, ${extent})::float8 as y
@@ -79,103 +85,154 @@ async function load(sql: Sql, POINTS: number, BUILDINGS: number): Promise<{ comm
   return { communityId, side }
 }
 
-async function timed<T>(runs: number, task: () => Promise<T>): Promise<{ durations: number[]; result: T }> {
-  let result = await task()
-  const durations: number[] = []
-  for (let k = 0; k < runs; k++) {
-    const t0 = performance.now()
-    result = await task()
-    durations.push(performance.now() - t0)
-  }
-  return { durations, result }
+/** Median and spread (min–max) of some durations, in ms. */
+function stats(d: number[]): { median: number; min: number; max: number } {
+  return { median: quantile(d, 0.5), min: Math.min(...d), max: Math.max(...d) }
+}
+
+interface Case {
+  name: string
+  communityId: number
+  from: string
+  to: string
+  points: number
+  buildings: number
 }
 
 export default async function coverage(ctx: BenchContext): Promise<BenchRow[]> {
-  if (ctx.backend === 'embedded' && ctx.env('BENCH_COVERAGE_EMBEDDED', 0) !== 1) {
-    ctx.log('coverage: skipped on embedded (BENCH_COVERAGE_EMBEDDED=1 runs it)')
+  const embedded = ctx.backend === 'embedded'
+  if (embedded && ctx.env('BENCH_COVERAGE_EMBEDDED', 1) !== 1) {
+    ctx.log('coverage: skipped on embedded (BENCH_COVERAGE_EMBEDDED=0)')
     return []
   }
-  const points = ctx.env('BENCH_COVERAGE_POINTS', 1_000_000)
-  const buildingCount = ctx.env('BENCH_COVERAGE_BUILDINGS', 20_000)
-  const runs = ctx.env('BENCH_COVERAGE_RUNS', 3)
+  // The embedded database gets the small case only (the same on PostgreSQL, for the ratio between them).
+  const points = ctx.env('BENCH_COVERAGE_POINTS', embedded ? 100_000 : 1_000_000)
+  const sizes = embedded ? [ctx.env('BENCH_COVERAGE_BUILDINGS', 20_000)] : [ctx.env('BENCH_COVERAGE_BUILDINGS', 20_000), ctx.env('BENCH_COVERAGE_BUILDINGS_LARGE', 100_000)]
+  const small = ctx.env('BENCH_COVERAGE_SMALL_POINTS', 100_000)
+  const rounds = ctx.env('BENCH_COVERAGE_RUNS', 3)
   const naiveTimeoutS = ctx.env('BENCH_COVERAGE_NAIVE_TIMEOUT_S', 120)
   return withScratchDatabase(ctx.backend, 'sg_bench_coverage', async (db) => {
-    const t0 = performance.now()
-    const { communityId } = await load(db.sql, points, buildingCount)
-    const [counts] = await db.sql<{ points: number; buildings: number }[]>`
-      select (select count(*)::int from track_points) as points, (select count(*)::int from buildings) as buildings`
-    const loadS = (performance.now() - t0) / 1000
-    ctx.log(`coverage: loaded ${counts!.points} track points and ${counts!.buildings} buildings in ${loadS.toFixed(1)} s`)
-    const size = `${counts!.points.toLocaleString('en-US')} track points, ${counts!.buildings.toLocaleString('en-US')} buildings`
-    const from = NIGHT_START.toISOString()
-    const to = new Date(NIGHT_START.getTime() + 48 * 3_600_000).toISOString()
-
-    const fast = await timed(runs, async () => {
-      const [r] = await db.sql<{ visited: number }[]>`
-        select count(*) filter (where kind = 'building' and (by_track or by_checkin))::int as visited
-        from sg_coverage_visits(${communityId}, ${from}::timestamptz, ${to}::timestamptz, ${RADIUS}::float8)`
-      return r!.visited
-    })
-    const fastMedian = quantile(fast.durations, 0.5)
-    ctx.log(`coverage: sg_coverage_visits ${fastMedian.toFixed(0)} ms, ${fast.result} visited`)
-    const report = await timed(runs, () => coverageReport(db.sql, { communityIds: null, communityId, from, to, radius: RADIUS }))
-    const [pieces] = await db.sql<{ segments: number; lone: number }[]>`
-      select count(*) filter (where t_from <> t_to)::int as segments, count(*) filter (where t_from = t_to)::int as lone
-      from sg_track_pieces(${communityId}, ${from}::timestamptz, ${to}::timestamptz)`
-
-    const rows: BenchRow[] = [
-      {
-        what: 'coverage: buildings visited in a night (sg_coverage_visits)',
-        backend: ctx.backend,
-        size,
-        median: fastMedian,
-        p95: quantile(fast.durations, 0.95),
-        notes: `${fast.result.toLocaleString('en-US')} buildings visited, radius ${RADIUS} m; ${pieces!.segments.toLocaleString('en-US')} track polylines, ` +
-          `${pieces!.lone} lone points; ${runs} runs after a warm-up; data loaded in ${loadS.toFixed(0)} s`,
-      },
-      {
-        what: 'coverage: the whole report (GET /api/analysis/coverage, without HTTP)',
-        backend: ctx.backend,
-        size,
-        median: quantile(report.durations, 0.5),
-        p95: quantile(report.durations, 0.95),
-        notes: `coverage ${report.result.buildings.coverage}, incl. the unvisited buildings as GeoJSON`,
-      },
-    ]
-    if (naiveTimeoutS > 0 && ctx.backend === 'postgres') {
-      const started = performance.now()
-      try {
-        const naiveVisited = await db.sql.begin(async (tx) => {
-          await tx.unsafe(`set local statement_timeout = '${Math.round(naiveTimeoutS)}s'`)
-          const [r] = await tx<{ visited: number }[]>`
-            with lines as (
-              select ST_Transform(ST_MakeLine(geom order by t), ${UTM}::int) as g
-              from track_points where community_id = ${communityId} and t >= ${from}::timestamptz and t < ${to}::timestamptz
-              group by device_id
-            ), area as (
-              select ST_Union(ST_Buffer(g, ${RADIUS})) as u from lines
-            )
-            select count(*)::int as visited from buildings b, area
-            where b.community_id = ${communityId} and ST_Intersects(ST_Transform(b.footprint, ${UTM}::int), area.u)`
-          return r!.visited
-        })
-        const naiveMs = performance.now() - started
-        rows.push({
-          what: 'coverage: naive buffer-and-union of whole tracks',
-          backend: ctx.backend,
-          size,
-          median: naiveMs,
-          notes: `one run, ${(naiveMs / Math.max(1, fastMedian)).toFixed(1)}× the time of sg_coverage_visits; ${naiveVisited.toLocaleString('en-US')} buildings (ignores the 120 s / 200 m rule)`,
-        })
-      } catch (error) {
-        rows.push({
-          what: 'coverage: naive buffer-and-union of whole tracks',
-          backend: ctx.backend,
-          size,
-          notes: `did not finish within ${naiveTimeoutS} s (${(error as Error).message}): over ${(naiveTimeoutS * 1000 / Math.max(1, fastMedian)).toFixed(0)}× sg_coverage_visits`,
-        })
+    const cases: Case[] = []
+    const loads: string[] = []
+    for (const buildings of sizes) {
+      const t0 = performance.now()
+      const { communityId } = await load(db.sql, points, buildings)
+      const loadS = (performance.now() - t0) / 1000
+      const from = NIGHT_START.toISOString()
+      const to = new Date(NIGHT_START.getTime() + 24 * 3_600_000).toISOString()
+      loads.push(`${points.toLocaleString('en-US')} points + ${buildings.toLocaleString('en-US')} buildings loaded in ${loadS.toFixed(0)} s (track pieces built at ingest)`)
+      cases.push({ name: 'dense', communityId, from, to, points, buildings })
+      // Sparse: the same walks a day later with every 10th fix (gaps of 50–150 s: long chunks, some runs broken).
+      const [sp] = await db.sql<{ n: number }[]>`
+        with ins as (
+          insert into track_points (community_id, device_id, t, geom, accuracy)
+          select community_id, device_id, t + interval '1 day', geom, accuracy
+          from (select tp.*, row_number() over (partition by device_id order by t) as k from track_points tp where community_id = ${communityId}) x
+          where x.k % 10 = 0
+          returning 1)
+        select count(*)::int as n from ins`
+      cases.push({
+        name: 'sparse',
+        communityId,
+        from: new Date(NIGHT_START.getTime() + 24 * 3_600_000).toISOString(),
+        to: new Date(NIGHT_START.getTime() + 48 * 3_600_000).toISOString(),
+        points: sp!.n,
+        buildings,
+      })
+      if (!embedded && buildings === sizes[0] && small !== points) {
+        // The case the embedded database runs too, for the ratio between the backends.
+        const { communityId: c2 } = await load(db.sql, small, buildings)
+        cases.push({ name: 'dense', communityId: c2, from, to, points: small, buildings })
       }
     }
+    await db.sql`analyze`
+    const product = (c: Case) => db.sql<{ id: number }[]>`
+      select id from sg_coverage_visits(array[${c.communityId}]::bigint[], ${c.from}::timestamptz, ${c.to}::timestamptz, ${RADIUS}::float8)
+      where kind = 'building' and by_track`
+    const reference = (c: Case) => db.sql.begin((tx) => referenceVisitedBuildings(tx, c.communityId, c.from, c.to, RADIUS))
+    const naive = (c: Case) =>
+      db.sql.begin(async (tx) => {
+        await tx.unsafe(`set local statement_timeout = '${Math.round(naiveTimeoutS)}s'`)
+        const [r] = await tx<{ visited: number }[]>`
+          with lines as (
+            select ST_Transform(ST_MakeLine(geom order by t), ${UTM}::int) as g
+            from track_points where community_id = ${c.communityId} and t >= ${c.from}::timestamptz and t < ${c.to}::timestamptz
+            group by device_id
+          ), area as (
+            select ST_Union(ST_Buffer(g, ${RADIUS})) as u from lines
+          )
+          select count(*)::int as visited from buildings b, area
+          where b.community_id = ${c.communityId} and ST_Intersects(b.footprint_utm, area.u)`
+        return r!.visited
+      })
+    const runNaive = naiveTimeoutS > 0 && !embedded
+    const times = cases.map(() => ({ product: [] as number[], reference: [] as number[], naive: [] as number[], naiveFailed: false, same: true, visited: 0, naiveVisited: 0 }))
+    for (let round = 0; round <= rounds; round++) {
+      for (let i = 0; i < cases.length; i++) {
+        const c = cases[i]!
+        const t = times[i]!
+        // Interleaved, in a rotating order: product, reference, naive.
+        const order = [0, 1, 2].map((k) => (k + round) % 3)
+        for (const which of order) {
+          const started = performance.now()
+          if (which === 0) {
+            const ids = (await product(c)).map((r) => r.id).sort((a, b) => a - b)
+            if (round > 0) t.product.push(performance.now() - started)
+            t.visited = ids.length
+            const ref = await reference(c)
+            t.same &&= ref.length === ids.length && ref.every((x, j) => x === ids[j])
+          } else if (which === 1) {
+            await reference(c)
+            if (round > 0) t.reference.push(performance.now() - started)
+          } else if (runNaive && !t.naiveFailed) {
+            try {
+              t.naiveVisited = await naive(c)
+              if (round > 0) t.naive.push(performance.now() - started)
+            } catch {
+              t.naiveFailed = true
+            }
+          }
+        }
+      }
+      ctx.log(`coverage: round ${round} done`)
+    }
+    const rows: BenchRow[] = []
+    cases.forEach((c, i) => {
+      const t = times[i]!
+      const p = stats(t.product)
+      const r = stats(t.reference)
+      const size = `${c.points.toLocaleString('en-US')} ${c.name} track points, ${c.buildings.toLocaleString('en-US')} buildings`
+      rows.push({
+        what: `coverage: buildings visited (sg_coverage_visits, pieces kept at ingest), ${c.name}`,
+        backend: ctx.backend,
+        size,
+        median: p.median,
+        p95: quantile(t.product, 0.95),
+        notes: `${rounds} interleaved rounds after a warm-up, spread ${p.min.toFixed(0)}–${p.max.toFixed(0)} ms; ${t.visited.toLocaleString('en-US')} visited; ` +
+          `${(p.median / r.median).toFixed(2)}× the reference's time; visited set ${t.same ? 'identical to' : 'DIFFERENT from'} the reference's`,
+      })
+      rows.push({
+        what: `coverage: plain-SQL reference of the same rule (from raw points), ${c.name}`,
+        backend: ctx.backend,
+        size,
+        median: r.median,
+        p95: quantile(t.reference, 0.95),
+        notes: `bench/coverage-reference.ts: single-pass pieces into a GiST-indexed temp table, building-side probes; spread ${r.min.toFixed(0)}–${r.max.toFixed(0)} ms`,
+      })
+      if (runNaive) {
+        const n = t.naive.length ? stats(t.naive) : null
+        rows.push({
+          what: `coverage: naive buffer-and-union of whole tracks, ${c.name}`,
+          backend: ctx.backend,
+          size,
+          median: n?.median,
+          notes: n
+            ? `timed in the same rounds, spread ${n.min.toFixed(0)}–${n.max.toFixed(0)} ms; the product is ${(n.median / p.median).toFixed(1)}× faster; ${t.naiveVisited.toLocaleString('en-US')} buildings (ignores the 120 s / 200 m rule)`
+            : `did not finish within ${naiveTimeoutS} s`,
+        })
+      }
+    })
+    if (rows[0]) rows[0].notes = `${rows[0].notes}; ${loads.join('; ')}`
     return rows
   })
 }

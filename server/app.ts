@@ -9,6 +9,9 @@ import { problemDocument, sendProblem, toProblem } from './problem.ts'
 import { jsonDepthGuard, limitBody, loadNetworkConfig } from './http.ts'
 import { SignInThrottle } from './auth/throttle.ts'
 import { authenticate } from './auth/middleware.ts'
+import { SessionCache } from './auth/session-cache.ts'
+import { dataVersions } from './cache/data-version.ts'
+import { TileCache } from './cache/tile-cache.ts'
 import { LiveHub } from './live/hub.ts'
 import { alertSettings } from './alerts/config.ts'
 import { alertChannels } from './routes/alerts.ts'
@@ -40,6 +43,8 @@ import { reports } from './routes/reports.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
+
+const BODILESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
  * Build the SafeGrid HTTP app. It never listens: `server/index.ts` serves it, and tests call it.
@@ -77,8 +82,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       crossOriginEmbedderPolicy: false,
     }),
   )
+  const sessions = deps.sessions ?? new SessionCache()
+  const tileCache = deps.tileCache ?? new TileCache(dataVersions(deps.sql))
   const withDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('sql', deps.sql)
+    c.set('sessions', sessions)
+    c.set('tileCache', tileCache)
+    c.set('exporting', false)
     c.set('databaseKind', databaseKind)
     c.set('live', liveHub)
     c.set('alerts', alerts)
@@ -92,7 +102,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const jsonBodyLimit = limitBody(JSON_BODY_LIMIT, `The request body is larger than ${JSON_BODY_LIMIT} bytes.`)
   // Photo uploads carry their own, larger limit (server/routes/hazards.ts).
   const isPhotoUpload = (method: string, path: string): boolean => method === 'POST' && PHOTO_UPLOAD_PATH.test(path)
-  app.use('/api/*', (c, next) => (isPhotoUpload(c.req.method, c.req.path) ? next() : jsonBodyLimit(c, next)))
+  // Reads carry no body to limit.
+  app.use('/api/*', (c, next) => (BODILESS_METHODS.has(c.req.method) || isPhotoUpload(c.req.method, c.req.path) ? next() : jsonBodyLimit(c, next)))
   // Deeply nested JSON is refused (400) before any parser or validator recurses into it.
   app.use('/api/*', (c, next) => (isPhotoUpload(c.req.method, c.req.path) ? next() : jsonDepthGuard(c, next)))
 

@@ -1,5 +1,7 @@
 import type { AlertSettings } from './alerts/config.ts'
+import type { SessionCache } from './auth/session-cache.ts'
 import type { BasemapConfig } from './basemap.ts'
+import type { TileCache } from './cache/tile-cache.ts'
 import type { Sql, DatabaseKind } from './db/connect.ts'
 import type { LiveHub } from './live/hub.ts'
 import type { NetworkConfig } from './http.ts'
@@ -23,6 +25,10 @@ export interface AppDeps {
   network?: NetworkConfig
   /** The sign-in throttle; createApp makes one per app when absent. */
   signIn?: SignInThrottle
+  /** Sessions remembered for a few seconds; createApp makes one per app when absent. */
+  sessions?: SessionCache
+  /** Rendered tiles; createApp makes one per app when absent. */
+  tileCache?: TileCache
 }
 
 /** Hono environment of every route: dependencies in `c.var`. */
@@ -46,5 +52,11 @@ export interface AppEnv {
     token: string
     /** The session's CSRF token, for the web client after a reload. */
     csrfToken: string
+    /** The app's session cache (logout forgets the session there). */
+    sessions: SessionCache
+    /** The app's tile cache. */
+    tileCache: TileCache
+    /** This request is a download (`?format=`, server/export/middleware.ts): lists answer every row, unpaged. */
+    exporting: boolean
   }
 }

@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
 import { alertSettings, type AlertSettings } from './alerts/config.ts'
 import { AlertWorker } from './alerts/worker.ts'
+import { listenDataChanges } from './cache/data-version.ts'
 import { openDatabase, type Database } from './db/connect.ts'
 import { migrate } from './db/migrate.ts'
 import { LiveHub } from './live/hub.ts'
@@ -88,9 +89,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const live = new LiveHub()
   // Several processes may serve one real database: each hears the others' live events (LISTEN/NOTIFY).
   let listener: LiveListener | undefined
+  let dataListener: { close: () => Promise<void> } | undefined
   if (db.kind === 'postgres') {
     try {
       listener = await listenLive(db.sql, live)
+      // …and the others' writes to map data, which drop cached tiles (server/cache/data-version.ts).
+      dataListener = await listenDataChanges(db.sql)
     } catch (error) {
       await db.close()
       throw error
@@ -131,6 +135,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         })
         await worker?.stop()
         await listener?.close()
+        await dataListener?.close()
         await db.close()
       })()),
   }

@@ -57,3 +57,18 @@ COMMENT ON FUNCTION safegrid_tile_geom(geometry, integer, integer, integer, inte
   'valid with exterior rings as MVT wants them; SRID 0. NULL when nothing of it is left in the tile. '
   'The portable stand-in for ST_AsMVTGeom(ST_Transform(g, 3857), ST_TileEnvelope(z, x, y), extent, buffer): '
   'the same on PGlite (no protobuf-c) and on a real PostGIS, so both backends serve identical tiles.';
+
+-- After any write to a table the tiles read (triggers of migration 041): a NOTICE to the writing
+-- connection (its server process drops the table's cached tiles before the statement returns) and
+-- NOTIFY safegrid_data at commit (every process sharing the database does). server/cache/data-version.ts.
+CREATE OR REPLACE FUNCTION sg_data_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE NOTICE USING MESSAGE = 'safegrid data changed: ' || TG_TABLE_NAME;
+  PERFORM pg_notify('safegrid_data', TG_TABLE_NAME);
+  RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION sg_data_changed() IS
+  'Statement trigger: announces a change of a tile table (NOTICE now, NOTIFY safegrid_data at commit) so tile caches drop what they hold of it.';

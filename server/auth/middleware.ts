@@ -4,7 +4,7 @@ import { getCookie } from 'hono/cookie'
 import type { AppEnv } from '../context.ts'
 import { can, type Permission } from '../../core/roles.ts'
 import { Problem, problems } from '../problem.ts'
-import { needsTouch, sessionUser, touchSession, userById, type SessionUser } from '../queries/users.ts'
+import { hashToken, needsTouch, sessionUser, touchSession, userById, type SessionUser } from '../queries/users.ts'
 import { checkCredentials } from './sign-in.ts'
 
 /** Name of the session cookie. */
@@ -30,7 +30,8 @@ export function requestToken(authorization: string | undefined, cookie: string |
 
 /**
  * The one place that decides who is calling: 401 when not signed in (or the token is unknown,
- * tampered, expired or revoked); 403 for a cookie write without the session's CSRF token.
+ * tampered, expired or revoked); 403 for a cookie write without the session's CSRF token. Sessions
+ * are remembered for a few seconds per app (`sessions`, server/auth/session-cache.ts).
  * Sets `user` and `communityIds` for every route after it.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -46,8 +47,15 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const found = requestToken(c.req.header('authorization'), getCookie(c, SESSION_COOKIE))
   if (!found) throw problems.unauthorized()
   const sql = c.get('sql')
-  const session = await sessionUser(sql, found.token)
-  if (!session) throw problems.unauthorized('Your session is unknown or has expired. Sign in again.')
+  // A session looked up in the last few seconds is not asked for again (server/auth/session-cache.ts).
+  const cache = c.get('sessions')
+  const key = hashToken(found.token)
+  let session = cache.get(key)
+  if (!session) {
+    session = await sessionUser(sql, found.token)
+    if (!session) throw problems.unauthorized('Your session is unknown or has expired. Sign in again.')
+    cache.set(key, session)
+  }
   if (found.via === 'cookie' && !SAFE_METHODS.has(c.req.method)) {
     const sent = c.req.header(CSRF_HEADER)
     if (!sent || !sameSecret(sent, session.csrfToken)) throw new Problem(403, 'Missing or wrong CSRF token (send the X-CSRF-Token header).')
@@ -56,8 +64,11 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('communityIds', session.user.communityIds)
   c.set('token', found.token)
   c.set('csrfToken', session.csrfToken)
-  // One query per request in the common case: the expiry is pushed only when a minute has passed.
-  if (needsTouch(session.expiresAt)) await touchSession(sql, found.token)
+  // No query per request in the common case: the expiry is pushed only when a minute has passed.
+  if (needsTouch(session.expiresAt)) {
+    await touchSession(sql, found.token)
+    cache.forget(key)
+  }
   await next()
 }
 

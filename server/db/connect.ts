@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite'
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { lockDataDir } from './lock.ts'
 import { STATEMENT_TIMEOUT_MS } from './timeouts.ts'
+import { DataVersions, registerDataVersions } from '../cache/data-version.ts'
 
 /** The postgres.js client every query module takes. */
 export type Sql = postgres.Sql<Record<string, never>>
@@ -41,9 +42,6 @@ const int8AsNumber = {
   parse: (value: string) => Number(value),
 }
 
-const quiet = (): void => {
-  // postgres.js prints notices by default; ST_IsValid's carry coordinates. Keep them out of logs.
-}
 
 /** Open the database the configuration names: a real PostgreSQL by URL, or the embedded PGlite. */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
@@ -52,14 +50,17 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 }
 
 async function openPostgres(url: string, connectTimeoutMs: number): Promise<Database> {
+  const versions = new DataVersions()
   const sql: Sql = postgres(url, {
     max: Number(process.env.PGPOOL_MAX ?? 10),
-    onnotice: quiet,
+    // Data-change notices feed the tile cache; every other notice (ST_IsValid's carry coordinates) stays out of logs.
+    onnotice: (notice) => versions.notice(notice),
     // Every statement is bounded (the `read` class); heavy work and imports set their own (server/db/timeouts.ts).
     connection: { application_name: 'safegrid', TimeZone: 'UTC', statement_timeout: STATEMENT_TIMEOUT_MS.read },
     types: { bigint: int8AsNumber },
     transform: { undefined: null },
   }) as unknown as Sql
+  registerDataVersions(sql, versions)
   const deadline = Date.now() + connectTimeoutMs
   // The server may start before the database is up: wait for it.
   for (let attempt = 0; ; attempt++) {
@@ -83,12 +84,14 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   let db: PGlite
   let server: PGLiteSocketServer
   try {
-    const [{ PGlite }, { postgis }, { PGLiteSocketServer }] = await Promise.all([
+    const [{ PGlite }, { postgis }, { btree_gist }, { PGLiteSocketServer }] = await Promise.all([
       import('@electric-sql/pglite'),
       import('@electric-sql/pglite-postgis'),
+      import('@electric-sql/pglite/contrib/btree_gist'),
       import('@electric-sql/pglite-socket'),
     ])
-    db = await PGlite.create({ dataDir, extensions: { postgis } })
+    // btree_gist: track pieces are indexed by place and time in one GiST index (migration 040).
+    db = await PGlite.create({ dataDir, extensions: { postgis, btree_gist } })
     await db.exec('create extension if not exists postgis')
     // Serve PGlite on loopback so the same postgres.js code runs against both backends.
     server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 })
@@ -100,17 +103,20 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   const conn = server.getServerConn()
   const port = Number(conn.slice(conn.lastIndexOf(':') + 1))
   // PGlite is single-connection: one postgres.js connection, so queries and transactions queue.
+  const versions = new DataVersions()
   const sql: Sql = postgres({
     host: '127.0.0.1',
     port,
     database: 'postgres',
     username: 'postgres',
     max: 1,
-    onnotice: quiet,
+    // Data-change notices feed the tile cache; every other notice (ST_IsValid's carry coordinates) stays out of logs.
+    onnotice: (notice) => versions.notice(notice),
     connection: { application_name: 'safegrid', TimeZone: 'UTC' },
     types: { bigint: int8AsNumber },
     transform: { undefined: null },
   }) as unknown as Sql
+  registerDataVersions(sql, versions)
   let closed = false
   return {
     sql,

@@ -12,7 +12,8 @@ export interface MigrateResult {
 
 /**
  * Apply `db/migrations/NNN_name.sql` in order, each once and each in its own transaction,
- * recorded in `schema_migrations`; then (re)load `db/functions/*.sql` (all `CREATE OR REPLACE`).
+ * recorded in `schema_migrations`; then (re)load `db/functions/*.sql` (all `CREATE OR REPLACE`, in name
+ * order, function bodies checked when first run).
  * An advisory lock keeps two server processes from migrating at once.
  */
 export async function migrate(sql: Sql, dir: string = DB_DIR): Promise<MigrateResult> {
@@ -37,6 +38,8 @@ export async function migrate(sql: Sql, dir: string = DB_DIR): Promise<MigrateRe
   if (functions.length > 0) {
     await sql.begin(async (tx) => {
       await tx`select pg_advisory_xact_lock(735120)`
+      // Files may call each other's functions whatever their order: bodies are checked when first run.
+      await tx`set local check_function_bodies = off`
       for (const file of functions) await tx.unsafe(await readFile(join(dir, 'functions', file), 'utf8'))
     })
   }

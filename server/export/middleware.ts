@@ -96,6 +96,7 @@ export const exportDownloads: MiddlewareHandler<AppEnv> = async (c, next) => {
   const query = new URLSearchParams(url.searchParams)
   for (const p of OWN_PARAMS) url.searchParams.delete(p)
   c.req.raw = new Request(url, c.req.raw)
+  c.set('exporting', true)
   await next()
   if (c.res.status !== 200) return
   const extracted = source.extract(await c.res.clone().json())

@@ -1,6 +1,7 @@
 import type { Sql } from '../db/connect.ts'
-import { RUN_MAX_GAP_M, RUN_MAX_GAP_S } from '../domain/tracks.ts'
 import { problems } from '../problem.ts'
+import { listFlaggedStretches, type FlaggedStretches } from './tracks.ts'
+import { periodZones } from './zone-history.ts'
 
 /** Visited / total of some kind of place; `coverage` = visited / total (1 when there is none). */
 export interface CoverageCount {
@@ -28,6 +29,8 @@ export interface CoverageReport {
   byZone: { zoneId: number; name: string; teamId: number | null; teamName: string | null; assigneeName: string | null; buildings: CoverageCount; keyPlaces: CoverageCount }[]
   byTeam: { teamId: number | null; name: string | null; zoneIds: number[]; buildings: CoverageCount; keyPlaces: CoverageCount }[]
   unvisited: { type: 'FeatureCollection'; features: UnvisitedFeature[] }
+  /** The physically impossible stretches of the window's tracks, left out of the coverage (with their reasons). */
+  flagged: FlaggedStretches
 }
 
 /** What a coverage query asks. */
@@ -81,79 +84,45 @@ interface ItemRow {
 }
 
 /**
- * The zones of a community in effect in [from, to) as a subquery (zone_id, name, assignee_id, team_id,
- * geom): per zone the latest zone_history version that overlaps the window, and zones that have no
- * history at all as they are now. The team is the zone's current team (zone_history keeps none).
- */
-function zoneVersions(sql: Sql, communityId: number, from: string, to: string) {
-  return sql`(
-    select zh.zone_id, zh.name, zh.assignee_id, z.team_id, zh.geom
-    from (
-      select distinct on (h.zone_id) h.zone_id, h.name, h.assignee_id, h.geom
-      from zone_history h
-      where h.community_id = ${communityId} and h.valid_from < ${to}::timestamptz
-        and (h.valid_to is null or h.valid_to > ${from}::timestamptz)
-      order by h.zone_id, h.valid_from desc
-    ) zh left join zones z on z.id = zh.zone_id
-    union all
-    select z.id, z.name, z.assignee_id, z.team_id, z.geom
-    from zones z
-    where z.community_id = ${communityId} and not exists (select 1 from zone_history h where h.zone_id = z.id)
-  )`
-}
-
-interface ZoneRow {
-  zoneId: number
-  name: string
-  teamId: number | null
-  teamName: string | null
-  assigneeName: string | null
-}
-
-/**
  * Patrol coverage of a community (or one zone of it) in [from, to): see `sg_coverage_visits` in
- * db/functions/coverage.sql for what counts as a visit. Zones are the versions valid in the window
- * (zone_history; the latest version that overlaps it), zones without history as they are now; a
- * building or key place belongs to the zone that covers its point on surface. Teams are the zones'
- * responsible teams (zones.team_id).
+ * db/functions/coverage.sql for what counts as a visit. Zones are those in effect in the window that a
+ * period shows ({@link periodZones}; here also every zone still in effect at the window's end), each
+ * under its latest version in the window; a building or key place belongs to the zone whose versions
+ * covered its point on surface for the longest part of the window (`sg_period_place_zones`). Teams
+ * are the zones' responsible teams (zones.team_id). Flagged (physically impossible) track points
+ * count for nothing; `flagged` lists them.
  */
 export async function coverageReport(sql: Sql, q: CoverageQuery): Promise<CoverageReport> {
   const communityId = await coverageCommunity(sql, q)
-  const versions = zoneVersions(sql, communityId, q.from, q.to)
-  const zones = await sql<ZoneRow[]>`
-    select zv.zone_id as "zoneId", zv.name, zv.team_id as "teamId", tm.name as "teamName", p.name as "assigneeName"
-    from ${versions} zv
-    left join teams tm on tm.id = zv.team_id
-    left join people p on p.id = zv.assignee_id
-    order by zv.zone_id`
+  const zones = await periodZones(sql, [communityId], q.from, q.to, { keepCurrent: true })
   if (q.zoneId !== undefined && !zones.some((z) => z.zoneId === q.zoneId)) {
     throw problems.notFound(`Zone ${q.zoneId} was not in effect in that window.`)
   }
   const items = await sql<ItemRow[]>`
-    with zv as (
-      select * from ${versions} zv0
-    ), v as (
-      select * from sg_coverage_visits(${communityId}, ${q.from}::timestamptz, ${q.to}::timestamptz, ${q.radius}::float8,
-                                       ${RUN_MAX_GAP_S}::float8, ${RUN_MAX_GAP_M}::float8)
+    with v as (
+      select * from sg_coverage_visits(array[${communityId}]::bigint[], ${q.from}::timestamptz, ${q.to}::timestamptz, ${q.radius}::float8)
+    ), pz as (
+      select * from sg_period_place_zones(array[${communityId}]::bigint[], ${q.from}::timestamptz, ${q.to}::timestamptz,
+                                          ${zones.map((z) => z.zoneId)}::bigint[])
     ), items as (
-      select v.kind, v.id, v.by_track, v.by_checkin, b.name, b.compound_id, b.footprint as geom, ST_PointOnSurface(b.footprint) as pt
+      select v.kind, v.id, v.by_track, v.by_checkin, b.name, b.compound_id, b.footprint as geom
       from v join buildings b on b.id = v.id where v.kind = 'building'
       union all
       select v.kind, v.id, v.by_track, v.by_checkin, k.name,
              coalesce(kb.compound_id, (select cp.id from compounds cp where cp.community_id = k.community_id
                                          and ST_Covers(cp.geom, k.geom) order by cp.id limit 1)),
-             k.geom, ST_PointOnSurface(k.geom)
+             k.geom
       from v join key_places k on k.id = v.id left join buildings kb on kb.id = k.building_id where v.kind = 'key_place'
-    ), zoned as (
-      select items.*, (select zv.zone_id from zv where ST_Covers(zv.geom, items.pt) order by zv.zone_id limit 1) as zone_id
-      from items
     )
-    select z.kind, z.id, z.by_track as "byTrack", z.by_checkin as "byCheckin", z.name,
-           z.compound_id as "compoundId", cp.name as "compoundName", z.zone_id as "zoneId",
-           case when z.by_track or z.by_checkin then null else ST_AsGeoJSON(z.geom, 7) end as geometry
-    from zoned z left join compounds cp on cp.id = z.compound_id
-    where ${q.zoneId === undefined ? sql`true` : sql`z.zone_id = ${q.zoneId}`}
-    order by z.kind, z.id`
+    select i.kind, i.id, i.by_track as "byTrack", i.by_checkin as "byCheckin", i.name,
+           i.compound_id as "compoundId", cp.name as "compoundName", pz.zone_id as "zoneId",
+           case when i.by_track or i.by_checkin then null else ST_AsGeoJSON(i.geom, 7) end as geometry
+    from items i
+    left join pz on pz.kind = i.kind and pz.id = i.id
+    left join compounds cp on cp.id = i.compound_id
+    where ${q.zoneId === undefined ? sql`true` : sql`pz.zone_id = ${q.zoneId}`}
+    order by i.kind, i.id`
+  const flagged = await listFlaggedStretches(sql, { communityIds: [communityId], communityId, from: q.from, to: q.to })
 
   const tally = (rows: ItemRow[]) => {
     const visited = rows.filter((r) => r.byTrack || r.byCheckin).length
@@ -208,6 +177,7 @@ export async function coverageReport(sql: Sql, q: CoverageQuery): Promise<Covera
     byZone,
     byTeam,
     unvisited: { type: 'FeatureCollection', features: unvisited },
+    flagged,
   }
 }
 
@@ -259,22 +229,37 @@ function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10)
 }
 
-/**
- * For each compound of a community and each of the last `days` Asia/Shanghai days (today last):
- * whether it was patrolled (see `sg_compound_days`), and the compounds that break the weekly rule
- * (每周覆盖) in each ISO week touched and in the last 7 days.
- */
-export async function coverageCalendar(sql: Sql, q: { communityIds: number[] | null; communityId?: number | undefined; days: number; radius: number; now?: Date }): Promise<CoverageCalendar> {
-  const communityId = await coverageCommunity(sql, q)
-  const today = shanghaiDay(q.now ?? new Date())
-  const first = addDays(today, -(q.days - 1))
-  const rows = await sql<{ compoundId: number; name: string; day: string; byTrack: boolean; byCheckin: boolean }[]>`
-    select d.compound_id as "compoundId", cp.name, to_char(d.day, 'YYYY-MM-DD') as day, d.by_track as "byTrack", d.by_checkin as "byCheckin"
-    from sg_compound_days(${communityId}, ${first}::date, ${q.days}::int, ${q.radius}::float8, 'Asia/Shanghai',
-                          ${RUN_MAX_GAP_S}::float8, ${RUN_MAX_GAP_M}::float8) d
+/** One row of `sg_compound_days`. */
+export interface CompoundDayRow {
+  communityId: number
+  compoundId: number
+  name: string
+  day: string
+  byTrack: boolean
+  byCheckin: boolean
+}
+
+/** The Asia/Shanghai days from `first` on, `n` of them (YYYY-MM-DD). */
+export function dayRange(first: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => addDays(first, i))
+}
+
+/** Per compound and day, patrolled or not, over the communities (`sg_compound_days`), ordered by compound and day. */
+export async function compoundDays(sql: Sql, communityIds: number[], first: string, days: number, radius: number): Promise<CompoundDayRow[]> {
+  return sql<CompoundDayRow[]>`
+    select d.community_id as "communityId", d.compound_id as "compoundId", cp.name, to_char(d.day, 'YYYY-MM-DD') as day,
+           d.by_track as "byTrack", d.by_checkin as "byCheckin"
+    from sg_compound_days(${communityIds}::bigint[], ${first}::date, ${days}::int, ${radius}::float8) d
     join compounds cp on cp.id = d.compound_id
     order by cp.id, d.day`
-  const days = Array.from({ length: q.days }, (_, i) => addDays(first, i))
+}
+
+/**
+ * The calendar of one community from its {@link compoundDays} rows: per compound the patrolled days,
+ * and the compounds that break the weekly rule (每周覆盖) in each ISO week touched, in the last 7 days,
+ * and in any 7 days in a row. `today` decides which weeks are complete.
+ */
+export function calendarOf(rows: readonly CompoundDayRow[], days: string[], today: string): Omit<CoverageCalendar, 'communityId' | 'timeZone' | 'radiusM'> {
   const dayIndex = new Map(days.map((d, i) => [d, i]))
   const compounds = new Map<number, CoverageCalendar['compounds'][number]>()
   for (const r of rows) {
@@ -329,13 +314,23 @@ export async function coverageCalendar(sql: Sql, q: { communityIds: number[] | n
   }
   const lastSeven = days.map((_, i) => i).slice(-7)
   return {
-    communityId,
-    timeZone: 'Asia/Shanghai',
-    radiusM: q.radius,
     days,
     compounds: list,
     weeks,
-    last7Days: { from: days[Math.max(0, days.length - 7)] ?? today, to: today, breaking: breakingIn(lastSeven) },
+    last7Days: { from: days[Math.max(0, days.length - 7)] ?? today, to: days[days.length - 1] ?? today, breaking: breakingIn(lastSeven) },
     breakingAnyWeek: list.filter((c) => c.longestGapDays >= 7).map((c) => c.id),
   }
+}
+
+/**
+ * For each compound of a community and each of the last `days` Asia/Shanghai days (today last):
+ * whether it was patrolled (see `sg_compound_days`), and the compounds that break the weekly rule
+ * (每周覆盖) in each ISO week touched and in the last 7 days.
+ */
+export async function coverageCalendar(sql: Sql, q: { communityIds: number[] | null; communityId?: number | undefined; days: number; radius: number; now?: Date }): Promise<CoverageCalendar> {
+  const communityId = await coverageCommunity(sql, q)
+  const today = shanghaiDay(q.now ?? new Date())
+  const first = addDays(today, -(q.days - 1))
+  const rows = await compoundDays(sql, [communityId], first, q.days, q.radius)
+  return { communityId, timeZone: 'Asia/Shanghai', radiusM: q.radius, ...calendarOf(rows, dayRange(first, q.days), today) }
 }

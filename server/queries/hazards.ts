@@ -1,4 +1,5 @@
 import type postgres from 'postgres'
+import type { PageKey } from '../paging.ts'
 import type { Queryable, Sql } from '../db/connect.ts'
 import { checkTransition, SLA_WARNING_FRACTION } from '../../core/matter-machine.ts'
 import { CLOSED_STATUSES, dueAt, type Category, type Severity, type Status } from '../../core/matters.ts'
@@ -115,12 +116,25 @@ function where(sql: Sql, f: HazardFilter, k: Clock): postgres.Fragment {
   return parts.reduce((acc, p) => sql`${acc} and ${p}`)
 }
 
+/** A page of hazards: at most `limit`, after `after` (the previous page's last key). */
+export interface HazardPageRequest {
+  limit: number
+  after?: PageKey | undefined
+}
+
 /**
- * Hazards as a GeoJSON FeatureCollection (JSON text), newest first. With `at`, the map as it stood
- * then: hazards reported by `at` whose status at `at` (the last hazard_events row by then) was open,
- * with `properties.status` that status.
+ * Hazards as a GeoJSON FeatureCollection (JSON text), newest first (reported_at, then id). With `at`,
+ * the map as it stood then: hazards reported by `at` whose status at `at` (the last hazard_events row
+ * by then) was open, with `properties.status` that status. With `page`, at most `page.limit` after
+ * `page.after`, and `next` = the key of the last one when more follow (else null).
  */
-export async function listHazardsGeoJson(sql: Sql, filter: HazardFilter): Promise<string> {
+export async function listHazardsGeoJson(sql: Sql, filter: HazardFilter, page?: HazardPageRequest): Promise<string> {
+  const { body } = await hazardPage(sql, filter, page)
+  return body
+}
+
+/** {@link listHazardsGeoJson} with the key after which the next page starts (null on the last page). */
+export async function hazardPage(sql: Sql, filter: HazardFilter, page?: HazardPageRequest): Promise<{ body: string; next: PageKey | null }> {
   const k = clockOf(sql, filter.at)
   const statusThen = filter.at
     ? sql`left join lateral (
@@ -128,7 +142,20 @@ export async function listHazardsGeoJson(sql: Sql, filter: HazardFilter): Promis
         where e.hazard_id = h.id and e.at <= ${k.now}
         order by e.at desc, e.id desc limit 1) hs on true`
     : sql``
-  const [row] = await sql<{ fc: string }[]>`
+  const after = page?.after
+    ? sql`and (h.reported_at < ${page.after.t}::timestamptz or (h.reported_at = ${page.after.t}::timestamptz and h.id < ${page.after.id}))`
+    : sql``
+  const limit = page ? sql`limit ${page.limit + 1}` : sql``
+  const [row] = await sql<{ fc: string; more: boolean; lastT: string | null; lastId: number | null }[]>`
+    with picked as materialized (
+      select h.id, h.reported_at, row_number() over (order by h.reported_at desc, h.id desc) as rn
+      from hazards h ${statusThen}
+      where ${where(sql, filter, k)} ${after}
+      order by h.reported_at desc, h.id desc
+      ${limit}
+    ), shown as (
+      select * from picked where ${page ? sql`rn <= ${page.limit}` : sql`true`}
+    )
     select json_build_object(
       'type', 'FeatureCollection',
       'features', coalesce(json_agg(json_build_object(
@@ -136,11 +163,15 @@ export async function listHazardsGeoJson(sql: Sql, filter: HazardFilter): Promis
         'id', h.id,
         'geometry', ST_AsGeoJSON(h.geom, 7)::json,
         'properties', ${hazardProps(sql, filter.at)}
-      ) order by h.reported_at desc, h.id desc), '[]'::json)
-    )::text as fc
-    from hazards h ${statusThen}
-    where ${where(sql, filter, k)}`
-  return row?.fc ?? '{"type":"FeatureCollection","features":[]}'
+      ) order by s.rn), '[]'::json)
+    )::text as fc,
+    ${page ? sql`exists (select 1 from picked where rn > ${page.limit})` : sql`false`} as more,
+    (select to_char(s2.reported_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') from shown s2 order by s2.rn desc limit 1) as "lastT",
+    (select s2.id from shown s2 order by s2.rn desc limit 1) as "lastId"
+    from shown s join hazards h on h.id = s.id ${statusThen}`
+  const body = row?.fc ?? '{"type":"FeatureCollection","features":[]}'
+  const next = row?.more && row.lastT !== null && row.lastId !== null ? { t: row.lastT, id: row.lastId } : null
+  return { body, next }
 }
 
 const scope = (sql: Queryable, communityIds: number[] | null) =>

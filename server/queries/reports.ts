@@ -1,23 +1,26 @@
 /**
  * The patrol and hazard report (日巡查 / 周例会 / 月通报): every figure of `GET /api/reports/:period`,
- * assembled from the other helpers' queries — statistics (stats.ts), zones as valid at the time
- * (zones.ts `zoneStats`, SQL `zone_at`), patrol coverage and the weekly rule (coverage.ts), hot spots
- * and recurrences (analysis.ts), map layers (layers.ts, hazards.ts, tracks.ts) — plus the few counts
- * only a report needs (closed and overdue in the period, by category and by zone). Rendering lives in
- * server/reports/.
+ * one section at a time (a `*Section` function each; add a section as a function and one line in
+ * {@link buildReport}), from the other queries — statistics (stats.ts), zones as they stood during the
+ * period (zone-history.ts `periodZones`, SQL `zone_at`), patrol coverage and the weekly rule
+ * (coverage.ts, db/functions/coverage.sql), hot spots and recurrences (analysis.ts), map layers
+ * (layers.ts, hazards.ts, tracks.ts) — plus the few counts only a report needs (closed and overdue in
+ * the period, by category and by zone). Every section covers all the report's communities in one
+ * query. Rendering lives in server/reports/.
  */
 import type { Sql } from '../db/connect.ts'
 import { CATEGORIES, RESPONSE_TARGET_MINUTES, type Category, type Severity, type Status } from '../../core/matters.ts'
 import { Problem } from '../problem.ts'
-import { addDays, isoWeekOf, periodWindow, shanghaiDate, shanghaiMidnight, type PeriodWindow, type ReportPeriod } from '../reports/period.ts'
-import { analysisCommunity, hazardRecurrences, hazardWhere, hotspotGrid } from './analysis.ts'
+import { addDays, isoWeekOf, periodWindow, shanghaiDate, type PeriodWindow, type ReportPeriod } from '../reports/period.ts'
+import { MIN_HAZARDS } from '../domain/gistar.ts'
+import { analysisCommunity, hazardRecurrences, hazardWhere, hotspotGrid, type HotspotFeature } from './analysis.ts'
 import { listCommunities, type CommunityRow } from './communities.ts'
-import { coverageCalendar, coverageReport, type CoverageCount } from './coverage.ts'
+import { calendarOf, compoundDays, dayRange, type CompoundDayRow, type CoverageCount } from './coverage.ts'
 import { listHazardsGeoJson } from './hazards.ts'
 import { layerGeoJson } from './layers.ts'
 import { hazardStats } from './stats.ts'
 import { listTracksGeoJson } from './tracks.ts'
-import { zoneStats } from './zones.ts'
+import { periodZones, type PeriodZone } from './zone-history.ts'
 
 /** Targets the report measures against. */
 export const REPORT_TARGETS = {
@@ -230,7 +233,6 @@ const sumCounts = (a: CoverageCount, b: CoverageCount): CoverageCount => {
   const visited = a.visited + b.visited
   return { total, visited, coverage: total === 0 ? 1 : Math.round((visited / total) * 10_000) / 10_000 }
 }
-const plainCount = (c: CoverageCount): CoverageCount => ({ total: c.total, visited: c.visited, coverage: c.coverage })
 
 /** The communities a report covers: the one asked for (404 when not visible), or every visible one. */
 async function reportCommunities(sql: Sql, q: ReportQuery): Promise<CommunityRow[]> {
@@ -289,22 +291,44 @@ function ringCentre(geometry: { coordinates: number[][][] }): { lon: number; lat
   return { lon: ring.reduce((s, p) => s + (p[0] ?? 0), 0) / n, lat: ring.reduce((s, p) => s + (p[1] ?? 0), 0) / n }
 }
 
-/**
- * Assemble the report of the period containing `date` for one community or every community the
- * caller may see. Coverage, the weekly rule and hot spots are computed per community and added up.
- */
-export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData> {
-  const w = periodWindow(q.period, q.date)
-  const [clock] = await sql<{ now: Date }[]>`select now() as now`
-  const now = q.now ?? clock!.now
-  const communities = await reportCommunities(sql, q)
-  const ids = communities.map((c) => c.id)
-  const nameOf = new Map(communities.map((c) => [c.id, c.name]))
-  const scope = { communityIds: ids }
-  const notes: string[] = []
+/** Hot-spot analyses run at most this many at a time (a city report runs one per community). */
+export const REPORT_HOTSPOT_CONCURRENCY = 4
 
-  // Hazard flows: by category, severity, zone (as valid when reported) and day.
-  const rows = await reportHazards(sql, ids, w, now)
+/** What every section of a report reads. */
+interface ReportContext {
+  sql: Sql
+  w: PeriodWindow
+  now: Date
+  communities: CommunityRow[]
+  ids: number[]
+  nameOf: Map<number, string>
+  /** One community: the report carries geometry (the map, the unvisited places); several: none. */
+  single: boolean
+  /** The period has begun (coverage exists). */
+  started: boolean
+  today: string
+  /** End of the coverage window: the period's end, or now. */
+  coverageTo: string
+  notes: string[]
+}
+
+/** Run tasks with at most `limit` at a time, results in order. */
+async function limited<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await task(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return out
+}
+
+/** Hazard flows by category, severity and day, and the counts per zone (as valid when reported). */
+function flowSection(ctx: ReportContext, rows: HazardRow[]) {
+  const { w } = ctx
   const byCategory = CATEGORIES.map((category) => ({ category, ...zero() }))
   const bySeverity = (['minor', 'major', 'critical'] as const).map((severity) => ({ severity, ...zero() }))
   const zoneCounts = new Map<number, FlowCounts>()
@@ -313,7 +337,7 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
   const dayIndex = new Map(days.map((d, i) => [d.day, i]))
   for (const h of rows) {
     tally(byCategory.find((c) => c.category === h.category)!, h)
-    tally(bySeverity.find((s) => s.severity === h.severity)!, h)
+    tally(bySeverity.find((x) => x.severity === h.severity)!, h)
     if (h.zoneId === null) tally(unzoned, h)
     else {
       const acc = zoneCounts.get(h.zoneId) ?? zero()
@@ -325,72 +349,126 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
     const cd = h.closed && h.closedDay ? dayIndex.get(h.closedDay) : undefined
     if (cd !== undefined) days[cd]!.closed++
   }
+  return { byCategory, bySeverity, zoneCounts, unzoned, byDay: days }
+}
 
-  const stats = await hazardStats(sql, { ...scope, from: w.from, to: w.to })
-  const [rates] = await sql<{ respondedInTime: number; verifiedOnTime: number }[]>`
-    select count(*) filter (where h.responded_at is not null
-                              and h.responded_at - h.reported_at <= make_interval(mins => ${RESPONSE_TARGET_MINUTES}))::int as "respondedInTime",
-           count(*) filter (where h.status = 'verified' and h.closed_at <= h.due_at)::int as "verifiedOnTime"
-    from hazards h where ${hazardWhere(sql, { ...scope, from: w.from, to: w.to })}`
+/**
+ * The zones the period shows ({@link periodZones}: in effect during it and holding a matter or a
+ * patrol, or in effect for at least half of it), with their hazard counts; counts of zones not shown
+ * go to `unzoned`.
+ */
+async function zoneSection(ctx: ReportContext, zoneCounts: Map<number, FlowCounts>, unzonedCounts: FlowCounts) {
+  const zones = await periodZones(ctx.sql, ctx.ids, ctx.w.from, ctx.w.to, { held: [...zoneCounts.keys()], geometry: ctx.single })
+  const shown = new Set(zones.map((z) => z.zoneId))
+  const unzoned = { ...unzonedCounts }
+  for (const [zoneId, c] of zoneCounts) {
+    if (shown.has(zoneId)) continue
+    unzoned.found += c.found
+    unzoned.closed += c.closed
+    unzoned.overdue += c.overdue
+  }
+  const byZone: ZoneRow[] = zones.map((z) => ({
+    communityId: z.communityId,
+    communityName: ctx.nameOf.get(z.communityId) ?? '',
+    zoneId: z.zoneId,
+    name: z.name,
+    assigneeName: z.assigneeName,
+    ...(zoneCounts.get(z.zoneId) ?? zero()),
+  }))
+  return { zones, byZone, unzoned }
+}
 
-  // Per community: zones as valid in the period, coverage, the weekly rule, hot spots.
-  const byZone: ZoneRow[] = []
-  const coverageByZone: CoverageZoneRow[] = []
-  const coverageByTeam: CoverageTeamRow[] = []
-  const weeklyRule: WeeklyRuleRow[] = []
-  const hotspots: HotspotRow[] = []
-  const hotspotCells: ReportData['map']['hotspots'] = []
-  const unvisited: Geometry[] = []
-  let buildings: CoverageCount = { total: 0, visited: 0, coverage: 1 }
-  let keyPlaces: CoverageCount = { total: 0, visited: 0, coverage: 1 }
-  const today = shanghaiDate(now)
-  const started = w.firstDay <= today
-  const coverageTo = new Date(Math.min(Date.parse(w.to), now.getTime())).toISOString()
-  for (const community of communities) {
-    const cname = community.name
-    const zs = await zoneStats(sql, { communityIds: [community.id], communityId: community.id, from: w.from, to: w.to })
-    for (const z of zs.byZone) {
-      byZone.push({ communityId: community.id, communityName: cname, zoneId: z.zoneId, name: z.name, assigneeName: z.assigneeName, ...(zoneCounts.get(z.zoneId) ?? zero()) })
-    }
-    if (!started) continue
-    const cov = await coverageReport(sql, { communityIds: [community.id], communityId: community.id, from: w.from, to: coverageTo, radius: REPORT_RADIUS_M })
-    buildings = sumCounts(buildings, cov.buildings)
-    keyPlaces = sumCounts(keyPlaces, cov.keyPlaces)
-    for (const z of cov.byZone) {
-      coverageByZone.push({ communityName: cname, zoneId: z.zoneId, name: z.name, teamName: z.teamName, assigneeName: z.assigneeName, buildings: z.buildings, keyPlaces: z.keyPlaces })
-    }
-    const zoneName = new Map(cov.byZone.map((z) => [z.zoneId, z.name]))
-    for (const t of cov.byTeam) {
-      coverageByTeam.push({
-        communityName: cname,
-        teamName: t.name ?? '（未指定队伍）',
-        zones: t.zoneIds.map((id) => zoneName.get(id) ?? `#${id}`),
-        buildings: plainCount(t.buildings),
-        keyPlaces: plainCount(t.keyPlaces),
-      })
-    }
-    for (const f of cov.unvisited.features) if (f.geometry) unvisited.push(f.geometry as Geometry)
+/**
+ * Patrol coverage over every community at once (`sg_coverage_visits`), by zone (each place in the zone
+ * that held it longest in the period, `sg_period_place_zones`) and by team; with one community also
+ * the unvisited places' geometry for the map.
+ */
+async function coverageSection(ctx: ReportContext, zones: PeriodZone[]) {
+  const empty: CoverageCount = { total: 0, visited: 0, coverage: 1 }
+  if (!ctx.started) return { buildings: empty, keyPlaces: empty, coverageByZone: [] as CoverageZoneRow[], coverageByTeam: [] as CoverageTeamRow[], unvisited: [] as Geometry[] }
+  const { sql, w } = ctx
+  const rows = await sql<{ communityId: number; zoneId: number | null; kind: 'building' | 'key_place'; total: number; visited: number; unvisited: number[] | null }[]>`
+    with v as materialized (
+      select * from sg_coverage_visits(${ctx.ids}::bigint[], ${w.from}::timestamptz, ${ctx.coverageTo}::timestamptz, ${REPORT_RADIUS_M}::float8)
+    ), pz as materialized (
+      select * from sg_period_place_zones(${ctx.ids}::bigint[], ${w.from}::timestamptz, ${w.to}::timestamptz, ${zones.map((z) => z.zoneId)}::bigint[])
+    )
+    select v.community_id as "communityId", pz.zone_id as "zoneId", v.kind, count(*)::int as total,
+           count(*) filter (where v.by_track or v.by_checkin)::int as visited,
+           ${ctx.single ? sql`array_agg(v.id order by v.id) filter (where not (v.by_track or v.by_checkin))` : sql`null::bigint[]`} as unvisited
+    from v left join pz on pz.kind = v.kind and pz.id = v.id
+    group by 1, 2, 3`
+  let buildings = empty
+  let keyPlaces = empty
+  const zoneCount = new Map<number, { buildings: CoverageCount; keyPlaces: CoverageCount }>()
+  for (const r of rows) {
+    const c = sumCounts({ total: 0, visited: 0, coverage: 1 }, { total: r.total, visited: r.visited, coverage: 1 })
+    if (r.kind === 'building') buildings = sumCounts(buildings, c)
+    else keyPlaces = sumCounts(keyPlaces, c)
+    if (r.zoneId === null) continue
+    const z = zoneCount.get(r.zoneId) ?? { buildings: empty, keyPlaces: empty }
+    if (r.kind === 'building') z.buildings = sumCounts(z.buildings, c)
+    else z.keyPlaces = sumCounts(z.keyPlaces, c)
+    zoneCount.set(r.zoneId, z)
+  }
+  const coverageByZone: CoverageZoneRow[] = zones.map((z) => ({
+    communityName: ctx.nameOf.get(z.communityId) ?? '',
+    zoneId: z.zoneId,
+    name: z.name,
+    teamName: z.teamName,
+    assigneeName: z.assigneeName,
+    ...(zoneCount.get(z.zoneId) ?? { buildings: empty, keyPlaces: empty }),
+  }))
+  const teams = new Map<string, CoverageTeamRow>()
+  for (const z of zones) {
+    const key = `${z.communityId}:${z.teamId ?? ''}`
+    const c = zoneCount.get(z.zoneId) ?? { buildings: empty, keyPlaces: empty }
+    const t = teams.get(key) ?? { communityName: ctx.nameOf.get(z.communityId) ?? '', teamName: z.teamName ?? '（未指定队伍）', zones: [], buildings: empty, keyPlaces: empty }
+    t.zones.push(z.name)
+    t.buildings = sumCounts(t.buildings, c.buildings)
+    t.keyPlaces = sumCounts(t.keyPlaces, c.keyPlaces)
+    teams.set(key, t)
+  }
+  let unvisited: Geometry[] = []
+  if (ctx.single) {
+    const ids = (kind: string) => rows.filter((r) => r.kind === kind).flatMap((r) => r.unvisited ?? [])
+    const geoms = await sql<{ geometry: string }[]>`
+      select ST_AsGeoJSON(b.footprint, 6) as geometry from buildings b where b.id = any(${ids('building')}::bigint[])
+      union all
+      select ST_AsGeoJSON(k.geom, 6) from key_places k where k.id = any(${ids('key_place')}::bigint[])`
+    unvisited = geoms.map((g) => JSON.parse(g.geometry) as Geometry)
+  }
+  return { buildings, keyPlaces, coverageByZone, coverageByTeam: [...teams.values()], unvisited }
+}
 
-    // The weekly rule over the ISO weeks the period touches, from the first week's Monday to the
-    // period's last day (or today).
-    const calFirst = isoWeekOf(w.firstDay).monday
-    const calLast = w.lastDay < today ? w.lastDay : today
-    const calDays = Math.round((Date.parse(`${calLast}T00:00:00Z`) - Date.parse(`${calFirst}T00:00:00Z`)) / 86_400_000) + 1
-    const cal = await coverageCalendar(sql, {
-      communityIds: [community.id],
-      communityId: community.id,
-      days: calDays,
-      radius: REPORT_RADIUS_M,
-      now: new Date(shanghaiMidnight(calLast).getTime() + 12 * 3_600_000),
-    })
+/**
+ * The weekly rule (每周覆盖) over the ISO weeks the period touches, from the first week's Monday to the
+ * period's last day (or today), for every community in one query (`sg_compound_days`).
+ */
+async function weeklySection(ctx: ReportContext): Promise<WeeklyRuleRow[]> {
+  if (!ctx.started) return []
+  const { w, today } = ctx
+  const calFirst = isoWeekOf(w.firstDay).monday
+  const calLast = w.lastDay < today ? w.lastDay : today
+  const calDays = Math.round((Date.parse(`${calLast}T00:00:00Z`) - Date.parse(`${calFirst}T00:00:00Z`)) / 86_400_000) + 1
+  const days = dayRange(calFirst, calDays)
+  const rows = await compoundDays(ctx.sql, ctx.ids, calFirst, calDays, REPORT_RADIUS_M)
+  const byCommunity = new Map<number, CompoundDayRow[]>()
+  for (const r of rows) {
+    const list = byCommunity.get(r.communityId) ?? []
+    list.push(r)
+    byCommunity.set(r.communityId, list)
+  }
+  const out: WeeklyRuleRow[] = []
+  for (const community of ctx.communities) {
+    const cal = calendarOf(byCommunity.get(community.id) ?? [], days, addDays(calLast, 1))
     const compoundName = new Map(cal.compounds.map((c) => [c.id, c.name]))
     for (const wk of cal.weeks) {
-      const to = wk.to < calLast ? wk.to : calLast
-      weeklyRule.push({
-        communityName: cname,
+      out.push({
+        communityName: community.name,
         week: wk.week,
         from: wk.from,
-        to,
+        to: wk.to < calLast ? wk.to : calLast,
         days: wk.daysInWindow,
         compounds: cal.compounds.length,
         patrolled: cal.compounds.length - wk.breaking.length,
@@ -398,28 +476,68 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
         met: wk.breaking.length === 0,
       })
     }
-
-    try {
-      const grid = await hotspotGrid(sql, { communityIds: [community.id], communityId: community.id, from: w.from, to: w.to, cell: REPORT_HOTSPOT_CELL_M })
-      if (grid.note) notes.push(`${cname}：${grid.note.zh}`)
-      const top = grid.features
-        .filter((f) => f.properties.count > 0)
-        .sort((a, b) => b.properties.confidence - a.properties.confidence || (b.properties.giZ ?? 0) - (a.properties.giZ ?? 0) || b.properties.count - a.properties.count)
-        .slice(0, 5)
-      const places = await placesAt(sql, top.map((f) => ringCentre(f.geometry)))
-      top.forEach((f, i) => {
-        const c = ringCentre(f.geometry)
-        hotspots.push({ communityName: cname, cellId: f.id, count: f.properties.count, giZ: f.properties.giZ, confidence: f.properties.confidence, place: places[i] ?? null, ...c })
-      })
-      for (const f of grid.features) if (f.properties.confidence > 0) hotspotCells.push({ confidence: f.properties.confidence, geometry: f.geometry })
-    } catch (error) {
-      if (!(error instanceof Problem)) throw error
-      notes.push(`${cname}：${error.message}`)
-    }
   }
-  if (!started) notes.push('本期尚未开始，没有巡查覆盖数据。')
+  return out
+}
 
-  // Where hazards pile up: the buildings with the most, and the recurrences (反弹).
+/**
+ * Hot spots per community (Gi* needs the community's own grid), at most
+ * {@link REPORT_HOTSPOT_CONCURRENCY} at a time; over several communities only where the period has
+ * enough hazards for Gi* to tell anything (the others are counted in one note).
+ */
+async function hotspotSection(ctx: ReportContext) {
+  const { sql, w } = ctx
+  const counts = await sql<{ communityId: number; n: number }[]>`
+    select h.community_id as "communityId", count(*)::int as n from hazards h
+    where ${hazardWhere(sql, { communityIds: ctx.ids, from: w.from, to: w.to })}
+    group by 1`
+  // One community: always (its grid's note says when the counts are too few for Gi*).
+  const enough = new Set(ctx.single ? ctx.ids : counts.filter((c) => c.n >= MIN_HAZARDS).map((c) => c.communityId))
+  const few = ctx.communities.filter((c) => !enough.has(c.id))
+  if (few.length > 0) {
+    ctx.notes.push(`${few.length} 个社区本期隐患少于 ${MIN_HAZARDS} 条，样本太少，未做热点分析${few.length <= 10 ? `（${few.map((c) => c.name).join('、')}）` : ''}。`)
+  }
+  const grids = await limited(
+    ctx.communities.filter((c) => enough.has(c.id)),
+    REPORT_HOTSPOT_CONCURRENCY,
+    async (community) => {
+      try {
+        return { community, grid: await hotspotGrid(sql, { communityIds: [community.id], communityId: community.id, from: w.from, to: w.to, cell: REPORT_HOTSPOT_CELL_M }) }
+      } catch (error) {
+        if (!(error instanceof Problem)) throw error
+        ctx.notes.push(`${community.name}：${error.message}`)
+        return { community, grid: null }
+      }
+    },
+  )
+  const picked: { communityName: string; f: HotspotFeature }[] = []
+  const cells: ReportData['map']['hotspots'] = []
+  for (const { community, grid } of grids) {
+    if (!grid) continue
+    if (grid.note) ctx.notes.push(`${community.name}：${grid.note.zh}`)
+    grid.features
+      .filter((f) => f.properties.count > 0)
+      .sort((a, b) => b.properties.confidence - a.properties.confidence || (b.properties.giZ ?? 0) - (a.properties.giZ ?? 0) || b.properties.count - a.properties.count)
+      .slice(0, 5)
+      .forEach((f) => picked.push({ communityName: community.name, f }))
+    if (ctx.single) for (const f of grid.features) if (f.properties.confidence > 0) cells.push({ confidence: f.properties.confidence, geometry: f.geometry })
+  }
+  const places = await placesAt(sql, picked.map((p) => ringCentre(p.f.geometry)))
+  const hotspots: HotspotRow[] = picked.map(({ communityName, f }, i) => ({
+    communityName,
+    cellId: f.id,
+    count: f.properties.count,
+    giZ: f.properties.giZ,
+    confidence: f.properties.confidence,
+    place: places[i] ?? null,
+    ...ringCentre(f.geometry),
+  }))
+  return { hotspots, cells }
+}
+
+/** The buildings with the most hazards in the period. */
+async function topPlacesSection(ctx: ReportContext): Promise<TopPlaceRow[]> {
+  const { sql, w } = ctx
   const top = await sql<{ communityId: number; buildingId: number; place: string; count: number; open: number; categories: Partial<Record<Category, number>> }[]>`
     select h.community_id as "communityId", h.building_id as "buildingId",
            coalesce(b.name, '楼栋 #' || b.id) || coalesce('（' || cp.name || '）', '') as place,
@@ -431,17 +549,21 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
                 and h2.reported_at >= ${w.from}::timestamptz and h2.reported_at < ${w.to}::timestamptz
               group by h2.category) x) as categories
     from hazards h join buildings b on b.id = h.building_id left join compounds cp on cp.id = b.compound_id
-    where ${hazardWhere(sql, { ...scope, from: w.from, to: w.to })}
+    where ${hazardWhere(sql, { communityIds: ctx.ids, from: w.from, to: w.to })}
     group by h.community_id, h.building_id, b.id, b.name, cp.name
     order by count desc, h.building_id
     limit ${REPORT_TOP_N}`
-  const topPlaces: TopPlaceRow[] = top.map((r) => ({ ...r, communityName: nameOf.get(r.communityId) ?? '' }))
+  return top.map((r) => ({ ...r, communityName: ctx.nameOf.get(r.communityId) ?? '' }))
+}
 
-  const rec = await hazardRecurrences(sql, { ...scope, from: w.from, to: w.to })
+/** The recurrences (反弹) of the period, the first {@link REPORT_TOP_N} with their places. */
+async function recurrenceSection(ctx: ReportContext): Promise<{ count: number; rows: RecurrenceRow[] }> {
+  const { sql, w } = ctx
+  const rec = await hazardRecurrences(sql, { communityIds: ctx.ids, from: w.from, to: w.to })
   const recTop = rec.features.slice(0, REPORT_TOP_N)
   const recPlaces = await placesAt(sql, recTop.map((f) => ({ lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] })))
-  const recurrences: RecurrenceRow[] = recTop.map((f, i) => ({
-    communityName: nameOf.get(f.properties.communityId) ?? '',
+  const rows = recTop.map((f, i) => ({
+    communityName: ctx.nameOf.get(f.properties.communityId) ?? '',
     hazardId: f.properties.hazardId,
     earlierId: f.properties.earlierId,
     category: f.properties.category,
@@ -450,22 +572,92 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
     count: f.properties.count,
     place: recPlaces[i] ?? null,
   }))
+  return { count: rec.features.length, rows }
+}
 
-  // The map: boundaries, zones as valid in the period, buildings, roads, the period's hazards and tracks.
+/**
+ * The map of a one-community report: boundary, the zones the period shows, buildings, roads, the
+ * period's hazards and tracks. A report over several communities carries no geometry (a city is
+ * seen on the map's tiles): every list is empty and a note says so.
+ */
+async function mapSection(ctx: ReportContext, zones: PeriodZone[], unvisited: Geometry[], hotspots: ReportData['map']['hotspots']): Promise<ReportData['map']> {
+  if (!ctx.single) {
+    ctx.notes.push(`本报告含 ${ctx.communities.length} 个社区，不附地图；各社区的地图见单个社区的报告，城市全貌见指挥中心地图。`)
+    return { communities: [], zones: [], buildings: [], roads: [], hazards: [], tracks: [], unvisited: [], hotspots: [] }
+  }
+  const { sql, w } = ctx
+  const scope = { communityIds: ctx.ids }
   const layer = async <P>(name: 'communities' | 'buildings' | 'roads') =>
-    JSON.parse(await layerGeoJson(sql, name, { communityIds: ids })) as FeatureCollectionOf<P>
-  const zoneShapes = await sql<{ name: string; geometry: string }[]>`
-    select distinct on (zh.zone_id) zh.name, ST_AsGeoJSON(zh.geom, 6) as geometry
-    from zone_history zh
-    where zh.community_id = any(${ids}::bigint[]) and zh.valid_from < ${w.to}::timestamptz
-      and (zh.valid_to is null or zh.valid_to > ${w.from}::timestamptz)
-    order by zh.zone_id, zh.valid_from desc`
+    JSON.parse(await layerGeoJson(sql, name, { communityIds: ctx.ids })) as FeatureCollectionOf<P>
   const hazardsFc = JSON.parse(await listHazardsGeoJson(sql, { ...scope, from: w.from, to: w.to })) as FeatureCollectionOf<{ severity: Severity; status: Status }>
-  const tracksFc = started
-    ? (JSON.parse(await listTracksGeoJson(sql, { ...scope, from: w.from, to: coverageTo })) as FeatureCollectionOf<unknown>)
+  const tracksFc = ctx.started
+    ? (JSON.parse(await listTracksGeoJson(sql, { ...scope, from: w.from, to: ctx.coverageTo })) as FeatureCollectionOf<unknown>)
     : { features: [] }
-  const [district] = await sql<{ name: string }[]>`
-    select d.name from districts d where d.id = any(${communities.map((c) => c.districtId).filter((d): d is number => d !== null)}::bigint[]) order by d.id limit 1`
+  return {
+    communities: (await layer<unknown>('communities')).features.map((f) => f.geometry),
+    zones: zones.filter((z) => z.geometry !== null).map((z) => ({ name: z.name, geometry: JSON.parse(z.geometry!) as Geometry })),
+    buildings: (await layer<unknown>('buildings')).features.map((f) => f.geometry),
+    roads: (await layer<unknown>('roads')).features.map((f) => f.geometry),
+    hazards: hazardsFc.features
+      .filter((f) => f.properties.status !== 'rejected')
+      .map((f) => {
+        const [lon, lat] = f.geometry.coordinates as [number, number]
+        return { lon, lat, severity: f.properties.severity, status: f.properties.status }
+      }),
+    tracks: tracksFc.features.map((f) => f.geometry),
+    unvisited,
+    hotspots,
+  }
+}
+
+/**
+ * Assemble the report of the period containing `date` for one community or every community the
+ * caller may see. Every section is computed for all the communities at once (set-based SQL), except
+ * hot spots (one grid per community, a few at a time). Zones are those the period shows: in effect
+ * during it and holding a matter or a patrol, or in effect for at least half of it.
+ */
+export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData> {
+  const w = periodWindow(q.period, q.date)
+  const [clock] = await sql<{ now: Date }[]>`select now() as now`
+  const now = q.now ?? clock!.now
+  const communities = await reportCommunities(sql, q)
+  const today = shanghaiDate(now)
+  const ctx: ReportContext = {
+    sql,
+    w,
+    now,
+    communities,
+    ids: communities.map((c) => c.id),
+    nameOf: new Map(communities.map((c) => [c.id, c.name])),
+    single: communities.length === 1,
+    started: w.firstDay <= today,
+    today,
+    coverageTo: new Date(Math.min(Date.parse(w.to), now.getTime())).toISOString(),
+    notes: [],
+  }
+  const scope = { communityIds: ctx.ids }
+
+  const rows = await reportHazards(sql, ctx.ids, w, now)
+  const flows = flowSection(ctx, rows)
+  const zonedP = zoneSection(ctx, flows.zoneCounts, flows.unzoned)
+  const [zoned, stats, [rates], coverage, weeklyRule, hot, topPlaces, rec, [district]] = await Promise.all([
+    zonedP,
+    hazardStats(sql, { ...scope, from: w.from, to: w.to }),
+    sql<{ respondedInTime: number; verifiedOnTime: number }[]>`
+      select count(*) filter (where h.responded_at is not null
+                                and h.responded_at - h.reported_at <= make_interval(mins => ${RESPONSE_TARGET_MINUTES}))::int as "respondedInTime",
+             count(*) filter (where h.status = 'verified' and h.closed_at <= h.due_at)::int as "verifiedOnTime"
+      from hazards h where ${hazardWhere(sql, { ...scope, from: w.from, to: w.to })}`,
+    zonedP.then((z) => coverageSection(ctx, z.zones)),
+    weeklySection(ctx),
+    hotspotSection(ctx),
+    topPlacesSection(ctx),
+    recurrenceSection(ctx),
+    sql<{ name: string }[]>`
+      select d.name from districts d where d.id = any(${communities.map((c) => c.districtId).filter((d): d is number => d !== null)}::bigint[]) order by d.id limit 1`,
+  ])
+  if (!ctx.started) ctx.notes.push('本期尚未开始，没有巡查覆盖数据。')
+  const map = await mapSection(ctx, zoned.zones, coverage.unvisited, hot.cells)
 
   const weeksMet = weeklyRule.filter((r) => r.met).length
   const compoundWeeks = weeklyRule.reduce((s, r) => s + r.compounds, 0)
@@ -488,9 +680,9 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
       onTimeClosureRate: stats.onTimeClosureRate,
       closureRate: stats.closureRate,
       medianHoursToClose: stats.medianHoursToClose,
-      recurrences: rec.features.length,
-      buildings,
-      keyPlaces,
+      recurrences: rec.count,
+      buildings: coverage.buildings,
+      keyPlaces: coverage.keyPlaces,
       weeklyRule: {
         weeks: weeklyRule.length,
         met: weeksMet,
@@ -499,32 +691,18 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
         coverage: compoundWeeks === 0 ? null : compoundWeeksMet / compoundWeeks,
       },
     },
-    byCategory,
-    bySeverity,
-    byZone,
-    unzoned,
-    byDay: days,
-    coverageByZone,
-    coverageByTeam,
+    byCategory: flows.byCategory,
+    bySeverity: flows.bySeverity,
+    byZone: zoned.byZone,
+    unzoned: zoned.unzoned,
+    byDay: flows.byDay,
+    coverageByZone: coverage.coverageByZone,
+    coverageByTeam: coverage.coverageByTeam,
     weeklyRule,
-    hotspots,
+    hotspots: hot.hotspots,
     topPlaces,
-    recurrences,
-    notes,
-    map: {
-      communities: (await layer<unknown>('communities')).features.map((f) => f.geometry),
-      zones: zoneShapes.map((z) => ({ name: z.name, geometry: JSON.parse(z.geometry) as Geometry })),
-      buildings: (await layer<unknown>('buildings')).features.map((f) => f.geometry),
-      roads: (await layer<unknown>('roads')).features.map((f) => f.geometry),
-      hazards: hazardsFc.features
-        .filter((f) => f.properties.status !== 'rejected')
-        .map((f) => {
-          const [lon, lat] = f.geometry.coordinates as [number, number]
-          return { lon, lat, severity: f.properties.severity, status: f.properties.status }
-        }),
-      tracks: tracksFc.features.map((f) => f.geometry),
-      unvisited,
-      hotspots: hotspotCells,
-    },
+    recurrences: rec.rows,
+    notes: ctx.notes,
+    map,
   }
 }

@@ -3,9 +3,10 @@
  * tile — geometry in tile coordinates by `safegrid_tile_geom` (db/functions/tiles.sql), properties
  * as typed columns — and one of two encoders turns them into the tile: PostGIS's ST_AsMVT on a real
  * server, or {@link encodeMvt} in Node where PostGIS has no protobuf (the embedded PGlite). Both read
- * the same rows in the same order, so both backends serve the same tile.
+ * the same rows in the same order, so both backends serve the same tile. Each layer's SQL text is
+ * built once and prepared (a tile costs one round trip and no query building).
  */
-import type postgres from 'postgres'
+import type { TrackedTable } from '../cache/data-version.ts'
 import type { DatabaseKind, Queryable, Sql } from '../db/connect.ts'
 import { CLOSED_STATUSES, OPEN_STATUSES, type Category, type Severity, type Status } from '../../core/matters.ts'
 import { encodeMvt, MVT_EXTENT, type TileFeature, type TileGeometry, type TileValue } from '../domain/mvt.ts'
@@ -37,136 +38,128 @@ export interface TileRequest {
 /** Who encodes tiles on a database: PostGIS (ST_AsMVT) or Node ({@link encodeMvt}). */
 export type TileEncoder = 'postgis' | 'node'
 
-type Fragment = postgres.Fragment
-
+/** Where a layer's features come from (SQL text over alias `x`). */
 interface TileSource {
-  from: Fragment
-  geom: Fragment
-  community: Fragment
+  from: string
+  geom: string
+  community: string
   /** Property name → SQL expression, in the order they go into the tile. */
-  props: [string, Fragment][]
-  where?: Fragment
+  props: [string, string][]
+  where?: string
 }
 
-const CLOSED = CLOSED_STATUSES as string[]
-
-function tileSource(sql: Queryable, req: TileRequest): TileSource {
-  switch (req.layer) {
-    case 'buildings':
-      return {
-        from: sql`buildings x`,
-        geom: sql`x.footprint`,
-        community: sql`x.community_id`,
-        props: [
-          ['id', sql`x.id`],
-          ['name', sql`x.name`],
-          ['floors', sql`x.floors`],
-          ['households', sql`x.households`],
-          ['compoundId', sql`x.compound_id`],
-        ],
-      }
-    case 'zones':
-      return {
-        from: sql`zones x`,
-        geom: sql`x.geom`,
-        community: sql`x.community_id`,
-        props: [
-          ['id', sql`x.id`],
-          ['name', sql`x.name`],
-          ['assigneeId', sql`x.assignee_id`],
-          ['communityId', sql`x.community_id`],
-        ],
-      }
-    case 'key-places':
-      return {
-        from: sql`key_places x`,
-        geom: sql`x.geom`,
-        community: sql`x.community_id`,
-        props: [
-          ['id', sql`x.id`],
-          ['kind', sql`x.kind`],
-          ['name', sql`x.name`],
-        ],
-      }
-    case 'hazards': {
-      const status = req.status ?? OPEN_STATUSES
-      const parts = [sql`x.status = any(${status as string[]}::text[])`]
-      if (req.category?.length) parts.push(sql`x.category = any(${req.category as string[]}::text[])`)
-      if (req.severity?.length) parts.push(sql`x.severity = any(${req.severity as string[]}::text[])`)
-      return {
-        from: sql`hazards x`,
-        geom: sql`x.geom`,
-        community: sql`x.community_id`,
-        props: [
-          ['id', sql`x.id`],
-          ['status', sql`x.status`],
-          ['category', sql`x.category`],
-          ['severity', sql`x.severity`],
-          ['overdue', sql`(x.status <> all(${CLOSED}::text[]) and x.due_at < now())`],
-        ],
-        where: parts.reduce((a, b) => sql`${a} and ${b}`),
-      }
-    }
-    case 'roads':
-      return {
-        from: sql`roads x`,
-        geom: sql`x.geom`,
-        community: sql`x.community_id`,
-        props: [
-          ['kind', sql`x.kind`],
-          ['kindDetail', sql`x.kind_detail`],
-          ['name', sql`x.name`],
-        ],
-      }
-    case 'compounds':
-      return {
-        from: sql`compounds x`,
-        geom: sql`x.geom`,
-        community: sql`x.community_id`,
-        props: [
-          ['id', sql`x.id`],
-          ['name', sql`x.name`],
-        ],
-      }
-    case 'communities':
-      return {
-        from: sql`communities x`,
-        geom: sql`x.boundary`,
-        community: sql`x.id`,
-        props: [
-          ['id', sql`x.id`],
-          ['name', sql`x.name`],
-        ],
-      }
-  }
-}
+const quoteList = (values: readonly string[]): string => `array[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')}]::text[]`
 
 /**
- * The rows of a tile, ordered by feature id: `fid` (the database id), one column per property, and
- * `geom` in tile coordinates (never NULL). `geometry` decides how the geometry column is selected.
+ * The layers' SQL. Parameters: $1 z, $2 x, $3 y, $4 the caller's communities (bigint[], NULL = all);
+ * hazards also $5 statuses, $6 categories (NULL = any), $7 severities (NULL = any).
  */
-function tileRows(sql: Queryable, req: TileRequest, geometry: 'geometry' | 'geojson'): Fragment {
-  const src = tileSource(sql, req)
-  const { z, x, y } = req
-  const scope = req.communityIds === null ? sql`true` : sql`${src.community} = any(${req.communityIds}::bigint[])`
-  const cols = src.props.map(([name, expr]) => sql`${expr} as ${sql(name)}`).reduce((a, b) => sql`${a}, ${b}`)
-  const geom = sql`safegrid_tile_geom(${src.geom}, ${z}::int, ${x}::int, ${y}::int, ${MVT_EXTENT}::int, ${TILE_BUFFER}::int)`
-  return sql`
-    select * from (
-      select x.id as fid, ${cols}, ${geometry === 'geojson' ? sql`ST_AsGeoJSON(${geom}, 0)` : geom} as geom
-      from ${src.from}
-      where ${src.geom} && (select ST_Transform(ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int, margin => ${TILE_BUFFER / MVT_EXTENT}::float8), 4326))
-        and ${scope}
-        and ${src.where ?? sql`true`}
-    ) r
-    where geom is not null
-    order by fid`
+const SOURCES: Record<TileLayer, TileSource> = {
+  buildings: {
+    from: 'buildings x',
+    geom: 'x.footprint',
+    community: 'x.community_id',
+    props: [['id', 'x.id'], ['name', 'x.name'], ['floors', 'x.floors'], ['households', 'x.households'], ['compoundId', 'x.compound_id']],
+  },
+  zones: {
+    from: 'zones x',
+    geom: 'x.geom',
+    community: 'x.community_id',
+    props: [['id', 'x.id'], ['name', 'x.name'], ['assigneeId', 'x.assignee_id'], ['communityId', 'x.community_id']],
+  },
+  'key-places': {
+    from: 'key_places x',
+    geom: 'x.geom',
+    community: 'x.community_id',
+    props: [['id', 'x.id'], ['kind', 'x.kind'], ['name', 'x.name']],
+  },
+  hazards: {
+    from: 'hazards x',
+    geom: 'x.geom',
+    community: 'x.community_id',
+    props: [
+      ['id', 'x.id'],
+      ['status', 'x.status'],
+      ['category', 'x.category'],
+      ['severity', 'x.severity'],
+      ['overdue', `(x.status <> all(${quoteList(CLOSED_STATUSES)}) and x.due_at < now())`],
+    ],
+    where: 'x.status = any($5::text[]) and ($6::text[] is null or x.category = any($6::text[])) and ($7::text[] is null or x.severity = any($7::text[]))',
+  },
+  roads: {
+    from: 'roads x',
+    geom: 'x.geom',
+    community: 'x.community_id',
+    props: [['kind', 'x.kind'], ['kindDetail', 'x.kind_detail'], ['name', 'x.name']],
+  },
+  compounds: {
+    from: 'compounds x',
+    geom: 'x.geom',
+    community: 'x.community_id',
+    props: [['id', 'x.id'], ['name', 'x.name']],
+  },
+  communities: {
+    from: 'communities x',
+    geom: 'x.boundary',
+    community: 'x.id',
+    props: [['id', 'x.id'], ['name', 'x.name']],
+  },
+}
+
+/** The table a layer is read from (its changes invalidate cached tiles). */
+export const TILE_TABLES: Record<TileLayer, TrackedTable> = {
+  buildings: 'buildings',
+  zones: 'zones',
+  'key-places': 'key_places',
+  hazards: 'hazards',
+  roads: 'roads',
+  compounds: 'compounds',
+  communities: 'communities',
+}
+
+const texts = new Map<string, string>()
+
+/**
+ * The SQL text of a layer's tile, built once per layer, output and scope shape (all communities or
+ * some) and then prepared by the database: `mvt` the tile by ST_AsMVT, `rows` its features with
+ * GeoJSON geometry in tile coordinates, ordered by feature id (`fid`, one column per property).
+ */
+export function tileSql(layer: TileLayer, output: 'mvt' | 'rows', scoped: boolean): string {
+  const key = `${layer}:${output}:${scoped}`
+  let text = texts.get(key)
+  if (text === undefined) {
+    const src = SOURCES[layer]
+    const cols = src.props.map(([name, expr]) => `${expr} as "${name}"`).join(', ')
+    const geom = `safegrid_tile_geom(${src.geom}, $1::int, $2::int, $3::int, ${MVT_EXTENT}, ${TILE_BUFFER})`
+    const rows = `
+      select * from (
+        select x.id as fid, ${cols}, ${output === 'rows' ? `ST_AsGeoJSON(${geom}, 0)` : geom} as geom
+        from ${src.from}
+        where ${src.geom} && (select ST_Transform(ST_TileEnvelope($1::int, $2::int, $3::int, margin => ${TILE_BUFFER / MVT_EXTENT}), 4326))
+          and ${scoped ? `${src.community} = any($4::bigint[])` : '$4::bigint[] is null'}
+          and ${src.where ?? 'true'}
+      ) r
+      where geom is not null
+      order by fid`
+    text = output === 'rows' ? rows : `select ST_AsMVT(t, '${layer}', ${MVT_EXTENT}, 'geom', 'fid') as tile from (${rows}) t`
+    texts.set(key, text)
+  }
+  return text
+}
+
+/** The parameters of {@link tileSql} for a request. */
+function tileParams(req: TileRequest): (number | number[] | string[] | null)[] {
+  const params: (number | number[] | string[] | null)[] = [req.z, req.x, req.y, req.communityIds]
+  if (req.layer === 'hazards') {
+    params.push([...(req.status ?? OPEN_STATUSES)], req.category?.length ? [...req.category] : null, req.severity?.length ? [...req.severity] : null)
+  }
+  return params
 }
 
 /** The features of a tile as the Node encoder takes them (also what tests compare tiles with). */
 export async function tileFeatures(sql: Queryable, req: TileRequest): Promise<TileFeature[]> {
-  const names = tileSource(sql, req).props.map(([name]) => name)
-  const rows = await sql<Record<string, TileValue>[]>`${tileRows(sql, req, 'geojson')}`
+  const names = SOURCES[req.layer].props.map(([name]) => name)
+  const rows = await sql.unsafe<Record<string, TileValue>[]>(tileSql(req.layer, 'rows', req.communityIds !== null), tileParams(req) as never[], { prepare: true })
   return rows.map((row) => ({
     id: row.fid as number,
     properties: names.map((name): [string, TileValue] => [name, row[name] ?? null]),
@@ -181,9 +174,7 @@ export async function tileWithNode(sql: Queryable, req: TileRequest): Promise<Ui
 
 /** A tile encoded by PostGIS (ST_AsMVT over the same rows); empty when the tile has no features. */
 export async function tileWithPostgis(sql: Queryable, req: TileRequest): Promise<Uint8Array> {
-  const [row] = await sql<{ tile: Uint8Array | null }[]>`
-    select ST_AsMVT(t, ${req.layer}, ${MVT_EXTENT}::int, 'geom', 'fid') as tile
-    from (${tileRows(sql, req, 'geometry')}) t`
+  const [row] = await sql.unsafe<{ tile: Uint8Array | null }[]>(tileSql(req.layer, 'mvt', req.communityIds !== null), tileParams(req) as never[], { prepare: true })
   return row?.tile ?? new Uint8Array(0)
 }
 

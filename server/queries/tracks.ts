@@ -143,7 +143,8 @@ export interface TrackFilter {
 }
 
 /**
- * Tracks in [from, to) as a GeoJSON FeatureCollection (JSON text): one LineString per device run,
+ * Tracks in [from, to) as a GeoJSON FeatureCollection (JSON text): one LineString per device run of
+ * plausible points (flagged points are left out: see {@link listFlaggedStretches}),
  * runs split where consecutive points are more than {@link RUN_MAX_GAP_S} s or {@link RUN_MAX_GAP_M} m
  * (UTM) apart. A run of one point is a LineString of that point twice. Properties: `deviceId`,
  * `personId`, `personName`, `teamId`, `teamName`, `communityId`, `from`, `to`, `points`, and `times`
@@ -158,7 +159,7 @@ export async function listTracksGeoJson(sql: Sql, filter: TrackFilter): Promise<
       select tp.device_id, tp.community_id, tp.t, tp.geom, ST_Transform(tp.geom, c.utm_srid) as g
       from track_points tp join communities c on c.id = tp.community_id
       where ${scope} and ${one} and ${device}
-        and tp.t >= ${filter.from}::timestamptz and tp.t < ${filter.to}::timestamptz
+        and tp.t >= ${filter.from}::timestamptz and tp.t < ${filter.to}::timestamptz and tp.flag is null
     ), breaks as (
       select pts.*,
              case when lag(t) over w is null
@@ -200,4 +201,98 @@ export async function listTracksGeoJson(sql: Sql, filter: TrackFilter): Promise<
     left join people p on p.id = d.person_id
     left join teams tm on tm.id = p.team_id`
   return row?.fc ?? '{"type":"FeatureCollection","features":[]}'
+}
+
+/** Most flagged stretches one answer lists (the newest first); `total` says how many there were. */
+export const MAX_FLAGGED_STRETCHES = 200
+
+/** A stretch of consecutive flagged points of one device (no plausible point between them). */
+export interface FlaggedStretch {
+  type: 'Feature'
+  id: string
+  /** The first flagged point of the stretch. */
+  geometry: { type: 'Point'; coordinates: [number, number] }
+  properties: {
+    id: string
+    deviceId: string
+    communityId: number
+    personId: number | null
+    personName: string | null
+    teamId: number | null
+    teamName: string | null
+    from: string
+    to: string
+    points: number
+    /** The first point's flag, e.g. `speed 126 km/h` or `teleport 5200 m in 10 s` (core/track-flags.ts reads it). */
+    reason: string
+  }
+}
+
+/** `GET /api/tracks/flags`: flagged stretches in a window, newest first. */
+export interface FlaggedStretches {
+  type: 'FeatureCollection'
+  features: FlaggedStretch[]
+  /** Stretches in the window (more than listed when over {@link MAX_FLAGGED_STRETCHES}). */
+  total: number
+  /** Flagged points in the window. */
+  flaggedPoints: number
+}
+
+/**
+ * The physically impossible parts of the tracks in [from, to) (track_points.flag, set at ingest by
+ * db/functions/tracks.sql): consecutive flagged points of a device form one stretch, shown at its
+ * first point with its reason. Only devices with a flag in the window are read in full.
+ */
+export async function listFlaggedStretches(sql: Sql, filter: TrackFilter): Promise<FlaggedStretches> {
+  const scope = filter.communityIds === null ? sql`true` : sql`tp.community_id = any(${filter.communityIds}::bigint[])`
+  const one = filter.communityId === undefined ? sql`true` : sql`tp.community_id = ${filter.communityId}`
+  const device = filter.deviceId === undefined ? sql`true` : sql`tp.device_id = ${filter.deviceId}`
+  const window = sql`tp.t >= ${filter.from}::timestamptz and tp.t < ${filter.to}::timestamptz`
+  const rows = await sql<{ deviceId: string; communityId: number; personId: number | null; personName: string | null; teamId: number | null; teamName: string | null; from: Date; to: Date; points: number; reason: string; lon: number; lat: number; total: number; flaggedPoints: number }[]>`
+    with devs as (
+      select distinct tp.device_id from track_points tp
+      where ${scope} and ${one} and ${device} and ${window} and tp.flag is not null
+    ), pts as (
+      select tp.device_id, tp.community_id, tp.t, tp.geom, tp.flag,
+             sum(case when tp.flag is null then 1 else 0 end) over (partition by tp.device_id order by tp.t rows unbounded preceding) as grp
+      from track_points tp join devs d on d.device_id = tp.device_id
+      where ${scope} and ${window}
+    ), stretches as (
+      select p.device_id, min(p.community_id) as community_id, min(p.t) as t_from, max(p.t) as t_to, count(*)::int as points,
+             (array_agg(p.flag order by p.t))[1] as reason, (array_agg(p.geom order by p.t))[1] as geom
+      from pts p where p.flag is not null
+      group by p.device_id, p.grp
+    )
+    select s.device_id as "deviceId", s.community_id as "communityId", d.person_id as "personId", pe.name as "personName",
+           pe.team_id as "teamId", tm.name as "teamName", s.t_from as "from", s.t_to as "to", s.points, s.reason,
+           ST_X(s.geom) as lon, ST_Y(s.geom) as lat,
+           count(*) over ()::int as total, (sum(s.points) over ())::int as "flaggedPoints"
+    from stretches s
+    join devices d on d.id = s.device_id
+    left join people pe on pe.id = d.person_id
+    left join teams tm on tm.id = pe.team_id
+    order by s.t_from desc, s.device_id
+    limit ${MAX_FLAGGED_STRETCHES}`
+  const features = rows.map((r): FlaggedStretch => {
+    const id = `${r.deviceId}@${r.from.toISOString()}`
+    return {
+      type: 'Feature',
+      id,
+      geometry: { type: 'Point', coordinates: [r.lon, r.lat] },
+      properties: {
+        id,
+        deviceId: r.deviceId,
+        communityId: r.communityId,
+        personId: r.personId,
+        personName: r.personName,
+        teamId: r.teamId,
+        teamName: r.teamName,
+        from: r.from.toISOString(),
+        to: r.to.toISOString(),
+        points: r.points,
+        reason: r.reason,
+      },
+    }
+  })
+  return { type: 'FeatureCollection', features, total: rows[0]?.total ?? 0, flaggedPoints: rows[0]?.flaggedPoints ?? 0 }
 }

@@ -50,3 +50,47 @@ export async function zoneAt(sql: Queryable, point: { lon: number; lat: number }
     limit 1`
   return row
 }
+
+/** A zone as a period shows it (`sg_period_zones`): its latest version in the period. */
+export interface PeriodZone {
+  communityId: number
+  zoneId: number
+  name: string
+  assigneeId: number | null
+  assigneeName: string | null
+  /** The zone's current team (zone_history keeps none). */
+  teamId: number | null
+  teamName: string | null
+  /** Part of the period the zone was in effect (0..1). */
+  share: number
+  /** A track piece or a check-in fell inside it while it was in effect. */
+  patrolled: boolean
+  /** GeoJSON text of the latest version's geometry (with `geometry: true`). */
+  geometry: string | null
+}
+
+/**
+ * The zones of some communities a period [from, to) shows, in zone id order: those in effect during
+ * it that held a patrol, or a matter (`held`: the zones the period's matters were in), or were in
+ * effect for at least half of it, or (`keepCurrent`) are still in effect at its end. See
+ * `sg_period_zones` in db/functions/zones.sql.
+ */
+export async function periodZones(
+  sql: Queryable,
+  communityIds: number[],
+  from: string,
+  to: string,
+  options: { held?: number[]; keepCurrent?: boolean; geometry?: boolean } = {},
+): Promise<PeriodZone[]> {
+  return sql<PeriodZone[]>`
+    select z.community_id as "communityId", z.zone_id as "zoneId", z.name, z.assignee_id as "assigneeId", p.name as "assigneeName",
+           zz.team_id as "teamId", tm.name as "teamName", z.share, z.patrolled,
+           ${options.geometry ? sql`ST_AsGeoJSON(z.geom, 6)` : sql`null::text`} as geometry
+    from sg_period_zones(${communityIds}::bigint[], ${from}::timestamptz, ${to}::timestamptz,
+                         ${options.held ?? []}::bigint[], ${options.keepCurrent ?? false}) z
+    left join zones zz on zz.id = z.zone_id
+    left join teams tm on tm.id = zz.team_id
+    left join people p on p.id = z.assignee_id
+    where z.kept
+    order by z.zone_id`
+}

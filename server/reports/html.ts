@@ -178,7 +178,10 @@ export function reportHtml(d: ReportData): string {
     `<h1>${esc(PERIOD_TITLES[w.period])}：${esc(w.label)}</h1>`,
     `<div class="meta">统计时段 ${esc(w.firstDay)} 至 ${esc(w.lastDay)}（北京时间），生成于 ${esc(shanghaiMinute(d.generatedAt))}</div></header>`,
     tiles(d),
-    `<figure class="map">${reportMapSvg(d.map)}${legend()}<figcaption>本期发现的隐患、巡逻轨迹、未巡查的楼栋与重点部位、隐患热点（Gi* 显著）及责任网格。底图 © OpenStreetMap contributors (ODbL)。</figcaption></figure>`,
+    // A report over several communities carries no geometry (see buildReport): no map.
+    d.scope.communities.length > 1
+      ? ''
+      : `<figure class="map">${reportMapSvg(d.map)}${legend()}<figcaption>本期发现的隐患、巡逻轨迹、未巡查的楼栋与重点部位、隐患热点（Gi* 显著）及责任网格。底图 © OpenStreetMap contributors (ODbL)。</figcaption></figure>`,
     section(titleOf('核心指标'), table('核心指标', { hideKey: true }), true, 'headline'),
     section(titleOf('按类别'), beside(categoryChart, '按类别'), true, 'by-category'),
     section(titleOf('按等级'), table('按等级'), true, 'by-severity'),

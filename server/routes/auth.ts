@@ -43,6 +43,7 @@ export function authRoutes() {
       await revokeSession(sql, c.get('token'))
       // The session's live streams end now (other processes' streams at their next session check).
       c.get('live').endSession(hashToken(c.get('token')))
+      c.get('sessions').forget(hashToken(c.get('token')))
       await recordAudit(sql, { userId: c.get('user').id, action: 'logout', entity: 'session' })
       deleteCookie(c, SESSION_COOKIE, { path: '/' })
       return c.body(null, 204)

@@ -5,7 +5,8 @@ import type { AppEnv } from '../context.ts'
 import { CATEGORIES, SEVERITIES, STATUSES } from '../../core/matters.ts'
 import { cleanPhoto, PHOTO_MAX_BYTES, photoVariant } from '../media/photos.ts'
 import { Problem, problems, type ProblemFieldError } from '../problem.ts'
-import { addHazardPhoto, createHazard, hazardFeature, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
+import { DEFAULT_PAGE_LIMIT, encodeCursor, nextPageUrl, pageQuery } from '../paging.ts'
+import { addHazardPhoto, createHazard, hazardFeature, hazardPage, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
 import { CLOCK_SKEW_MS } from '../domain/evidence.ts'
 import { limitBody } from '../http.ts'
 import { bboxParam, enumList, finite, idParam, isoTime, validate } from '../validate.ts'
@@ -32,6 +33,7 @@ const listQuery = z.object({
   assigneeId: idParam.optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   at: isoTime.optional(),
+  ...pageQuery,
 })
 
 const jsonId = z.number().int('must be an integer').positive('must be positive').max(Number.MAX_SAFE_INTEGER)
@@ -82,9 +84,15 @@ function lonLatOf(loc: z.infer<typeof location>): { lon: number; lat: number } {
 /** Hazard endpoints (隐患): list and replay, report, detail, transitions of the closed loop, photos. */
 export const hazards = new Hono<AppEnv>()
   .get('/', validate('query', listQuery), async (c) => {
-    const q = c.req.valid('query')
-    const body = await listHazardsGeoJson(c.get('sql'), { ...q, communityIds: c.get('communityIds') })
-    return c.body(body, 200, { 'content-type': 'application/geo+json; charset=utf-8' })
+    const { limit = DEFAULT_PAGE_LIMIT, cursor, ...q } = c.req.valid('query')
+    const filter = { ...q, communityIds: c.get('communityIds') }
+    // A download (?format=…) holds everything the filters select.
+    if (c.get('exporting')) return c.body(await listHazardsGeoJson(c.get('sql'), filter), 200, { 'content-type': 'application/geo+json; charset=utf-8' })
+    const { body, next } = await hazardPage(c.get('sql'), filter, { limit, after: cursor })
+    const nextCursor = next ? encodeCursor(next) : null
+    if (nextCursor) c.header('link', `<${nextPageUrl(c.req.url, nextCursor)}>; rel="next"`)
+    // The FeatureCollection with two more members: the cursor of the next page (null on the last) and the page size.
+    return c.body(`${body.slice(0, -1)},"next":${JSON.stringify(nextCursor)},"limit":${limit}}`, 200, { 'content-type': 'application/geo+json; charset=utf-8' })
   })
   .post('/', requirePermission('report'), validate('json', createBody), async (c) => {
     const body = c.req.valid('json')

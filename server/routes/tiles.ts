@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../context.ts'
 import { CATEGORIES, SEVERITIES, STATUSES } from '../../core/matters.ts'
-import { MAX_TILE_ZOOM, renderTile, TILE_LAYERS } from '../queries/tiles.ts'
+import { MAX_TILE_ZOOM, renderTile, TILE_LAYERS, TILE_TABLES } from '../queries/tiles.ts'
 import { enumList, validate } from '../validate.ts'
 
 /** The tile media type. */
@@ -52,24 +52,32 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
  * communities the caller may see (hazards: `?status=` — the open ones by default —, `category=`,
  * `severity=`). 204 when the tile is empty; ETag (a hash of the tile) and If-None-Match → 304;
  * `Cache-Control: private` for a minute (hazards) or five (the rest).
+ *
+ * Rendered tiles are kept in the app's tile cache (server/cache/tile-cache.ts), keyed by the tile, the
+ * caller's scope and the filters, until the layer's table changes; a cached tile answers
+ * If-None-Match before anything is rendered; a request with `Cache-Control: no-cache` is rendered afresh.
+ * `X-Tile-Cache: hit | miss` says which it was.
  */
 export const tiles = new Hono<AppEnv>().get('/:layer/:z/:x/:tile', validate('param', params), validate('query', query), async (c) => {
   const { layer, z: zoom, x, tile: y } = c.req.valid('param')
   const { status, category, severity } = c.req.valid('query')
-  const body = await renderTile(c.get('sql'), c.get('databaseKind'), {
-    layer,
-    z: zoom,
-    x,
-    y,
-    communityIds: c.get('communityIds'),
-    status,
-    category,
-    severity,
-  })
+  const communityIds = c.get('communityIds')
+  const cache = c.get('tileCache')
+  const table = TILE_TABLES[layer]
+  const filters = layer === 'hazards' ? `${status?.join(',') ?? ''}|${category?.join(',') ?? ''}|${severity?.join(',') ?? ''}` : ''
+  const key = `${layer}/${zoom}/${x}/${y}|${cache.scopeKey(communityIds)}|${filters}`
   c.header('cache-control', `private, max-age=${layer === 'hazards' ? TILE_MAX_AGE.hazards : TILE_MAX_AGE.other}`)
-  if (body.length === 0) return c.body(null, 204)
-  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`
-  c.header('etag', etag)
-  if (matches(c.req.header('if-none-match'), etag)) return c.body(null, 304)
-  return c.body(body as Uint8Array<ArrayBuffer>, 200, { 'content-type': MVT_CONTENT_TYPE })
+  // `Cache-Control: no-cache` from the client: render afresh (and keep the result).
+  let tile = /no-cache/i.test(c.req.header('cache-control') ?? '') ? undefined : cache.get(key, table)
+  c.header('x-tile-cache', tile ? 'hit' : 'miss')
+  if (!tile) {
+    const epoch = cache.epoch(table)
+    const body = await renderTile(c.get('sql'), c.get('databaseKind'), { layer, z: zoom, x, y, communityIds, status, category, severity })
+    tile = { body, etag: body.length === 0 ? null : `"${createHash('sha1').update(body).digest('base64url')}"`, epoch, table, at: Date.now() }
+    cache.set(key, tile)
+  }
+  if (tile.etag === null) return c.body(null, 204)
+  c.header('etag', tile.etag)
+  if (matches(c.req.header('if-none-match'), tile.etag)) return c.body(null, 304)
+  return c.body(tile.body as Uint8Array<ArrayBuffer>, 200, { 'content-type': MVT_CONTENT_TYPE })
 })

@@ -5,7 +5,7 @@ import type { AppEnv } from '../context.ts'
 import { checkBatch, GpxError, MAX_POINTS_PER_REQUEST, parseGpx, TRACK_MIN_TIME, type RejectedPoint } from '../domain/tracks.ts'
 import { publishLive } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
-import { listTracksGeoJson, resolveDevice, storeTrackPoints } from '../queries/tracks.ts'
+import { listFlaggedStretches, listTracksGeoJson, resolveDevice, storeTrackPoints } from '../queries/tracks.ts'
 import { idParam, isoTime, validate } from '../validate.ts'
 
 /** The answer of every track upload. */
@@ -82,10 +82,22 @@ export async function ingestPoints(
   }
 }
 
+/** The window of a track list: `to` (default now) and `from` (default 12 hours before); 400 when empty or over 31 days. */
+function trackWindow(q: { from?: string | undefined; to?: string | undefined }): { from: string; to: string } {
+  const to = q.to ?? new Date().toISOString()
+  const from = q.from ?? new Date(Date.parse(to) - DEFAULT_WINDOW_MS).toISOString()
+  const span = Date.parse(to) - Date.parse(from)
+  if (span <= 0) throw problems.badRequest('from must be before to.', [{ path: 'from', message: 'must be before to' }])
+  if (span > MAX_TRACK_WINDOW_DAYS * 86_400_000) {
+    throw problems.badRequest(`The window is longer than ${MAX_TRACK_WINDOW_DAYS} days.`, [{ path: 'from', message: `at most ${MAX_TRACK_WINDOW_DAYS} days before to` }])
+  }
+  return { from, to }
+}
+
 /**
  * Patrol tracks: `POST /points` (JSON batches), `POST /gpx` (a GPX 1.1 file), `GET /` (runs as
- * LineStrings). Uploads need the `report` permission; a point is identified by (deviceId, t) and is
- * never stored twice. Track uploads are not written to the audit log (one row per fix would drown
+ * LineStrings), `GET /flags` (the physically impossible stretches, with their reasons). Uploads need
+ * the `report` permission; a point is identified by (deviceId, t) and is never stored twice. Track uploads are not written to the audit log (one row per fix would drown
  * it); registering a device on first use is.
  */
 export const tracks = new Hono<AppEnv>()
@@ -106,15 +118,14 @@ export const tracks = new Hono<AppEnv>()
     if (parsed.tooMany) throw tooMany()
     return c.json(await ingestPoints(c, deviceId, parsed.points))
   })
+  .get('/flags', validate('query', listQuery), async (c) => {
+    const q = c.req.valid('query')
+    const { from, to } = trackWindow(q)
+    return c.json(await listFlaggedStretches(c.get('sql'), { communityIds: c.get('communityIds'), communityId: q.communityId, deviceId: q.deviceId, from, to }))
+  })
   .get('/', validate('query', listQuery), async (c) => {
     const q = c.req.valid('query')
-    const to = q.to ?? new Date().toISOString()
-    const from = q.from ?? new Date(Date.parse(to) - DEFAULT_WINDOW_MS).toISOString()
-    const span = Date.parse(to) - Date.parse(from)
-    if (span <= 0) throw problems.badRequest('from must be before to.', [{ path: 'from', message: 'must be before to' }])
-    if (span > MAX_TRACK_WINDOW_DAYS * 86_400_000) {
-      throw problems.badRequest(`The window is longer than ${MAX_TRACK_WINDOW_DAYS} days.`, [{ path: 'from', message: `at most ${MAX_TRACK_WINDOW_DAYS} days before to` }])
-    }
+    const { from, to } = trackWindow(q)
     const body = await listTracksGeoJson(c.get('sql'), { communityIds: c.get('communityIds'), communityId: q.communityId, deviceId: q.deviceId, from, to })
     return c.body(body, 200, { 'content-type': 'application/geo+json; charset=utf-8' })
   })

@@ -228,6 +228,9 @@ export function photoUrl(url: string, size: 'thumb' | 'full'): string {
 }
 
 /** Typed wrappers for the endpoints the web app uses. */
+/** Hazards per page the client asks for (the server's most). */
+export const HAZARD_PAGE_LIMIT = 5000
+
 export const api = {
   /** `GET /api/health`. */
   health(signal?: AbortSignal): Promise<Health> {
@@ -266,22 +269,31 @@ export const api = {
     })
   },
 
-  /** `GET /api/hazards` with the given filters (with `at`: the map as it stood then). */
-  hazards(query: HazardQuery = {}, signal?: AbortSignal): Promise<HazardCollection> {
-    return apiRequest<HazardCollection>('/api/hazards', {
-      query: {
-        status: query.status,
-        category: query.category,
-        severity: query.severity,
-        from: query.from,
-        to: query.to,
-        bbox: bboxParam(query.bbox),
-        zoneId: query.zoneId,
-        communityId: query.communityId,
-        at: query.at,
-      },
-      signal,
-    })
+  /**
+   * `GET /api/hazards` with the given filters (with `at`: the map as it stood then): every page, one
+   * after the other ({@link HAZARD_PAGE_LIMIT} a page; the server answers `next` while more follow).
+   */
+  async hazards(query: HazardQuery = {}, signal?: AbortSignal): Promise<HazardCollection> {
+    const base = {
+      status: query.status,
+      category: query.category,
+      severity: query.severity,
+      from: query.from,
+      to: query.to,
+      bbox: bboxParam(query.bbox),
+      zoneId: query.zoneId,
+      communityId: query.communityId,
+      at: query.at,
+      limit: HAZARD_PAGE_LIMIT,
+    }
+    const features: HazardCollection['features'] = []
+    let cursor: string | undefined
+    do {
+      const page = await apiRequest<HazardCollection & { next?: string | null }>('/api/hazards', { query: { ...base, cursor }, signal })
+      features.push(...page.features)
+      cursor = page.next ?? undefined
+    } while (cursor)
+    return { type: 'FeatureCollection', features }
   },
 
   /** `GET /api/hazards/:id`: one hazard with its history (`events`) and `photos`. */

@@ -34,6 +34,21 @@ export interface CoverageReport {
   byZone: { zoneId: number; name: string; teamId: number | null; teamName: string | null; assigneeName: string | null; buildings: CoverageCount; keyPlaces: CoverageCount }[]
   byTeam: { teamId: number | null; name: string | null; zoneIds: number[]; buildings: CoverageCount; keyPlaces: CoverageCount }[]
   unvisited: SgFeatureCollection<Geometry, UnvisitedProperties>
+  /** Physically impossible stretches of the window's tracks, left out of the coverage (newest first). */
+  flagged?: FlaggedStretches
+}
+
+/** `GET /api/tracks/flags` (also `flagged` of the coverage): stretches of consecutive flagged points. */
+export interface FlaggedStretches {
+  type: 'FeatureCollection'
+  total: number
+  flaggedPoints: number
+  features: {
+    type: 'Feature'
+    id: string
+    geometry: { type: 'Point'; coordinates: [number, number] }
+    properties: { id: string; deviceId: string; personName: string | null; teamName: string | null; from: string; to: string; points: number; reason: string }
+  }[]
 }
 
 /** `GET /api/analysis/coverage/calendar`. */
