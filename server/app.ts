@@ -33,6 +33,14 @@ import { exportDownloads } from './export/middleware.ts'
 import { configRoutes } from './routes/config.ts'
 import { ogc } from './routes/ogc.ts'
 import { reports } from './routes/reports.ts'
+import { isUploadPath } from './uploads.ts'
+import { JobRunner } from './jobs/community-import.ts'
+import { users } from './routes/users.ts'
+import { teams } from './routes/teams.ts'
+import { devices } from './routes/devices.ts'
+import { buildings } from './routes/buildings.ts'
+import { communityImports } from './routes/community-imports.ts'
+import { setupRoutes } from './routes/setup.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
@@ -44,6 +52,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const databaseKind = deps.databaseKind ?? 'postgres'
   const liveHub = deps.live ?? new LiveHub()
+  const jobs = deps.jobs ?? new JobRunner(deps.sql)
   // An operator's base map (BASEMAP_URL): the browser may fetch from its origin, and from nowhere else.
   const basemap = deps.basemap !== undefined ? deps.basemap : loadBasemap()
   const mapOrigins = basemapOrigin(basemap) ? [basemapOrigin(basemap)!] : []
@@ -71,6 +80,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('sql', deps.sql)
     c.set('databaseKind', databaseKind)
     c.set('live', liveHub)
+    c.set('jobs', jobs)
     c.set('communityIds', null)
     await next()
   }
@@ -83,12 +93,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       return sendProblem(c, problemDocument(413, `The request body is larger than ${JSON_BODY_LIMIT} bytes.`))
     },
   })
-  // Photo uploads carry their own, larger limit (server/routes/hazards.ts).
-  app.use('/api/*', (c, next) => (c.req.method === 'POST' && PHOTO_UPLOAD_PATH.test(c.req.path) ? next() : jsonBodyLimit(c, next)))
+  // Photo uploads, roster workbooks and a community's map files carry their own, larger limits (server/uploads.ts).
+  app.use('/api/*', (c, next) =>
+    (c.req.method === 'POST' && PHOTO_UPLOAD_PATH.test(c.req.path)) || isUploadPath(c.req.method, c.req.path) ? next() : jsonBodyLimit(c, next),
+  )
 
   app.route('/api/health', health)
   app.route('/api/auth', authRoutes())
   app.route('/api/config', configRoutes(basemap))
+  app.route('/api/setup', setupRoutes(deps.setupToken))
   // Everything below needs a signed-in user.
   app.use('/api/*', authenticate)
   // `?format=csv|xlsx|geojson|gpx` on the list endpoints (server/export/middleware.ts).
@@ -97,6 +110,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/tiles', tiles)
   app.route('/api/communities', communities)
   app.route('/api/people', people)
+  app.route('/api/teams', teams)
+  app.route('/api/users', users)
+  app.route('/api/devices', devices)
+  app.route('/api/buildings', buildings)
+  app.route('/api/community-imports', communityImports)
   app.route('/api/audit', audit)
   app.route('/api/layers', layers)
   app.route('/api/hazards', hazards)

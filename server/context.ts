@@ -2,6 +2,7 @@ import type { BasemapConfig } from './basemap.ts'
 import type { Sql, DatabaseKind } from './db/connect.ts'
 import type { LiveHub } from './live/hub.ts'
 import type { SessionUser } from './queries/users.ts'
+import type { JobRunner } from './jobs/community-import.ts'
 
 /** What the app needs from the outside: the database, and optionally where the built web app is. */
 export interface AppDeps {
@@ -14,6 +15,13 @@ export interface AppDeps {
   live?: LiveHub
   /** The operator's base map; read from the environment (BASEMAP_URL …) when absent. */
   basemap?: BasemapConfig | null
+  /** Background jobs (a new community from its files); createApp makes one per app when absent. */
+  jobs?: JobRunner
+  /**
+   * The first-admin setup token printed on the console while no admin exists: with it, `POST /api/setup`
+   * works from any address; without it, only from loopback.
+   */
+  setupToken?: string | undefined
 }
 
 /** Hono environment of every route: dependencies in `c.var`. */
@@ -23,6 +31,8 @@ export interface AppEnv {
     databaseKind: DatabaseKind
     /** The app's live-event hub: publish after a committed write. */
     live: LiveHub
+    /** The app's background jobs. */
+    jobs: JobRunner
     /** Communities the caller may see; null = all. */
     communityIds: number[] | null
     /** The signed-in user (set by `authenticate`). */

@@ -8,7 +8,10 @@ import { openDatabase, type Database } from './db/connect.ts'
 import { migrate } from './db/migrate.ts'
 import { LiveHub } from './live/hub.ts'
 import { listenLive, type LiveListener } from './live/notify.ts'
+import { randomBytes } from 'node:crypto'
 import { hasCommunities } from './queries/communities.ts'
+import { failInterruptedJobs } from './queries/community-imports.ts'
+import { hasAdmin } from './routes/setup.ts'
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
@@ -32,6 +35,8 @@ export interface RunningServer {
   db: Database
   /** Stop accepting, close open connections (SSE included), then close the database. */
   close: () => Promise<void>
+  /** The first-admin setup token, while no admin exists at start (also printed by `log`). */
+  setupToken: string | undefined
 }
 
 /** Open the database, migrate, seed when asked and empty, then serve the app. */
@@ -52,6 +57,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await db.close()
     throw error
   }
+  let setupToken: string | undefined
+  try {
+    const failed = await failInterruptedJobs(db.sql)
+    if (failed > 0) log(`${failed} import job(s) interrupted by the last stop were marked failed`)
+    if (!(await hasAdmin(db.sql))) setupToken = randomBytes(18).toString('base64url')
+  } catch (error) {
+    await db.close()
+    throw error
+  }
   const webRoot = options.webRoot && existsSync(join(options.webRoot, 'index.html')) ? options.webRoot : undefined
   const live = new LiveHub()
   // Several processes may serve one real database: each hears the others' live events (LISTEN/NOTIFY).
@@ -64,17 +78,22 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       throw error
     }
   }
-  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live })
+  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live, setupToken })
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host ?? '127.0.0.1' }, () => resolve(s as Server))
   })
   const port = (server.address() as AddressInfo).port
   const shownHost = !options.host || options.host === '0.0.0.0' ? '127.0.0.1' : options.host
   let closing: Promise<void> | undefined
+  if (setupToken) {
+    log(`no admin account yet: open http://${shownHost}:${port}/setup on this machine to create it`)
+    log(`(from another machine, give this one-time setup token: ${setupToken})`)
+  }
   return {
     url: `http://${shownHost}:${port}`,
     port,
     db,
+    setupToken,
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {

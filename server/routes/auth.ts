@@ -5,11 +5,18 @@ import { z } from 'zod'
 import { authenticate, SESSION_COOKIE } from '../auth/middleware.ts'
 import { LoginThrottle } from '../auth/throttle.ts'
 import type { AppEnv } from '../context.ts'
-import { verifyPassword } from '../domain/password.ts'
+import { hashPassword, verifyPassword } from '../domain/password.ts'
+import { PASSWORD_MAX_LENGTH, passwordProblem } from '../../core/roles.ts'
+import { setOwnPassword } from '../queries/accounts.ts'
 import { Problem, problems } from '../problem.ts'
 import { recordAudit } from '../queries/audit.ts'
 import { createSession, findUserForLogin, revokeSession, SESSION_TTL_MS } from '../queries/users.ts'
 import { validate } from '../validate.ts'
+
+const passwordBody = z.object({
+  currentPassword: z.string().min(1, 'currentPassword is required').max(PASSWORD_MAX_LENGTH),
+  newPassword: z.string().max(PASSWORD_MAX_LENGTH + 1),
+})
 
 const loginBody = z.object({
   username: z.string().trim().min(1, 'username is required').max(100),
@@ -53,8 +60,27 @@ export function authRoutes(throttles = { account: new LoginThrottle(10), address
         token: session.token,
         csrfToken: session.csrfToken,
         expiresAt: session.expiresAt.toISOString(),
-        user: { id: user.id, name: user.name, role: user.role, username: user.username },
+        user: { id: user.id, name: user.name, role: user.role, username: user.username, mustChangePassword: user.mustChangePassword },
       })
+    })
+    .post('/password', authenticate, validate('json', passwordBody), async (c) => {
+      const { currentPassword, newPassword } = c.req.valid('json')
+      const sql = c.get('sql')
+      const user = c.get('user')
+      const row = await findUserForLogin(sql, user.username)
+      const address = getConnInfo(c).remote.address ?? 'unknown'
+      const key = user.username.toLowerCase()
+      if (throttles.account.retryAfter(key) > 0) throw new Problem(429, 'Too many wrong passwords. Try again later.')
+      if (!row || !(await verifyPassword(currentPassword, row.passwordHash))) {
+        throttles.account.fail(key)
+        throttles.address.fail(address)
+        throw problems.forbidden('The current password is wrong.')
+      }
+      const problem = passwordProblem(newPassword, user.username)
+      if (problem) throw problems.unprocessable('The new password is not acceptable.', [{ path: 'newPassword', message: problem }])
+      if (newPassword === currentPassword) throw problems.unprocessable('The new password is not acceptable.', [{ path: 'newPassword', message: 'must differ from the current one' }])
+      await setOwnPassword(sql, user.id, await hashPassword(newPassword), c.get('token'))
+      return c.body(null, 204)
     })
     .post('/logout', authenticate, async (c) => {
       const sql = c.get('sql')
