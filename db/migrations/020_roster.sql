@@ -53,3 +53,27 @@ CREATE INDEX zone_teams_community_idx ON zone_teams (community_id);
 CREATE INDEX zone_teams_team_idx ON zone_teams (team_id);
 INSERT INTO zone_teams (community_id, zone_id, team_id)
   SELECT community_id, id, team_id FROM zones WHERE team_id IS NOT NULL;
+
+-- Whoever writes people.team_id or zones.team_id (the demo seed, the synthetic city, older code) keeps the
+-- membership tables in step: the first team is always also a membership.
+CREATE FUNCTION person_first_team_membership() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.team_id IS NOT NULL THEN
+    INSERT INTO person_teams (community_id, person_id, team_id) VALUES (NEW.community_id, NEW.id, NEW.team_id)
+    ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER people_first_team AFTER INSERT OR UPDATE OF team_id ON people
+  FOR EACH ROW EXECUTE FUNCTION person_first_team_membership();
+
+CREATE FUNCTION zone_first_team_membership() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.team_id IS NOT NULL THEN
+    INSERT INTO zone_teams (community_id, zone_id, team_id) VALUES (NEW.community_id, NEW.id, NEW.team_id)
+    ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER zones_first_team AFTER INSERT OR UPDATE OF team_id ON zones
+  FOR EACH ROW EXECUTE FUNCTION zone_first_team_membership();

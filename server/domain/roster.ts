@@ -211,6 +211,7 @@ export function checkRosterRow(raw: RawRosterRow): CheckedRosterRow | { row: num
     else if (NO.has(v)) active = false
     else return fail(`bad active value "${c.active}" (是 or 否)`)
   }
+  if (leftOn && active === true) return fail('has a left date but is marked active (在岗=是)')
   if (leftOn && active === null) active = false
   const posts = splitList(c.posts)
   if (posts && posts.some((p) => p.length > 30)) return fail('a post is longer than 30 characters')
