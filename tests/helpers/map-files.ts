@@ -98,12 +98,19 @@ export const rectangle = (minx: number, miny: number, maxx: number, maxy: number
   [minx, miny],
 ]
 
+/** Twice the signed area of a ring: positive when counter-clockwise. */
+function signedArea(ring: Ring): number {
+  let a = 0
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) a += (ring[j]![0]! - ring[i]![0]!) * (ring[j]![1]! + ring[i]![1]!)
+  return a
+}
+
 /** A zipped polygon Shapefile (.shp, .shx, .dbf with NAME and FLOORS, .prj WGS84, .cpg UTF-8). */
 export function toShapefileZip(polygons: { rings: Ring[]; name: string | null; floors: number | null }[], options: { prj?: string } = {}): Uint8Array {
   const records: Uint8Array[] = []
   for (const [i, poly] of polygons.entries()) {
-    // Shapefile rings turn the other way from GeoJSON's: outer rings clockwise, holes counter-clockwise.
-    const rings = poly.rings.map((r) => [...r].reverse())
+    // Shapefile outer rings turn clockwise, holes counter-clockwise (whatever the source's winding).
+    const rings = poly.rings.map((r, k) => (signedArea(r) > 0 === (k === 0) ? [...r].reverse() : r))
     const points = rings.flat()
     const content = new DataView(new ArrayBuffer(44 + rings.length * 4 + points.length * 16))
     content.setInt32(0, 5, true)
