@@ -72,3 +72,29 @@ export async function freshDatabase(info: TemplateInfo): Promise<FreshDatabase> 
     },
   }
 }
+
+/** A fresh, empty database (no demo) of the same backend as the template: for first-start tests. */
+export async function emptyDatabase(info: TemplateInfo): Promise<FreshDatabase> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'safegrid-empty-'))
+  if (info.backend === 'embedded') return { dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) }
+  const name = `sg_empty_${randomBytes(6).toString('hex')}`
+  const admin = postgres(info.url!, { max: 1, onnotice: () => {} })
+  try {
+    await admin.unsafe(`create database "${name}"`)
+  } finally {
+    await admin.end()
+  }
+  return {
+    databaseUrl: withDatabase(info.url!, name),
+    dataDir,
+    drop: async () => {
+      const a = postgres(info.url!, { max: 1, onnotice: () => {} })
+      try {
+        await a.unsafe(`drop database if exists "${name}" with (force)`)
+      } finally {
+        await a.end()
+      }
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
