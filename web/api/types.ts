@@ -262,6 +262,8 @@ export interface SessionUser {
   districtId?: FeatureId | null
   /** Communities the user may see; `null` = every community. */
   communityIds?: FeatureId[] | null
+  /** The account must choose its own password before anything else. */
+  mustChangePassword?: boolean
 }
 
 /** `POST /api/auth/login`. */

@@ -20,3 +20,10 @@ export interface AdminTab {
 
 /** Every tab, in display order. */
 export const ADMIN_TABS: AdminTab[] = []
+
+// The roster, accounts and a new community from its own data (issue 16).
+ADMIN_TABS.push(
+  { id: 'roster', title: { zh: '花名册', en: 'Roster' }, permission: 'manageRoster', component: () => import('../roster/RosterPanel.vue') },
+  { id: 'accounts', title: { zh: '账号', en: 'Accounts' }, permission: 'manageUsers', component: () => import('./AccountsPanel.vue') },
+  { id: 'new-community', title: { zh: '新建社区', en: 'New community' }, permission: 'manageCommunities', component: () => import('./NewCommunityPanel.vue') },
+)
