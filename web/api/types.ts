@@ -68,6 +68,9 @@ export interface BuildingProperties extends BaseProperties {
   floors: number | null
   households: number
   compoundId: FeatureId | null
+  /** The building head (楼栋长/党员中心户), when named. */
+  headPersonId?: FeatureId | null
+  headName?: string | null
 }
 
 /** Tilezen road kinds we style explicitly; others fall back to a minor-road look. */
