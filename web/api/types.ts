@@ -291,6 +291,8 @@ export interface Person {
   teamName: string | null
   title: string | null
   phone: string | null
+  /** False once the person has left (kept on the roster, never handed work). */
+  active?: boolean
 }
 
 /** `GET /api/people`. */
