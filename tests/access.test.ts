@@ -266,7 +266,7 @@ afterAll(async () => {
   await server?.close()
 })
 
-test('every endpoint answers each role as the contract says: 401 anonymous, 403 without the permission, 2xx otherwise', async () => {
+test('every endpoint answers each role as the contract says: 401 anonymous, 403 without the permission, 2xx otherwise', { timeout: 240_000 }, async () => {
   const wrong: string[] = []
   for (const row of ROWS) {
     results[row.name] = {} as Record<Who, number>
