@@ -4,22 +4,10 @@ import type { Role } from '../../core/roles.ts'
 import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import { hashToken, type SessionUser } from './users.ts'
+import type { RosterAccount } from '../../core/roster.ts'
 
 /** An account as `GET /api/users` lists it (never the password hash). */
-export interface AccountRow {
-  id: number
-  username: string
-  name: string
-  role: Role
-  personId: number | null
-  personName: string | null
-  districtId: number | null
-  communityIds: number[]
-  active: boolean
-  mustChangePassword: boolean
-  createdAt: string
-  lastSignInAt: string | null
-}
+export type AccountRow = RosterAccount
 
 /** What an admin may set on an account. */
 export interface AccountInput {

@@ -3,19 +3,10 @@ import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import { ownTeams } from './people.ts'
 import type { SessionUser } from './users.ts'
+import type { RosterDevice } from '../../core/roster.ts'
 
 /** A device (phone, GPS tracker) as listed, with its holder and last position time. */
-export interface DeviceListRow {
-  id: string
-  communityId: number
-  personId: number | null
-  personName: string | null
-  name: string | null
-  createdAt: string
-  addedBy: number | null
-  /** Time of the device's newest track point, null when it never sent one. */
-  lastPositionAt: string | null
-}
+export type DeviceListRow = RosterDevice
 
 const deviceColumns = (sql: Queryable) => sql`
   d.id, d.community_id::int as "communityId", d.person_id::int as "personId", p.name as "personName", d.name,

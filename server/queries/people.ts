@@ -4,30 +4,12 @@ import type { CheckedRosterRow } from '../domain/roster.ts'
 import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
+import type { RosterImportResult, RosterPerson } from '../../core/roster.ts'
+
+export type { RosterImportResult } from '../../core/roster.ts'
 
 /** A person (网格员, 队员) as listed. */
-export interface PersonRow {
-  id: number
-  communityId: number
-  /** The first of `teamIds` (kept for older clients). */
-  teamId: number | null
-  teamName: string | null
-  teamLeaderId: number | null
-  /** Every team the person is in (一队多能), first = `teamId`. */
-  teamIds: number[]
-  teamNames: string[]
-  /** Teams where the person is a deputy leader. */
-  deputyOf: number[]
-  name: string
-  phone: string | null
-  title: string | null
-  posts: string[]
-  active: boolean
-  joinedOn: string | null
-  leftOn: string | null
-  /** The account linked to the person, if any. */
-  userId: number | null
-}
+export type PersonRow = RosterPerson
 
 /** What may be set on a person. */
 export interface PersonInput {
@@ -213,17 +195,6 @@ export async function updatePerson(sql: Sql, id: number, input: PersonInput, act
     const action = before.active && !active ? 'deactivate' : !before.active && active ? 'activate' : 'update'
     await recordAudit(tx, { userId: actor.id, communityId: before.communityId, action, entity: 'person', entityId: id, before, after: { ...input, active, leftOn, teamIds } })
   })
-}
-
-/** The answer of `POST /api/people/import`. */
-export interface RosterImportResult {
-  dryRun: boolean
-  communityId: number
-  imported: number
-  updated: number
-  unchanged: number
-  rejected: { row: number; reason: string }[]
-  rows: { row: number; action: 'create' | 'update' | 'unchanged'; name: string; personId: number | null }[]
 }
 
 interface Existing {

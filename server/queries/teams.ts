@@ -4,22 +4,10 @@ import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import { ownTeams } from './people.ts'
 import type { SessionUser } from './users.ts'
+import type { RosterTeam } from '../../core/roster.ts'
 
 /** A team (队伍) as listed. */
-export interface TeamRow {
-  id: number
-  communityId: number
-  name: string
-  kind: AnyTeamKind
-  /** The kind's own name for a `custom` team. */
-  kindLabel: string | null
-  leaderId: number | null
-  leaderName: string | null
-  deputyIds: number[]
-  memberCount: number
-  activeCount: number
-  active: boolean
-}
+export type TeamRow = RosterTeam
 
 /** What may be set on a team. */
 export interface TeamInput {

@@ -1,5 +1,5 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { authenticate, SESSION_COOKIE } from '../auth/middleware.ts'
@@ -26,6 +26,28 @@ const loginBody = z.object({
 // A hash to compare against when the account does not exist, so timing does not reveal which accounts exist.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
 
+/** What a sign-in answers: the bearer token (shown once), the CSRF token, the expiry and the user. */
+export interface SignedIn {
+  token: string
+  csrfToken: string
+  expiresAt: string
+  user: { id: number; name: string; role: string; username: string; mustChangePassword: boolean }
+}
+
+/** Start a session for a user who just proved who they are: the HttpOnly cookie is set and the answer made. */
+export async function startSession(c: Context<AppEnv>, user: SignedIn['user']): Promise<SignedIn> {
+  const session = await createSession(c.get('sql'), user.id)
+  setCookie(c, SESSION_COOKIE, session.token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: '/',
+    secure: new URL(c.req.url).protocol === 'https:',
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  })
+  const { id, name, role, username, mustChangePassword } = user
+  return { token: session.token, csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString(), user: { id, name, role, username, mustChangePassword } }
+}
+
 /** Sign-in, sign-out and the current user. Per-app throttles: 10 failures per account, 30 per address, per 15 min. */
 export function authRoutes(throttles = { account: new LoginThrottle(10), address: new LoginThrottle(30) }) {
   return new Hono<AppEnv>()
@@ -47,21 +69,8 @@ export function authRoutes(throttles = { account: new LoginThrottle(10), address
         throw problems.unauthorized('Wrong username or password.')
       }
       throttles.account.clear(accountKey)
-      const session = await createSession(sql, user.id)
       await recordAudit(sql, { userId: user.id, action: 'login', entity: 'session' })
-      setCookie(c, SESSION_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'Lax',
-        path: '/',
-        secure: new URL(c.req.url).protocol === 'https:',
-        maxAge: Math.floor(SESSION_TTL_MS / 1000),
-      })
-      return c.json({
-        token: session.token,
-        csrfToken: session.csrfToken,
-        expiresAt: session.expiresAt.toISOString(),
-        user: { id: user.id, name: user.name, role: user.role, username: user.username, mustChangePassword: user.mustChangePassword },
-      })
+      return c.json(await startSession(c, user))
     })
     .post('/password', authenticate, validate('json', passwordBody), async (c) => {
       const { currentPassword, newPassword } = c.req.valid('json')

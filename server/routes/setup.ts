@@ -1,15 +1,13 @@
 import { timingSafeEqual } from 'node:crypto'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { Hono } from 'hono'
-import { setCookie } from 'hono/cookie'
 import { z } from 'zod'
-import { SESSION_COOKIE } from '../auth/middleware.ts'
 import type { AppEnv } from '../context.ts'
 import { hashPassword } from '../domain/password.ts'
 import { PASSWORD_MAX_LENGTH, passwordProblem, USERNAME_PATTERN } from '../../core/roles.ts'
 import { Problem, problems } from '../problem.ts'
 import { recordAudit } from '../queries/audit.ts'
-import { createSession, SESSION_TTL_MS } from '../queries/users.ts'
+import { startSession } from './auth.ts'
 import { validate } from '../validate.ts'
 import type { Queryable } from '../db/connect.ts'
 
@@ -72,22 +70,6 @@ export function setupRoutes(setupToken: string | undefined) {
         await recordAudit(tx, { userId: row!.id, action: 'setup', entity: 'user', entityId: row!.id, after: { username: input.username, via: tokenOk ? 'token' : 'loopback' } })
         return row!.id
       })
-      const session = await createSession(sql, userId)
-      setCookie(c, SESSION_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'Lax',
-        path: '/',
-        secure: new URL(c.req.url).protocol === 'https:',
-        maxAge: Math.floor(SESSION_TTL_MS / 1000),
-      })
-      return c.json(
-        {
-          token: session.token,
-          csrfToken: session.csrfToken,
-          expiresAt: session.expiresAt.toISOString(),
-          user: { id: userId, name: input.name, role: 'admin', username: input.username, mustChangePassword: false },
-        },
-        201,
-      )
+      return c.json(await startSession(c, { id: userId, name: input.name, role: 'admin', username: input.username, mustChangePassword: false }), 201)
     })
 }

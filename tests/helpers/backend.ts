@@ -58,11 +58,16 @@ export async function freshDatabase(info: TemplateInfo): Promise<FreshDatabase> 
   } finally {
     await admin.end()
   }
+  return onServer(info.url, name, dataDir)
+}
+
+/** A database on the test server and the folder beside it, with how to drop both. */
+function onServer(url: string, name: string, dataDir: string): FreshDatabase {
   return {
-    databaseUrl: withDatabase(info.url, name),
+    databaseUrl: withDatabase(url, name),
     dataDir,
     drop: async () => {
-      const a = postgres(info.url!, { max: 1, onnotice: () => {} })
+      const a = postgres(url, { max: 1, onnotice: () => {} })
       try {
         await a.unsafe(`drop database if exists "${name}" with (force)`)
       } finally {
@@ -84,17 +89,5 @@ export async function emptyDatabase(info: TemplateInfo): Promise<FreshDatabase> 
   } finally {
     await admin.end()
   }
-  return {
-    databaseUrl: withDatabase(info.url!, name),
-    dataDir,
-    drop: async () => {
-      const a = postgres(info.url!, { max: 1, onnotice: () => {} })
-      try {
-        await a.unsafe(`drop database if exists "${name}" with (force)`)
-      } finally {
-        await a.end()
-      }
-      await rm(dataDir, { recursive: true, force: true })
-    },
-  }
+  return onServer(info.url!, name, dataDir)
 }

@@ -4,27 +4,12 @@
  * `/api/setup` and `/api/auth/password` (docs/api.md "Roster, accounts, devices"; docs/api-additions.md).
  */
 import type { AnyTeamKind } from '../../core/org.ts'
+import type { RosterAccount, RosterDevice, RosterImportResult, RosterPerson as CorePerson, RosterTeam } from '../../core/roster.ts'
 import { apiRequest, buildUrl } from './client.ts'
 import type { LoginResponse, Role } from './types.ts'
 
-/** A person as `GET /api/people` lists them (phones masked per viewer). */
-export interface RosterPerson {
-  id: number
-  communityId: number
-  name: string
-  phone: string | null
-  title: string | null
-  teamId: number | null
-  teamIds: number[]
-  teamNames: string[]
-  deputyOf: number[]
-  posts: string[]
-  active: boolean
-  joinedOn: string | null
-  leftOn: string | null
-  userId: number | null
-  devices?: DeviceRow[]
-}
+/** A person as `GET /api/people` lists them (phones masked per viewer); `GET /api/people/:id` adds devices. */
+export type RosterPerson = CorePerson & { devices?: DeviceRow[] }
 
 /** What the person form sends. */
 export interface PersonBody {
@@ -40,58 +25,16 @@ export interface PersonBody {
 }
 
 /** A team. */
-export interface Team {
-  id: number
-  communityId: number
-  name: string
-  kind: AnyTeamKind
-  kindLabel: string | null
-  leaderId: number | null
-  leaderName: string | null
-  deputyIds: number[]
-  memberCount: number
-  activeCount: number
-  active: boolean
-}
+export type Team = RosterTeam
 
 /** The answer of a roster import (preview with `dryRun`). */
-export interface RosterImport {
-  dryRun: boolean
-  communityId: number
-  imported: number
-  updated: number
-  unchanged: number
-  rejected: { row: number; reason: string }[]
-  rows: { row: number; action: 'create' | 'update' | 'unchanged'; name: string; personId: number | null }[]
-}
+export type RosterImport = RosterImportResult
 
-/** An account. */
-export interface Account {
-  id: number
-  username: string
-  name: string
-  role: Role
-  personId: number | null
-  personName: string | null
-  communityIds: number[]
-  active: boolean
-  mustChangePassword: boolean
-  createdAt: string
-  lastSignInAt: string | null
-  /** The one-time password, only in the answer that made it. */
-  password?: string
-}
+/** An account; `password` only in the answer that made it (shown once). */
+export type Account = RosterAccount & { password?: string }
 
 /** A device with its last position time. */
-export interface DeviceRow {
-  id: string
-  communityId: number
-  personId: number | null
-  personName: string | null
-  name: string | null
-  createdAt: string
-  lastPositionAt: string | null
-}
+export type DeviceRow = RosterDevice
 
 /** A new-community job. */
 export interface ImportJob {
