@@ -14,7 +14,8 @@ const post = (path: string, body: unknown) =>
 beforeAll(async () => {
   db = await emptyDatabase(inject('template'))
   server = await startServer({ port: 0, host: '127.0.0.1', databaseUrl: db.databaseUrl, dataDir: db.dataDir, seedDemo: false, log: (m) => logs.push(m) })
-})
+  // A new embedded database installs PostGIS and every migration: minutes on a busy two-core machine.
+}, 600_000)
 afterAll(async () => {
   await server?.close()
   await db?.drop()
