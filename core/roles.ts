@@ -22,6 +22,8 @@ export const PERMISSIONS = {
   registerDevice: ['admin', 'leader'],
   /** Name a building's head (楼栋长/党员中心户). */
   editBuildings: ['admin', 'planner'],
+  /** Configure the alert channels (group robots, webhooks), send tests, read their delivery log. */
+  manageAlerts: ['admin'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

@@ -9,6 +9,8 @@ import type { AppDeps, AppEnv } from './context.ts'
 import { problemDocument, sendProblem, toProblem } from './problem.ts'
 import { authenticate } from './auth/middleware.ts'
 import { LiveHub } from './live/hub.ts'
+import { alertSettings } from './alerts/config.ts'
+import { alertChannels } from './routes/alerts.ts'
 import { audit } from './routes/audit.ts'
 import { authRoutes } from './routes/auth.ts'
 import { communities } from './routes/communities.ts'
@@ -53,6 +55,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const databaseKind = deps.databaseKind ?? 'postgres'
   const liveHub = deps.live ?? new LiveHub()
   const jobs = deps.jobs ?? new JobRunner(deps.sql)
+  const alerts = deps.alerts ?? alertSettings()
   // An operator's base map (BASEMAP_URL): the browser may fetch from its origin, and from nowhere else.
   const basemap = deps.basemap !== undefined ? deps.basemap : loadBasemap()
   const mapOrigins = basemapOrigin(basemap) ? [basemapOrigin(basemap)!] : []
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('databaseKind', databaseKind)
     c.set('live', liveHub)
     c.set('jobs', jobs)
+    c.set('alerts', alerts)
     c.set('communityIds', null)
     await next()
   }
@@ -116,6 +120,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/buildings', buildings)
   app.route('/api/community-imports', communityImports)
   app.route('/api/audit', audit)
+  app.route('/api/alert-channels', alertChannels)
   app.route('/api/layers', layers)
   app.route('/api/hazards', hazards)
   app.route('/api/live', live)

@@ -27,3 +27,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webRoot: resolve(import.meta.dirname, '../dist'),
   }
 }
+
+/**
+ * The origin people reach the web app at (`PUBLIC_URL`, without a trailing slash), or undefined when it
+ * is not set: printed in the key places' QR codes and linked from alert messages.
+ */
+export function configuredPublicUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const configured = env.PUBLIC_URL?.trim()
+  return configured ? configured.replace(/\/+$/, '') : undefined
+}

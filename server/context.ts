@@ -1,3 +1,4 @@
+import type { AlertSettings } from './alerts/config.ts'
 import type { BasemapConfig } from './basemap.ts'
 import type { Sql, DatabaseKind } from './db/connect.ts'
 import type { LiveHub } from './live/hub.ts'
@@ -22,6 +23,8 @@ export interface AppDeps {
    * works from any address; without it, only from loopback.
    */
   setupToken?: string | undefined
+  /** How alerts are delivered (address rules, public URL, timeouts); read from the environment when absent. */
+  alerts?: AlertSettings
 }
 
 /** Hono environment of every route: dependencies in `c.var`. */
@@ -33,6 +36,8 @@ export interface AppEnv {
     live: LiveHub
     /** The app's background jobs. */
     jobs: JobRunner
+    /** How alerts are delivered (the alert channels' test and URL checks). */
+    alerts: AlertSettings
     /** Communities the caller may see; null = all. */
     communityIds: number[] | null
     /** The signed-in user (set by `authenticate`). */

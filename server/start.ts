@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
+import { alertSettings, type AlertSettings } from './alerts/config.ts'
+import { AlertWorker } from './alerts/worker.ts'
 import { openDatabase, type Database } from './db/connect.ts'
 import { migrate } from './db/migrate.ts'
 import { LiveHub } from './live/hub.ts'
@@ -26,6 +28,8 @@ export interface StartOptions {
   /** Folder of the built web app, served when it holds index.html. */
   webRoot?: string | undefined
   log?: (message: string) => void
+  /** Alert delivery settings over the environment's (ALERT_ALLOW_PRIVATE_URLS, PUBLIC_URL); `false` runs no alert worker. */
+  alerts?: Partial<AlertSettings> | false
 }
 
 /** A running server. */
@@ -33,7 +37,9 @@ export interface RunningServer {
   url: string
   port: number
   db: Database
-  /** Stop accepting, close open connections (SSE included), then close the database. */
+  /** The alert worker of this process (undefined when started with `alerts: false`). */
+  alerts: AlertWorker | undefined
+  /** Stop accepting, close open connections (SSE included), stop the alert worker, then close the database. */
   close: () => Promise<void>
   /** The first-admin setup token, while no admin exists at start (also printed by `log`). */
   setupToken: string | undefined
@@ -78,10 +84,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       throw error
     }
   }
-  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live, setupToken })
+  const alerts = alertSettings(options.alerts || {})
+  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live, alerts, setupToken })
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host ?? '127.0.0.1' }, () => resolve(s as Server))
   })
+  // Alerts to the work groups go out in the background, never inside the request that caused them.
+  const worker = options.alerts === false ? undefined : new AlertWorker({ sql: db.sql, settings: alerts, hub: live })
+  worker?.start()
   const port = (server.address() as AddressInfo).port
   const shownHost = !options.host || options.host === '0.0.0.0' ? '127.0.0.1' : options.host
   let closing: Promise<void> | undefined
@@ -94,12 +104,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     port,
     db,
     setupToken,
+    alerts: worker,
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve())
           server.closeAllConnections()
         })
+        await worker?.stop()
         await listener?.close()
         await db.close()
       })()),

@@ -54,6 +54,14 @@ async function freshZone(communityId = fx.communityId, name = 'access zone'): Pr
   return z!.id
 }
 
+/** A disabled alert channel to a local address (a test send is refused by the address rule: no network). */
+async function freshChannel(communityId = fx.communityId): Promise<number> {
+  const [ch] = await sql()<{ id: number }[]>`
+    insert into alert_channels (community_id, name, provider, url, events, enabled)
+    values (${communityId}, 'access channel', 'webhook', 'http://127.0.0.1:9/hook', array['critical'], false) returning id`
+  return ch!.id
+}
+
 const square = (d = 0.0002) => ({
   type: 'Polygon',
   coordinates: [
@@ -88,6 +96,17 @@ const ROWS: Row[] = [
   { name: 'GET /api/communities', access: 'any', request: async () => ({ method: 'GET', path: '/api/communities' }) },
   { name: 'GET /api/people', access: 'any', request: async () => ({ method: 'GET', path: '/api/people' }) },
   { name: 'GET /api/audit', access: 'readAudit', request: async () => ({ method: 'GET', path: '/api/audit?limit=5' }) },
+  { name: 'GET /api/alert-channels', access: 'manageAlerts', request: async () => ({ method: 'GET', path: '/api/alert-channels' }) },
+  {
+    name: 'POST /api/alert-channels',
+    access: 'manageAlerts',
+    request: async () => ({ method: 'POST', path: '/api/alert-channels', body: { communityId: fx.communityId, name: `acc-${++seq}`, provider: 'webhook', url: 'https://example.com/hook', enabled: false } }),
+  },
+  { name: 'GET /api/alert-channels/:id', access: 'manageAlerts', request: async () => ({ method: 'GET', path: `/api/alert-channels/${await freshChannel()}` }) },
+  { name: 'PUT /api/alert-channels/:id', access: 'manageAlerts', request: async () => ({ method: 'PUT', path: `/api/alert-channels/${await freshChannel()}`, body: { name: `acc-${++seq}` } }) },
+  { name: 'DELETE /api/alert-channels/:id', access: 'manageAlerts', request: async () => ({ method: 'DELETE', path: `/api/alert-channels/${await freshChannel()}` }) },
+  { name: 'POST /api/alert-channels/:id/test', access: 'manageAlerts', request: async () => ({ method: 'POST', path: `/api/alert-channels/${await freshChannel()}/test` }) },
+  { name: 'GET /api/alert-channels/:id/deliveries', access: 'manageAlerts', request: async () => ({ method: 'GET', path: `/api/alert-channels/${await freshChannel()}/deliveries` }) },
   ...['communities', 'compounds', 'buildings', 'key-places', 'zones', 'roads'].map(
     (layer): Row => ({ name: `GET /api/layers/${layer}`, access: 'any', request: async () => ({ method: 'GET', path: `/api/layers/${layer}?communityId=${fx.communityId}` }) }),
   ),

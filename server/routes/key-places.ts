@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import QRCode from 'qrcode'
 import { z } from 'zod'
+import { configuredPublicUrl } from '../config.ts'
 import type { AppEnv } from '../context.ts'
 import { problems } from '../problem.ts'
 import { findKeyPlace, listKeyPlaces } from '../queries/checkins.ts'
@@ -19,9 +20,7 @@ const listQuery = z.object({ communityId: idParam.optional() })
  * server at, e.g. behind a proxy), else the origin of the request.
  */
 function publicOrigin(c: Context<AppEnv>): string {
-  const configured = process.env.PUBLIC_URL?.trim()
-  if (configured) return configured.replace(/\/+$/, '')
-  return new URL(c.req.url).origin
+  return configuredPublicUrl() ?? new URL(c.req.url).origin
 }
 
 /** The URL a key place's QR code holds. */

@@ -1,5 +1,5 @@
 import { inject } from 'vitest'
-import { startServer, type RunningServer } from '../../server/start.ts'
+import { startServer, type RunningServer, type StartOptions } from '../../server/start.ts'
 import { freshDatabase } from './backend.ts'
 
 /** Send a request: JSON bodies are serialised, strings and other bodies sent as they are. */
@@ -42,7 +42,7 @@ function sender(base: string, auth: Record<string, string>): Send {
 }
 
 /** Start a server for one test file; call `close()` in `afterAll`. */
-export async function startTestServer(options: { webRoot?: string } = {}): Promise<TestServer> {
+export async function startTestServer(options: { webRoot?: string; alerts?: StartOptions['alerts'] } = {}): Promise<TestServer> {
   const template = inject('template')
   const fresh = await freshDatabase(template)
   const running = await startServer({
@@ -52,6 +52,7 @@ export async function startTestServer(options: { webRoot?: string } = {}): Promi
     dataDir: fresh.dataDir,
     seedDemo: false,
     webRoot: options.webRoot,
+    alerts: options.alerts,
   })
   const send = sender(running.url, {})
   const login = async (username: string, password = 'demo'): Promise<Client> => {

@@ -19,7 +19,10 @@ export interface AdminTab {
 }
 
 /** Every tab, in display order. */
-export const ADMIN_TABS: AdminTab[] = []
+export const ADMIN_TABS: AdminTab[] = [
+  // Alerts to the work groups' robots (告警推送, issue #14).
+  { id: 'alerts', title: { zh: '告警推送', en: 'Alerts' }, permission: 'manageAlerts', component: () => import('../alerts/AlertChannelsPanel.vue') },
+]
 
 // The roster, accounts and a new community from its own data (issue 16).
 ADMIN_TABS.push(
