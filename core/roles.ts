@@ -14,6 +14,14 @@ export const PERMISSIONS = {
   dispatch: ['admin', 'command', 'leader'],
   /** Read the audit log. */
   readAudit: ['admin'],
+  /** Create, edit and deactivate accounts; reset passwords. */
+  manageUsers: ['admin'],
+  /** Add, edit and deactivate people and teams; a leader only within their own team(s). */
+  manageRoster: ['admin', 'leader'],
+  /** Register a device for a person; a leader only for their own team's members. */
+  registerDevice: ['admin', 'leader'],
+  /** Name a building's head (楼栋长/党员中心户). */
+  editBuildings: ['admin', 'planner'],
   /** Configure the alert channels (group robots, webhooks), send tests, read their delivery log. */
   manageAlerts: ['admin'],
   /** See key places' QR codes and print the QR sheet (a code is what a check-in proves you scanned). */
@@ -33,4 +41,27 @@ export function maskPhone(phone: string | null): string | null {
   const digits = phone.replace(/\s+/g, '')
   if (digits.length < 7) return '*'.repeat(digits.length)
   return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 7)}${digits.slice(-4)}`
+}
+
+/** Shortest password an account may have. */
+export const PASSWORD_MIN_LENGTH = 8
+/** Longest password accepted. */
+export const PASSWORD_MAX_LENGTH = 200
+/** A username: 1–50 letters, digits, `.`, `_`, `-`, `@` (Chinese names included); compared case-insensitively. */
+export const USERNAME_PATTERN = /^[\p{L}\p{N}._@-]{1,50}$/u
+
+/** Why a new password is refused, or null when it is acceptable. */
+export function passwordProblem(password: string, username?: string): string | null {
+  if (password.length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`
+  if (password.length > PASSWORD_MAX_LENGTH) return `must be at most ${PASSWORD_MAX_LENGTH} characters`
+  if (username && password.toLowerCase() === username.toLowerCase()) return 'must not be the username'
+  if (/^(.)\1*$/.test(password)) return 'must not repeat one character'
+  return null
+}
+
+/** Why a username is refused, or null. */
+export function usernameProblem(username: string): string | null {
+  if (username.trim() === '') return 'must not be empty'
+  if (!USERNAME_PATTERN.test(username)) return 'use 1–50 letters, digits, . _ - or @'
+  return null
 }

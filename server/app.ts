@@ -40,6 +40,14 @@ import { exportDownloads } from './export/middleware.ts'
 import { configRoutes } from './routes/config.ts'
 import { ogc } from './routes/ogc.ts'
 import { reports } from './routes/reports.ts'
+import { isUploadPath } from './uploads.ts'
+import { JobRunner } from './jobs/community-import.ts'
+import { users } from './routes/users.ts'
+import { teams } from './routes/teams.ts'
+import { devices } from './routes/devices.ts'
+import { buildings } from './routes/buildings.ts'
+import { communityImports } from './routes/community-imports.ts'
+import { setupRoutes } from './routes/setup.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
@@ -53,6 +61,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const databaseKind = deps.databaseKind ?? 'postgres'
   const liveHub = deps.live ?? new LiveHub()
+  const jobs = deps.jobs ?? new JobRunner(deps.sql)
   const alerts = deps.alerts ?? alertSettings()
   // Streams end with their session: revoked, expired, or its user disabled (checked in one query every 15 s).
   liveHub.watchSessions((sessions) => deadSessions(deps.sql, sessions))
@@ -91,6 +100,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('exporting', false)
     c.set('databaseKind', databaseKind)
     c.set('live', liveHub)
+    c.set('jobs', jobs)
     c.set('alerts', alerts)
     c.set('communityIds', null)
     c.set('network', network)
@@ -100,8 +110,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/api/*', withDeps)
   // An oversized body is drained before the 413, so the client reads the answer instead of a reset.
   const jsonBodyLimit = limitBody(JSON_BODY_LIMIT, `The request body is larger than ${JSON_BODY_LIMIT} bytes.`)
-  // Photo uploads carry their own, larger limit (server/routes/hazards.ts).
-  const isPhotoUpload = (method: string, path: string): boolean => method === 'POST' && PHOTO_UPLOAD_PATH.test(path)
+  // Photo uploads, roster workbooks and a community's map files carry their own, larger limits (server/uploads.ts).
+  const isPhotoUpload = (method: string, path: string): boolean => (method === 'POST' && PHOTO_UPLOAD_PATH.test(path)) || isUploadPath(method, path)
   // Reads carry no body to limit.
   app.use('/api/*', (c, next) => (BODILESS_METHODS.has(c.req.method) || isPhotoUpload(c.req.method, c.req.path) ? next() : jsonBodyLimit(c, next)))
   // Deeply nested JSON is refused (400) before any parser or validator recurses into it.
@@ -110,6 +120,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/health', health)
   app.route('/api/auth', authRoutes())
   app.route('/api/config', configRoutes(basemap))
+  app.route('/api/setup', setupRoutes(deps.setupToken))
   // Everything below needs a signed-in user.
   app.use('/api/*', authenticate)
   // `?format=csv|xlsx|geojson|gpx` on the list endpoints (server/export/middleware.ts).
@@ -118,6 +129,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/tiles', tiles)
   app.route('/api/communities', communities)
   app.route('/api/people', people)
+  app.route('/api/teams', teams)
+  app.route('/api/users', users)
+  app.route('/api/devices', devices)
+  app.route('/api/buildings', buildings)
+  app.route('/api/community-imports', communityImports)
   app.route('/api/audit', audit)
   app.route('/api/alert-channels', alertChannels)
   app.route('/api/layers', layers)

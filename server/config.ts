@@ -7,8 +7,11 @@ export interface Config {
   host: string | undefined
   dataDir: string
   databaseUrl: string | undefined
-  /** Create demo accounts and the demo community even on a real database. */
-  demo: boolean
+  /**
+   * `DEMO=1` loads the demo community and accounts into an empty database (also a real one); `DEMO=0` never
+   * does (an empty start asks for the first admin in the browser); unset = the demo on the embedded database only.
+   */
+  demo: boolean | undefined
   webRoot: string
 }
 
@@ -21,7 +24,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST?.trim() || undefined,
     dataDir: resolve(env.DATA_DIR ?? './data'),
     databaseUrl: env.DATABASE_URL || undefined,
-    demo: env.DEMO === '1' || env.DEMO === 'true',
+    demo: env.DEMO === undefined || env.DEMO === '' ? undefined : env.DEMO === '1' || env.DEMO === 'true',
     webRoot: resolve(import.meta.dirname, '../dist'),
   }
 }

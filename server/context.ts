@@ -7,6 +7,7 @@ import type { LiveHub } from './live/hub.ts'
 import type { NetworkConfig } from './http.ts'
 import type { SignInThrottle } from './auth/throttle.ts'
 import type { SessionUser } from './queries/users.ts'
+import type { JobRunner } from './jobs/community-import.ts'
 
 /** What the app needs from the outside: the database, and optionally where the built web app is. */
 export interface AppDeps {
@@ -19,6 +20,13 @@ export interface AppDeps {
   live?: LiveHub
   /** The operator's base map; read from the environment (BASEMAP_URL …) when absent. */
   basemap?: BasemapConfig | null
+  /** Background jobs (a new community from its files); createApp makes one per app when absent. */
+  jobs?: JobRunner
+  /**
+   * The first-admin setup token printed on the console while no admin exists: with it, `POST /api/setup`
+   * works from any address; without it, only from loopback.
+   */
+  setupToken?: string | undefined
   /** How alerts are delivered (address rules, public URL, timeouts); read from the environment when absent. */
   alerts?: AlertSettings
   /** Proxy trust, public URL and allowed hosts; read from the environment (TRUST_PROXY …) when absent. */
@@ -38,6 +46,8 @@ export interface AppEnv {
     databaseKind: DatabaseKind
     /** The app's live-event hub: publish after a committed write. */
     live: LiveHub
+    /** The app's background jobs. */
+    jobs: JobRunner
     /** How alerts are delivered (the alert channels' test and URL checks). */
     alerts: AlertSettings
     /** How the server sits on the network (proxy trust, public URL). */

@@ -11,8 +11,8 @@ try {
     host: config.host,
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    seedDemo: !config.databaseUrl || config.demo,
-    demoAccounts: !config.databaseUrl || config.demo,
+    seedDemo: config.demo ?? !config.databaseUrl,
+    demoAccounts: config.demo ?? !config.databaseUrl,
     webRoot: config.webRoot,
     log: (m) => console.log(m),
   })

@@ -11,10 +11,13 @@ import { openDatabase, type Database } from './db/connect.ts'
 import { migrate } from './db/migrate.ts'
 import { LiveHub } from './live/hub.ts'
 import { listenLive, type LiveListener } from './live/notify.ts'
+import { randomBytes } from 'node:crypto'
 import { hasCommunities } from './queries/communities.ts'
 import { demoAccounts, demoPasswordRefusal, isLoopbackHost } from './queries/demo-accounts.ts'
 import type { NetworkConfig } from './http.ts'
 import type { SignInThrottle } from './auth/throttle.ts'
+import { failInterruptedJobs } from './queries/community-imports.ts'
+import { hasAdmin } from './routes/setup.ts'
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
@@ -53,6 +56,8 @@ export interface RunningServer {
   alerts: AlertWorker | undefined
   /** Stop accepting, close open connections (SSE included), stop the alert worker, then close the database. */
   close: () => Promise<void>
+  /** The first-admin setup token, while no admin exists at start (also printed by `log`). */
+  setupToken: string | undefined
 }
 
 /** Open the database, migrate, seed when asked and empty, then serve the app. */
@@ -76,11 +81,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Demo accounts are not a deployment: loopback unless HOST says otherwise, and never another
   // address while a demo password is unchanged.
   let host = options.host
+  let setupToken: string | undefined
   try {
     const demo = await demoAccounts(db.sql)
     host ??= demo.present.length > 0 ? '127.0.0.1' : '0.0.0.0'
     if (!isLoopbackHost(host) && demo.unchanged.length > 0) throw new Error(demoPasswordRefusal(host, demo.unchanged))
     if (options.host === undefined && demo.present.length > 0) log(`demo accounts present (${demo.present.join(', ')}): listening on ${host} only; set HOST to listen elsewhere`)
+    const failed = await failInterruptedJobs(db.sql)
+    if (failed > 0) log(`${failed} import job(s) interrupted by the last stop were marked failed`)
+    if (!(await hasAdmin(db.sql))) setupToken = randomBytes(18).toString('base64url')
   } catch (error) {
     await db.close()
     throw error
@@ -101,7 +110,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }
   }
   const alerts = alertSettings(options.alerts || {})
-  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live, alerts, ...(options.network ? { network: options.network } : {}), ...(options.signIn ? { signIn: options.signIn } : {}) })
+  const app = createApp({ sql: db.sql, databaseKind: db.kind, webRoot, live, alerts, setupToken, ...(options.network ? { network: options.network } : {}), ...(options.signIn ? { signIn: options.signIn } : {}) })
   let server: Server
   try {
     server = await new Promise<Server>((resolve, reject) => {
@@ -110,6 +119,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     })
   } catch (error) {
     await listener?.close()
+    await dataListener?.close()
     await db.close()
     throw error
   }
@@ -121,11 +131,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const worker = options.alerts === false ? undefined : new AlertWorker({ sql: db.sql, settings: alerts, hub: live })
   worker?.start()
   let closing: Promise<void> | undefined
+  if (setupToken) {
+    log(`no admin account yet: open http://${reachable}:${port}/setup on this machine to create it`)
+    log(`(from another machine, give this one-time setup token: ${setupToken})`)
+  }
   return {
     url: `http://${reachable}:${port}`,
     listening: `${bound}:${port}`,
     port,
     db,
+    setupToken,
     alerts: worker,
     close: () =>
       (closing ??= (async () => {

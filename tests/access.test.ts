@@ -31,6 +31,9 @@ let fx: {
   /** Where the key place is: a check-in carries the phone's position there. */
   keyPlaceAt: { lon: number; lat: number }
   png: Uint8Array<ArrayBuffer>
+  leaderTeamId: number
+  leaderTeamName: string
+  buildingId: number
 }
 let seq = 0
 const results: Record<string, Record<Who, number>> = {}
@@ -73,6 +76,18 @@ const square = (d = 0.0002) => ({
     ],
   ],
 })
+async function freshPerson(): Promise<number> {
+  const [p] = await sql()<{ id: number }[]>`insert into people (community_id, name, team_id) values (${fx.communityId}, ${`acc-person-${++seq}`}, ${fx.leaderTeamId}) returning id::int`
+  return p!.id
+}
+
+async function freshUser(): Promise<number> {
+  const [u] = await sql()<{ id: number }[]>`
+    insert into users (username, name, role, password_hash) values (${`acc-user-${++seq}`}, 'x', 'patrol', 'scrypt$x') returning id::int`
+  await sql()`insert into user_communities (user_id, community_id) values (${u!.id}, ${fx.communityId})`
+  return u!.id
+}
+
 const day = () => ({ from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() })
 const q = (o: Record<string, string | number>) => new URLSearchParams(Object.entries(o).map(([k, v]) => [k, String(v)])).toString()
 
@@ -180,6 +195,51 @@ const ROWS: Row[] = [
     access: 'manageCommunities',
     request: async () => ({ method: 'POST', path: `/api/import/buildings?communityId=${fx.communityId}`, body: { type: 'FeatureCollection', features: [] } }),
   },
+  // The roster, accounts and devices (issue 16).
+  { name: 'GET /api/setup', access: 'public', request: async () => ({ method: 'GET', path: '/api/setup' }) },
+  { name: 'GET /api/people/:id', access: 'any', request: async () => ({ method: 'GET', path: `/api/people/${await freshPerson()}` }) },
+  { name: 'GET /api/people?format=xlsx', access: 'any', request: async () => ({ method: 'GET', path: `/api/people?format=xlsx&communityId=${fx.communityId}` }) },
+  { name: 'POST /api/people', access: 'manageRoster', request: async () => ({ method: 'POST', path: '/api/people', body: { name: `acc-${++seq}`, teamIds: [fx.leaderTeamId] } }) },
+  { name: 'PUT /api/people/:id', access: 'manageRoster', request: async () => ({ method: 'PUT', path: `/api/people/${await freshPerson()}`, body: { posts: ['巡逻'] } }) },
+  {
+    name: 'POST /api/people/import',
+    access: 'manageRoster',
+    request: async () => {
+      const form = new FormData()
+      form.append('file', new Blob([`姓名,队伍\nacc-${++seq},${fx.leaderTeamName}\n`]), 'roster.csv')
+      return { method: 'POST', path: `/api/people/import?communityId=${fx.communityId}`, body: form }
+    },
+  },
+  { name: 'GET /api/teams', access: 'any', request: async () => ({ method: 'GET', path: '/api/teams' }) },
+  { name: 'POST /api/teams', access: 'manageCommunities', request: async () => ({ method: 'POST', path: '/api/teams', body: { communityId: fx.communityId, name: `acc-${++seq}`, kind: 'patrol' } }) },
+  { name: 'PUT /api/teams/:id', access: 'manageRoster', request: async () => ({ method: 'PUT', path: `/api/teams/${fx.leaderTeamId}`, body: { name: '巡逻队' } }) },
+  { name: 'GET /api/users', access: 'manageUsers', request: async () => ({ method: 'GET', path: '/api/users' }) },
+  {
+    name: 'POST /api/users',
+    access: 'manageUsers',
+    request: async () => ({ method: 'POST', path: '/api/users', body: { username: `acc-new-${++seq}`, name: 'x', role: 'patrol', communityIds: [fx.communityId] } }),
+  },
+  { name: 'PUT /api/users/:id', access: 'manageUsers', request: async () => ({ method: 'PUT', path: `/api/users/${await freshUser()}`, body: { name: 'renamed' } }) },
+  { name: 'POST /api/users/:id/reset-password', access: 'manageUsers', request: async () => ({ method: 'POST', path: `/api/users/${await freshUser()}/reset-password` }) },
+  { name: 'GET /api/devices', access: 'any', request: async () => ({ method: 'GET', path: '/api/devices' }) },
+  {
+    name: 'POST /api/devices',
+    access: 'registerDevice',
+    request: async () => ({ method: 'POST', path: '/api/devices', body: { id: `acc-phone-${++seq}`, personId: await freshPerson(), communityId: fx.communityId } }),
+  },
+  { name: 'GET /api/buildings/:id', access: 'any', request: async () => ({ method: 'GET', path: `/api/buildings/${fx.buildingId}` }) },
+  { name: 'PUT /api/buildings/:id', access: 'editBuildings', request: async () => ({ method: 'PUT', path: `/api/buildings/${fx.buildingId}`, body: { properties: { headPersonId: null } } }) },
+  { name: 'GET /api/community-imports', access: 'manageCommunities', request: async () => ({ method: 'GET', path: '/api/community-imports' }) },
+  {
+    name: 'POST /api/community-imports',
+    access: 'manageCommunities',
+    request: async () => {
+      const form = new FormData()
+      form.append('name', `acc-${++seq}`)
+      form.append('data', new Blob(['<osm version="0.6"><node id="1" lat="31" lon="121"><tag k="amenity" v="bench"/></node></osm>']), 'x.osm')
+      return { method: 'POST', path: '/api/community-imports', body: form }
+    },
+  },
   // Last: a new community in the admin's district changes which communities the admin acts in.
   {
     name: 'POST /api/communities',
@@ -219,13 +279,16 @@ beforeAll(async () => {
   const [h] = await sql()<{ id: number }[]>`select id from hazards where community_id = ${c!.id} order by id limit 1`
   const [z] = await sql()<{ id: number }[]>`select id from zones where community_id = ${c!.id} order by id limit 1`
   const png = new Uint8Array(await sharp({ create: { width: 16, height: 16, channels: 3, background: '#c00' } }).png().toBuffer())
-  fx = { communityId: c!.id, lon: c!.lon, lat: c!.lat, hazardId: h!.id, zoneId: z!.id, keyPlaceId: k!.id, keyPlaceCode: k!.code, keyPlaceAt: { lon: k!.lon, lat: k!.lat }, png }
+  const [t] = await sql()<{ id: number; name: string }[]>`
+    select t.id::int, t.name from teams t join users u on u.person_id = t.leader_id where u.username = 'leader'`
+  const [b] = await sql()<{ id: number }[]>`select id::int from buildings where community_id = ${c!.id} order by id limit 1`
+  fx = { communityId: c!.id, lon: c!.lon, lat: c!.lat, hazardId: h!.id, zoneId: z!.id, keyPlaceId: k!.id, keyPlaceCode: k!.code, keyPlaceAt: { lon: k!.lon, lat: k!.lat }, png, leaderTeamId: t!.id, leaderTeamName: t!.name, buildingId: b!.id }
 })
 afterAll(async () => {
   await server?.close()
 })
 
-test('every endpoint answers each role as the contract says: 401 anonymous, 403 without the permission, 2xx otherwise', async () => {
+test('every endpoint answers each role as the contract says: 401 anonymous, 403 without the permission, 2xx otherwise', { timeout: 240_000 }, async () => {
   const wrong: string[] = []
   for (const row of ROWS) {
     results[row.name] = {} as Record<Who, number>

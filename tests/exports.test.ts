@@ -134,11 +134,11 @@ describe('other lists', () => {
     expect(rows).toHaveLength(b!.n)
   })
 
-  test('people are exported masked as the viewer sees them', async () => {
+  test('people are exported masked as the viewer sees them, in the roster template columns', async () => {
     const listed = (await (await command.get('/api/people')).json()) as { items: { id: number; phone: string | null }[] }
     const rows = await csvObjects(await command.get('/api/people?format=csv'))
-    expect(rows.map((r) => [Number(r.id), r.phone])).toEqual(listed.items.map((p) => [p.id, p.phone ?? '']))
-    expect(rows.some((r) => r.phone!.includes('****'))).toBe(true)
+    expect(rows.map((r) => [Number(r['编号 ID']), r['手机 Phone']])).toEqual(listed.items.map((p) => [p.id, p.phone ?? '']))
+    expect(rows.some((r) => r['手机 Phone']!.includes('****'))).toBe(true)
   })
 
   test('coverage exports the unvisited buildings and key places', async () => {

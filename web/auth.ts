@@ -10,6 +10,7 @@
  */
 import type { LocationQueryValue, RouteLocationRaw, Router } from 'vue-router'
 import { onUnauthorized } from './api/client.ts'
+import { rosterApi } from './api/roster.ts'
 import type { SessionUser } from './api/types.ts'
 import { can, homePathFor } from './domain/permissions.ts'
 import { useDraftsStore } from './stores/drafts.ts'
@@ -50,6 +51,7 @@ export function afterSignIn(router: Router, user: SessionUser, redirect: string 
   const drafts = useDraftsStore()
   if (session.expiredUserId !== null && session.expiredUserId !== String(user.id)) resetUserData()
   drafts.claim(String(user.id))
+  if (user.mustChangePassword) return { name: 'password', query: redirect ? { redirect } : {} }
   if (redirect) {
     const target = router.resolve(redirect)
     const permission = target.meta.permission
@@ -69,6 +71,18 @@ export async function signOut(router: Router): Promise<void> {
   await router.push({ name: 'login' })
 }
 
+let setUp = false
+/** Whether the server has no admin yet (once it has one, not asked again this page load; false when it cannot be asked). */
+async function needsSetup(): Promise<boolean> {
+  if (setUp) return false
+  const needs = await rosterApi.setupState().then(
+    (s) => s.needsAdmin,
+    () => false,
+  )
+  if (!needs) setUp = true
+  return needs
+}
+
 /** Installs the route guards and the 401 handler. */
 export function installAuth(router: Router): void {
   const session = useSessionStore()
@@ -80,6 +94,8 @@ export function installAuth(router: Router): void {
       // Server unreachable: the sign-in page says so when the user tries.
     }
     if (to.meta.public) {
+      // An empty database: the first admin is created in the browser (no default password).
+      if (to.name === 'login' && !session.signedIn && (await needsSetup())) return { name: 'setup' }
       if (to.name === 'login' && session.signedIn && session.user) {
         return afterSignIn(router, session.user, safeRedirect(to.query.redirect))
       }
@@ -88,6 +104,7 @@ export function installAuth(router: Router): void {
     if (!session.signedIn || !session.user) {
       return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
     }
+    if (session.user.mustChangePassword && to.name !== 'password') return { name: 'password', query: { redirect: to.fullPath } }
     if (to.name === 'command' && session.user.role === 'patrol') return { path: '/patrol' }
     if (to.meta.permission && !can(session.user.role, to.meta.permission)) return homePathFor(session.user.role)
     return true

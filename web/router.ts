@@ -54,7 +54,10 @@ export function createAppRouter(): Router {
       // Reports and exports (issue 9): the printable day / week / month reports and their downloads.
       { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue') },
       // Administration: roster, accounts, partner units, alert channels, a new community (tabs in components/admin/admin-tabs.ts).
-      { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { permission: 'manageCommunities' } },
+      { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { permission: 'manageRoster' } },
+      // The first start without the demo, and a user's own password (issue 16).
+      { path: '/setup', name: 'setup', component: () => import('./views/SetupView.vue'), meta: { public: true } },
+      { path: '/account/password', name: 'password', component: () => import('./views/ChangePasswordView.vue') },
       { path: '/index.html', redirect: '/' },
       {
         path: '/:pathMatch(.*)*',

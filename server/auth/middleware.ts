@@ -38,6 +38,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const basic = c.req.header('authorization')?.match(/^Basic\s+([A-Za-z0-9+/=]{1,400})\s*$/i)
   if (basic?.[1] && BASIC_AUTH_PATHS.test(c.req.path)) {
     const user = await basicUser(c, basic[1])
+    assertPasswordChosen(user, c.req.path)
     c.set('user', user)
     c.set('communityIds', user.communityIds)
     c.set('token', '')
@@ -60,6 +61,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     const sent = c.req.header(CSRF_HEADER)
     if (!sent || !sameSecret(sent, session.csrfToken)) throw new Problem(403, 'Missing or wrong CSRF token (send the X-CSRF-Token header).')
   }
+  assertPasswordChosen(session.user, c.req.path)
   c.set('user', session.user)
   c.set('communityIds', session.user.communityIds)
   c.set('token', found.token)
@@ -70,6 +72,19 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     cache.forget(key)
   }
   await next()
+}
+
+/** What an account that must choose a new password may still call. */
+const WHILE_CHANGING_PASSWORD = /^\/api\/auth\/(me|logout|password)\/?$/
+
+/**
+ * An account created with a one-time password, or whose password was reset, must choose its own before
+ * anything else: every other call is 403 with `mustChangePassword: true`.
+ */
+function assertPasswordChosen(user: SessionUser, path: string): void {
+  if (user.mustChangePassword && !WHILE_CHANGING_PASSWORD.test(path)) {
+    throw new Problem(403, 'Choose a new password first (POST /api/auth/password).', { extensions: { mustChangePassword: true } })
+  }
 }
 
 /** Allow only roles holding the permission (403 otherwise). */

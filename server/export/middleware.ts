@@ -11,6 +11,7 @@ import { CONTENT_TYPES, contentDisposition, EXPORT_FORMATS, shanghaiToday, type 
 import { toGpx } from './gpx.ts'
 import { featuresTable, itemsCollection, itemsTable, type JsonFeatureCollection, type Table } from './table.ts'
 import { toXlsx } from './xlsx.ts'
+import { rosterTables } from './roster.ts'
 
 /** What an exportable endpoint answers, reduced to features or items. */
 type Extracted = { kind: 'features'; fc: JsonFeatureCollection } | { kind: 'items'; items: Record<string, unknown>[] }
@@ -22,6 +23,8 @@ interface ExportSource {
   names: (m: RegExpExecArray) => { ascii: string; zh: string }
   extract: (body: unknown) => Extracted | undefined
   gpx?: boolean
+  /** The tables of a list download when not the generic one (the roster template). */
+  tables?: (items: Record<string, unknown>[]) => Table[]
   /** Extra query parameters this middleware applies to the features (taken off the request too). */
   filter?: (fc: JsonFeatureCollection, query: URLSearchParams) => JsonFeatureCollection
 }
@@ -64,7 +67,7 @@ export const EXPORT_SOURCES: readonly ExportSource[] = [
     extract: asFeatures,
   },
   { pattern: /^\/api\/tracks\/?$/, names: () => ({ ascii: 'tracks', zh: '巡逻轨迹' }), extract: asFeatures, gpx: true },
-  { pattern: /^\/api\/people\/?$/, names: () => ({ ascii: 'people', zh: '人员' }), extract: asItems },
+  { pattern: /^\/api\/people\/?$/, names: () => ({ ascii: 'people', zh: '花名册' }), extract: asItems, tables: rosterTables },
   { pattern: /^\/api\/key-places\/?$/, names: () => ({ ascii: 'key-places', zh: '重点部位' }), extract: asItems },
   { pattern: /^\/api\/checkins\/?$/, names: () => ({ ascii: 'checkins', zh: '打卡记录' }), extract: asItems },
   {
@@ -109,20 +112,21 @@ export const exportDownloads: MiddlewareHandler<AppEnv> = async (c, next) => {
   const stemZh = `${names.zh}${communityId ? `-${communityId}` : ''}-${shanghaiToday()}`
   const fmt = format as ExportFormat
   let fc: JsonFeatureCollection | undefined
-  let table: Table
+  let tables: Table[]
   if (extracted.kind === 'features') {
     fc = source.filter ? source.filter(extracted.fc, query) : extracted.fc
-    table = featuresTable(names.zh, fc)
+    tables = [featuresTable(names.zh, fc)]
   } else {
-    table = itemsTable(names.zh, extracted.items)
+    tables = source.tables ? source.tables(extracted.items) : [itemsTable(names.zh, extracted.items)]
   }
+  const table = tables[0]!
   let body: string | Uint8Array<ArrayBuffer>
   switch (fmt) {
     case 'csv':
       body = toCsv(table)
       break
     case 'xlsx':
-      body = await toXlsx([table], { title: names.zh })
+      body = await toXlsx(tables, { title: names.zh })
       break
     case 'gpx':
       body = toGpx(fc ?? { type: 'FeatureCollection', features: [] }, { name: names.zh })

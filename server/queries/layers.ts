@@ -41,11 +41,12 @@ export function layerSource(sql: Sql, layer: LayerName): LayerSource {
       }
     case 'buildings':
       return {
-        from: sql`buildings x`,
+        from: sql`buildings x left join people hp on hp.id = x.head_person_id`,
         geom: sql`x.footprint`,
         community: sql`x.community_id`,
         props: sql`json_build_object('id', x.id, 'name', x.name, 'kind', x.kind, 'floors', x.floors,
-          'households', x.households, 'compoundId', x.compound_id, 'communityId', x.community_id)`,
+          'households', x.households, 'compoundId', x.compound_id, 'communityId', x.community_id,
+          'headPersonId', x.head_person_id, 'headName', hp.name)`,
       }
     case 'key-places':
       return {

@@ -12,6 +12,8 @@ export interface SessionUser {
   districtId: number | null
   /** Communities the user may see and act in; null = every community (an admin without a district). */
   communityIds: number[] | null
+  /** The account must choose a new password before anything else (first sign-in, after a reset). */
+  mustChangePassword: boolean
 }
 
 /** A user row with its password hash, for sign-in. */
@@ -22,6 +24,7 @@ export interface UserWithHash {
   role: Role
   passwordHash: string
   disabled: boolean
+  mustChangePassword: boolean
 }
 
 /** How long a session lives without use. */
@@ -30,11 +33,11 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000
 /** sha256 of a token: what the sessions table keys on (a leaked table holds no usable tokens). */
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url')
 
-/** Find a user by username for sign-in. */
+/** Find a user by username for sign-in (case-insensitively: `Admin` is `admin`). */
 export async function findUserForLogin(sql: Sql, username: string): Promise<UserWithHash | undefined> {
   const [row] = await sql<UserWithHash[]>`
-    select id, username, name, role, password_hash as "passwordHash", disabled
-    from users where username = ${username}`
+    select id, username, name, role, password_hash as "passwordHash", disabled, must_change_password as "mustChangePassword"
+    from users where lower(username) = lower(${username.trim()})`
   return row
 }
 
@@ -53,6 +56,7 @@ type ScopedRow = Omit<SessionUser, 'communityIds'> & { communityIds: number[] | 
 /** The columns of a {@link SessionUser} over alias `u`, with the communities the user may see. */
 const userColumns = (sql: Sql) => sql`
   u.id, u.username, u.name, u.role, u.person_id as "personId", u.district_id as "districtId",
+  u.must_change_password as "mustChangePassword",
   (u.role = 'admin' and u.district_id is null) as "allCommunities",
   case
     when u.role = 'admin' and u.district_id is not null
@@ -110,12 +114,22 @@ export async function revokeSession(sql: Sql, token: string): Promise<void> {
 /** Create a user (the `npm run user` command and the demo seed). */
 export async function createUser(
   sql: Sql,
-  user: { username: string; name: string; role: Role; passwordHash: string; districtId?: number | null; personId?: number | null; communityIds?: number[] },
+  user: {
+    username: string
+    name: string
+    role: Role
+    passwordHash: string
+    districtId?: number | null
+    personId?: number | null
+    communityIds?: number[]
+    mustChangePassword?: boolean
+  },
 ): Promise<number> {
   return sql.begin(async (tx) => {
     const [row] = await tx<{ id: number }[]>`
-      insert into users (username, name, role, password_hash, district_id, person_id)
-      values (${user.username}, ${user.name}, ${user.role}, ${user.passwordHash}, ${user.districtId ?? null}, ${user.personId ?? null})
+      insert into users (username, name, role, password_hash, district_id, person_id, must_change_password)
+      values (${user.username}, ${user.name}, ${user.role}, ${user.passwordHash}, ${user.districtId ?? null}, ${user.personId ?? null},
+              ${user.mustChangePassword ?? false})
       returning id`
     const id = row!.id
     for (const communityId of user.communityIds ?? []) {

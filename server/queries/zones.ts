@@ -48,6 +48,8 @@ function zoneProps(sql: Queryable): Fragment {
     'id', z.id, 'name', z.name, 'communityId', z.community_id,
     'assigneeId', z.assignee_id, 'assigneeName', p.name,
     'teamId', z.team_id, 'teamName', t.name,
+    'teamIds', coalesce((select json_agg(zt.team_id order by zt.team_id <> coalesce(z.team_id, 0), zt.team_id) from zone_teams zt where zt.zone_id = z.id),
+                        case when z.team_id is null then '[]'::json else json_build_array(z.team_id) end),
     'areaM2', round(ST_Area(ST_Transform(z.geom, c.utm_srid))::numeric, 1),
     'households', coalesce(s.households, 0), 'buildings', coalesce(s.buildings, 0),
     'updatedAt', z.updated_at)`
@@ -121,18 +123,20 @@ export interface ZoneFeature {
 export async function zoneDetail(sql: Sql, id: number, viewer: SessionUser, communityIds: number[] | null): Promise<ZoneFeature | undefined> {
   const feature = await zoneFeature(sql, id, communityIds)
   if (!feature) return undefined
-  const [extra] = await sql<{ buildings: unknown[]; keyPlaces: unknown[]; team: unknown }[]>`
+  const [extra] = await sql<{ buildings: unknown[]; keyPlaces: unknown[]; team: unknown; teams: unknown[] }[]>`
     select
       coalesce((select json_agg(json_build_object('id', b.id, 'name', b.name, 'kind', b.kind, 'floors', b.floors,
-                                                  'households', b.households) order by b.id)
-                from buildings b
+                                                  'households', b.households, 'headPersonId', b.head_person_id, 'headName', hp.name) order by b.id)
+                from buildings b left join people hp on hp.id = b.head_person_id
                 where b.community_id = z.community_id and b.footprint && z.geom
                   and ST_Covers(z.geom, ST_PointOnSurface(b.footprint))), '[]'::json) as buildings,
       coalesce((select json_agg(json_build_object('id', k.id, 'kind', k.kind, 'name', k.name) order by k.id)
                 from key_places k
                 where k.community_id = z.community_id and k.geom && z.geom
                   and ST_Covers(z.geom, ST_PointOnSurface(k.geom))), '[]'::json) as "keyPlaces",
-      (select json_build_object('id', t.id, 'name', t.name, 'kind', t.kind) from teams t where t.id = z.team_id) as team
+      (select json_build_object('id', t.id, 'name', t.name, 'kind', t.kind) from teams t where t.id = z.team_id) as team,
+      coalesce((select json_agg(json_build_object('id', t.id, 'name', t.name, 'kind', t.kind) order by t.id <> coalesce(z.team_id, 0), t.id)
+                from zone_teams zt join teams t on t.id = zt.team_id where zt.zone_id = z.id), '[]'::json) as teams
     from zones z where z.id = ${id}`
   const [person] = await sql<{ id: number; name: string; title: string | null; phone: string | null; teamId: number | null; teamLeaderId: number | null }[]>`
     select p.id, p.name, p.title, p.phone, p.team_id as "teamId", t.leader_id as "teamLeaderId"
@@ -141,7 +145,7 @@ export async function zoneDetail(sql: Sql, id: number, viewer: SessionUser, comm
   const assignee = person
     ? { id: person.id, name: person.name, title: person.title, teamId: person.teamId, phone: mayseePhone(viewer, person) ? person.phone : maskPhone(person.phone) }
     : null
-  feature.properties = { ...feature.properties, buildingsInside: extra?.buildings ?? [], keyPlaces: extra?.keyPlaces ?? [], assignee, team: extra?.team ?? null }
+  feature.properties = { ...feature.properties, buildingsInside: extra?.buildings ?? [], keyPlaces: extra?.keyPlaces ?? [], assignee, team: extra?.team ?? null, teams: extra?.teams ?? [] }
   return feature
 }
 
@@ -238,7 +242,22 @@ export interface ZoneWrite {
   /** undefined keeps the current value (update); null clears it. */
   assigneeId?: number | null | undefined
   teamId?: number | null | undefined
+  /** Several teams for the zone (一格多队); the first becomes `teamId`. Wins over `teamId`. */
+  teamIds?: number[] | undefined
   geometry?: ZoneGeometry | undefined
+}
+
+/** The teams of a write: `teamIds`, else `[teamId]`, else undefined (unchanged). */
+const teamsOf = (input: ZoneWrite): number[] | undefined =>
+  input.teamIds !== undefined ? [...new Set(input.teamIds)] : input.teamId === undefined ? undefined : input.teamId === null ? [] : [input.teamId]
+
+/** Set a zone's teams (zone_teams) and its first team (zones.team_id). */
+async function setZoneTeams(tx: Queryable, communityId: number, zoneId: number, teamIds: number[] | undefined): Promise<void> {
+  if (teamIds === undefined) return
+  for (const teamId of teamIds) await assertMembers(tx, communityId, undefined, teamId)
+  await tx`delete from zone_teams where zone_id = ${zoneId} and team_id <> all(${teamIds}::bigint[])`
+  for (const teamId of teamIds) await tx`insert into zone_teams (community_id, zone_id, team_id) values (${communityId}, ${zoneId}, ${teamId}) on conflict do nothing`
+  await tx`update zones set team_id = ${teamIds[0] ?? null} where id = ${zoneId}`
 }
 
 /** Options of a zone write. */
@@ -284,6 +303,7 @@ export async function createZone(sql: Sql, input: ZoneWrite & { name: string; ge
       values (${place.communityId}, ${input.name}, ${input.assigneeId ?? null}, ${input.teamId ?? null}, ${geomExpr(tx, input.geometry)})
       returning id`
     const id = row!.id
+    await setZoneTeams(tx, place.communityId, id, teamsOf(input))
     await recordZoneVersion(tx, id)
     const feature = (await zoneFeature(tx, id, null))!
     await recordAudit(tx, { userId: actor.id, communityId: place.communityId, action: 'create', entity: 'zone', entityId: id, after: auditShape(feature) })
@@ -320,6 +340,7 @@ export async function updateZone(sql: Sql, id: number, input: ZoneWrite, actor: 
         geom = ${input.geometry === undefined ? tx`geom` : geomExpr(tx, input.geometry)},
         updated_at = now()
       where id = ${id}`
+    await setZoneTeams(tx, current.communityId, id, teamsOf(input))
     await recordZoneVersion(tx, id)
     const feature = (await zoneFeature(tx, id, null))!
     await recordAudit(tx, {

@@ -30,6 +30,7 @@ const createBody = z.object({
     name,
     assigneeId: jsonId.nullish(),
     teamId: jsonId.nullish(),
+    teamIds: z.array(jsonId).max(20).optional(),
     communityId: jsonId.optional(),
   }),
 })
@@ -42,6 +43,7 @@ const updateBody = z.object({
       name: name.optional(),
       assigneeId: jsonId.nullable().optional(),
       teamId: jsonId.nullable().optional(),
+      teamIds: z.array(jsonId).max(20).optional(),
       communityId: jsonId.optional(),
     })
     .optional(),
@@ -115,8 +117,8 @@ export const zones = new Hono<AppEnv>()
   .post('/', requirePermission('editZones'), validate('query', writeQuery), validate('json', createBody), async (c) => {
     const body = c.req.valid('json')
     const geometry = parseZoneGeometry(body.geometry)
-    const { name: zoneName, assigneeId, teamId, communityId } = body.properties
-    const result = await createZone(c.get('sql'), { name: zoneName, assigneeId, teamId, communityId, geometry }, c.get('user'), c.get('communityIds'), {
+    const { name: zoneName, assigneeId, teamId, teamIds, communityId } = body.properties
+    const result = await createZone(c.get('sql'), { name: zoneName, assigneeId, teamId, teamIds, communityId, geometry }, c.get('user'), c.get('communityIds'), {
       strict: c.req.valid('query').strict ?? false,
     })
     c.header('location', `/api/zones/${result.feature.id}`)
@@ -130,7 +132,7 @@ export const zones = new Hono<AppEnv>()
     const result = await updateZone(
       c.get('sql'),
       id,
-      { name: p.name, assigneeId: p.assigneeId, teamId: p.teamId, communityId: p.communityId, geometry },
+      { name: p.name, assigneeId: p.assigneeId, teamId: p.teamId, teamIds: p.teamIds, communityId: p.communityId, geometry },
       c.get('user'),
       c.get('communityIds'),
       { strict: c.req.valid('query').strict ?? false },

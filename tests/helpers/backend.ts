@@ -58,11 +58,16 @@ export async function freshDatabase(info: TemplateInfo): Promise<FreshDatabase> 
   } finally {
     await admin.end()
   }
+  return onServer(info.url, name, dataDir)
+}
+
+/** A database on the test server and the folder beside it, with how to drop both. */
+function onServer(url: string, name: string, dataDir: string): FreshDatabase {
   return {
-    databaseUrl: withDatabase(info.url, name),
+    databaseUrl: withDatabase(url, name),
     dataDir,
     drop: async () => {
-      const a = postgres(info.url!, { max: 1, onnotice: () => {} })
+      const a = postgres(url, { max: 1, onnotice: () => {} })
       try {
         await a.unsafe(`drop database if exists "${name}" with (force)`)
       } finally {
@@ -71,4 +76,18 @@ export async function freshDatabase(info: TemplateInfo): Promise<FreshDatabase> 
       await rm(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+/** A fresh, empty database (no demo) of the same backend as the template: for first-start tests. */
+export async function emptyDatabase(info: TemplateInfo): Promise<FreshDatabase> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'safegrid-empty-'))
+  if (info.backend === 'embedded') return { dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) }
+  const name = `sg_empty_${randomBytes(6).toString('hex')}`
+  const admin = postgres(info.url!, { max: 1, onnotice: () => {} })
+  try {
+    await admin.unsafe(`create database "${name}"`)
+  } finally {
+    await admin.end()
+  }
+  return onServer(info.url!, name, dataDir)
 }

@@ -77,6 +77,12 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError({ status: 0, title: message, kind: 'parse' })
 }
 
+/** What went wrong, for a form: the problem's detail (or title) and each field's reason. */
+export function problemText(err: unknown): string {
+  const e = toApiError(err)
+  return [e.detail ?? e.title, ...e.errors.map((x) => `${x.path}: ${x.message}`)].join(' · ')
+}
+
 /** Whether `err` is the result of an aborted request (not worth showing to anyone). */
 export function isAbortError(err: unknown): boolean {
   return err instanceof DOMException && err.name === 'AbortError'

@@ -68,6 +68,9 @@ export interface BuildingProperties extends BaseProperties {
   floors: number | null
   households: number
   compoundId: FeatureId | null
+  /** The building head (楼栋长/党员中心户), when named. */
+  headPersonId?: FeatureId | null
+  headName?: string | null
 }
 
 /** Tilezen road kinds we style explicitly; others fall back to a minor-road look. */
@@ -262,6 +265,8 @@ export interface SessionUser {
   districtId?: FeatureId | null
   /** Communities the user may see; `null` = every community. */
   communityIds?: FeatureId[] | null
+  /** The account must choose its own password before anything else. */
+  mustChangePassword?: boolean
 }
 
 /** `POST /api/auth/login`. */
@@ -286,6 +291,8 @@ export interface Person {
   teamName: string | null
   title: string | null
   phone: string | null
+  /** False once the person has left (kept on the roster, never handed work). */
+  active?: boolean
 }
 
 /** `GET /api/people`. */

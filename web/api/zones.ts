@@ -51,7 +51,7 @@ export interface ZoneCheck {
 export interface ZoneWriteBody {
   type: 'Feature'
   geometry?: ZoneGeometry
-  properties: { name?: string; assigneeId?: FeatureId | null; teamId?: FeatureId | null; communityId?: FeatureId }
+  properties: { name?: string; assigneeId?: FeatureId | null; teamId?: FeatureId | null; teamIds?: number[]; communityId?: FeatureId }
 }
 
 /** A write's answer: the zone and the zones it overlaps. */

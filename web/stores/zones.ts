@@ -298,7 +298,7 @@ export const useZonesStore = defineStore('zones', () => {
   }
 
   /** Renames or reassigns a zone (no geometry change). */
-  async function saveProperties(id: FeatureId, properties: { name?: string; assigneeId?: FeatureId | null }): Promise<boolean> {
+  async function saveProperties(id: FeatureId, properties: { name?: string; assigneeId?: FeatureId | null; teamIds?: number[] }): Promise<boolean> {
     const ok = await write(async () => {
       await zonesApi.update(id, { type: 'Feature', properties })
       return null

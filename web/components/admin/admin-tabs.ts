@@ -23,3 +23,10 @@ export const ADMIN_TABS: AdminTab[] = [
   // Alerts to the work groups' robots (告警推送, issue #14).
   { id: 'alerts', title: { zh: '告警推送', en: 'Alerts' }, permission: 'manageAlerts', component: () => import('../alerts/AlertChannelsPanel.vue') },
 ]
+
+// The roster, accounts and a new community from its own data (issue 16).
+ADMIN_TABS.push(
+  { id: 'roster', title: { zh: '花名册', en: 'Roster' }, permission: 'manageRoster', component: () => import('../roster/RosterPanel.vue') },
+  { id: 'accounts', title: { zh: '账号', en: 'Accounts' }, permission: 'manageUsers', component: () => import('./AccountsPanel.vue') },
+  { id: 'new-community', title: { zh: '新建社区', en: 'New community' }, permission: 'manageCommunities', component: () => import('./NewCommunityPanel.vue') },
+)
