@@ -100,10 +100,11 @@ beforeAll(async () => {
   x0 = corner!.x
   y0 = corner!.y
   const [c] = await sql<{ id: number }[]>`
-    insert into communities (name, utm_srid, boundary)
-    values ('轨迹测试社区', ${SRID}, ST_Multi(ST_Transform(ST_MakeEnvelope(${x0}, ${y0}, ${x0 + 600}, ${y0 + 600}, ${SRID}), 4326)))
+    insert into communities (name, utm_srid, boundary, created_at)
+    values ('轨迹测试社区', ${SRID}, ST_Multi(ST_Transform(ST_MakeEnvelope(${x0}, ${y0}, ${x0 + 600}, ${y0 + 600}, ${SRID}), 4326)), ${new Date(base - HOUR)})
     returning id`
   communityId = c!.id
+  // Created before the test windows: points from before a community existed are refused as evidence.
   // A 10 m × 10 m building every 40 m, centred on (20 + 40i, 20 + 40j).
   await sql`
     insert into buildings (community_id, name, footprint)
