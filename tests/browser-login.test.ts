@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { SESSION_CACHE_MS } from '../server/auth/session-cache.ts'
 import { ensureWebBuilt, launchChromium } from './helpers/browser.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 
@@ -112,6 +113,8 @@ test('an expired session while writing a report returns to sign-in and the repor
 
   // The session ends on the server while the form is being filled in.
   await server.db.sql`delete from sessions`
+  // Honoured once the server's session cache lets the session go.
+  await new Promise((resolve) => setTimeout(resolve, SESSION_CACHE_MS + 500))
   await page.locator('[data-testid=report-submit]').click()
   await page.waitForURL(/\/login\?/)
   expect(new URL(page.url()).searchParams.get('redirect')).toBe('/patrol')
