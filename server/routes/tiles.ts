@@ -55,7 +55,7 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
  *
  * Rendered tiles are kept in the app's tile cache (server/cache/tile-cache.ts), keyed by the tile, the
  * caller's scope and the filters, until the layer's table changes; a cached tile answers
- * If-None-Match before anything is rendered; a request with `Cache-Control: no-cache` is rendered afresh.
+ * If-None-Match before anything is rendered; a request with `Cache-Control: no-cache` and no If-None-Match is rendered afresh.
  * `X-Tile-Cache: hit | miss` says which it was.
  */
 export const tiles = new Hono<AppEnv>().get('/:layer/:z/:x/:tile', validate('param', params), validate('query', query), async (c) => {
@@ -67,8 +67,10 @@ export const tiles = new Hono<AppEnv>().get('/:layer/:z/:x/:tile', validate('par
   const filters = layer === 'hazards' ? `${status?.join(',') ?? ''}|${category?.join(',') ?? ''}|${severity?.join(',') ?? ''}` : ''
   const key = `${layer}/${zoom}/${x}/${y}|${cache.scopeKey(communityIds)}|${filters}`
   c.header('cache-control', `private, max-age=${layer === 'hazards' ? TILE_MAX_AGE.hazards : TILE_MAX_AGE.other}`)
-  // `Cache-Control: no-cache` from the client: render afresh (and keep the result).
-  let tile = /no-cache/i.test(c.req.header('cache-control') ?? '') ? undefined : cache.get(key, table)
+  // `Cache-Control: no-cache` from the client: render afresh (and keep the result). Not for a conditional
+  // request: fetch adds `no-cache` by itself to any request carrying If-None-Match (Fetch standard, HTTP-network-or-cache fetch).
+  const afresh = /no-cache/i.test(c.req.header('cache-control') ?? '') && !c.req.header('if-none-match')
+  let tile = afresh ? undefined : cache.get(key, table)
   c.header('x-tile-cache', tile ? 'hit' : 'miss')
   if (!tile) {
     const epoch = cache.epoch(table)
