@@ -7,7 +7,7 @@
  *   BENCH_DATABASE_URL    postgres://postgres@127.0.0.1:5432/safegrid_bench   dropped and created (and
  *                                             dropped again at the end unless BENCH_KEEP=1)
  *   BENCH_SUITES          all                 comma-separated suite names (file names without .bench.ts):
- *                                             tiles, first-render, live, tracks, analysis, coverage
+ *                                             tiles, first-render, live, tracks, analysis, coverage, route
  *   BENCH_COMMUNITIES     500                 communities in the city
  *   BENCH_HAZARDS         200                 hazards per community
  *   BENCH_NIGHTS          0                   nights of tracks (the suites bring their own)

@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   manageAlerts: ['admin'],
   /** See key places' QR codes and print the QR sheet (a code is what a check-in proves you scanned). */
   printCodes: ['admin', 'command', 'leader'],
+  /** Plan the next round (suggested walking route) for any zone and send it to a member's phone (a leader: to their own team). */
+  planRoutes: ['admin', 'command', 'leader'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

@@ -1,0 +1,266 @@
+import type { Queryable, Sql } from '../db/connect.ts'
+import { buildWalkGraph, planRoute, type RoadLine, type RouteTarget, type UnreachableTarget, type XY } from '../domain/routing.ts'
+import { problems } from '../problem.ts'
+import { coverageReport, type CoverageQuery, type CoverageReport, type UnvisitedFeature } from './coverage.ts'
+
+/** Road kinds (Tilezen `kind_detail`) a patrol walks along: footpaths and residential and service roads. */
+export const WALK_ROAD_KINDS = ['footway', 'path', 'pedestrian', 'steps', 'living_street', 'residential', 'service', 'unclassified', 'track', 'cycleway']
+/** Main roads, walked along their pavements to get from one compound to the next (trunk roads and motorways are not). */
+export const CONNECTOR_ROAD_KINDS = ['tertiary', 'secondary', 'primary', 'tertiary_link', 'secondary_link', 'primary_link']
+/** Most targets one route takes (a zone's worth); more → 422. */
+export const MAX_ROUTE_TARGETS = 200
+/** Walking speed for the time of a round, m/s. */
+export const WALKING_SPEED_MS = 1.2
+/** Time the ordering may spend improving a route, ms. */
+export const ROUTE_IMPROVE_BUDGET_MS = 1500
+/** A start farther than this from the community's boundary is refused, m. */
+export const MAX_START_DISTANCE_M = 2000
+
+/** A stop of the route as answered. */
+export interface RouteStopOut {
+  kind: 'building' | 'key_place'
+  id: number
+  label: string
+  order: number
+  /** Walking distance from the previous stop (or the start), m. */
+  legM: number
+  /** Where the route touches the road for this stop. */
+  lon: number
+  lat: number
+}
+
+/** `GET /api/coverage/route`: the walking route as a GeoJSON Feature (geometry null when there is no stop). */
+export interface RouteFeature {
+  type: 'Feature'
+  geometry: { type: 'LineString'; coordinates: [number, number][] } | null
+  properties: {
+    communityId: number
+    zoneId: number | null
+    window: { from: string; to: string }
+    radiusM: number
+    start: [number, number] | null
+    distanceM: number
+    minutes: number
+    /** The same stops in nearest-neighbour order, m (what the improvement saved). */
+    nearestNeighbourM: number
+    stops: RouteStopOut[]
+    unreachable: (UnreachableTarget & { label: string })[]
+    /** Whether the time budget cut the improvement short. */
+    budgetExhausted: boolean
+    computedMs: number
+  }
+}
+
+/** What a route asks for: the coverage query and where to start (lon, lat), if anywhere. */
+export interface RouteQuery extends CoverageQuery {
+  start?: [number, number] | undefined
+}
+
+/** The label of an unvisited place: its name, else its compound and number. */
+function labelOf(f: UnvisitedFeature): string {
+  return f.properties.name ?? (f.properties.compoundName ? `${f.properties.compoundName} #${f.id}` : `#${f.id}`)
+}
+
+/** The walkable roads of a community in its UTM zone (metres), as lines. */
+async function walkLines(sql: Queryable, communityId: number, srid: number): Promise<RoadLine[]> {
+  const rows = await sql<{ g: string }[]>`
+    select ST_AsGeoJSON(d.geom, 2) as g
+    from roads r
+    cross join lateral ST_Dump(ST_Transform(r.geom, ${srid}::int)) as d
+    where r.community_id = ${communityId}
+      and (r.kind = 'path' or r.kind_detail = any(${[...WALK_ROAD_KINDS, ...CONNECTOR_ROAD_KINDS]}::text[]))
+    order by r.id, d.path`
+  return rows.map((r) => ({ line: (JSON.parse(r.g) as { coordinates: XY[] }).coordinates }))
+}
+
+/**
+ * Where each target meets the walking network, in metres: the point of a building's footprint (or a
+ * key place's point or line) nearest the walkable roads; its point on surface when there is no road.
+ */
+async function targetPoints(sql: Queryable, communityId: number, srid: number, features: readonly UnvisitedFeature[]): Promise<Map<string, XY>> {
+  const ids = (kind: string) => features.filter((f) => f.properties.kind === kind).map((f) => f.id)
+  const rows = await sql<{ kind: string; id: number; x: number; y: number }[]>`
+    with net as (
+      select ST_Collect(ST_Transform(r.geom, ${srid}::int)) as g from roads r
+      where r.community_id = ${communityId}
+        and (r.kind = 'path' or r.kind_detail = any(${[...WALK_ROAD_KINDS, ...CONNECTOR_ROAD_KINDS]}::text[]))
+    ), t as (
+      select 'building' as kind, b.id, ST_Transform(b.footprint, ${srid}::int) as g from buildings b
+      where b.community_id = ${communityId} and b.id = any(${ids('building')}::bigint[])
+      union all
+      select 'key_place', k.id, ST_Transform(k.geom, ${srid}::int) from key_places k
+      where k.community_id = ${communityId} and k.id = any(${ids('key_place')}::bigint[])
+    ), p as (
+      select t.kind, t.id, case when net.g is null then ST_PointOnSurface(t.g) else ST_ClosestPoint(t.g, net.g) end as p
+      from t cross join net
+    )
+    select kind, id::int as id, ST_X(p) as x, ST_Y(p) as y from p`
+  return new Map(rows.map((r) => [`${r.kind}:${r.id}`, [r.x, r.y] as XY]))
+}
+
+/** What a route is computed from: the coverage report, the community's UTM zone, its walkable lines and the targets (metres). */
+export interface RouteInputs {
+  report: CoverageReport
+  srid: number
+  lines: RoadLine[]
+  targets: RouteTarget[]
+  /** Unvisited places without a point (none with the schema's NOT NULL geometry). */
+  pointless: UnvisitedFeature[]
+  start: XY | null
+}
+
+/**
+ * Load what a route needs: the places not visited in the window (the coverage report's `unvisited`,
+ * same community and zone rules), the community's walkable roads and each place's point nearest them,
+ * all in the community's UTM zone. `maxTargets` caps the places (422 beyond: choose a zone); the start
+ * must lie within {@link MAX_START_DISTANCE_M} of the community (422).
+ */
+export async function routeInputs(sql: Sql, q: RouteQuery, maxTargets = MAX_ROUTE_TARGETS): Promise<RouteInputs> {
+  const report = await coverageReport(sql, q)
+  const features = report.unvisited.features
+  if (features.length > maxTargets) {
+    throw problems.unprocessable(
+      `${features.length} places are unvisited; a route takes at most ${maxTargets}. Choose a zone (zoneId) or a shorter window.`,
+      [{ path: 'zoneId', message: `at most ${maxTargets} unvisited places per route` }],
+    )
+  }
+  const communityId = report.communityId
+  const [c] = await sql<{ srid: number; startX: number | null; startY: number | null; startAwayM: number | null }[]>`
+    with c as (select utm_srid, boundary from communities where id = ${communityId}),
+    s as (select case when ${q.start !== undefined} then ST_Transform(ST_SetSRID(ST_MakePoint(${q.start?.[0] ?? 0}::float8, ${q.start?.[1] ?? 0}::float8), 4326), c.utm_srid) end as g from c)
+    select c.utm_srid as srid, ST_X(s.g) as "startX", ST_Y(s.g) as "startY",
+           ST_Distance(ST_Transform(c.boundary, c.utm_srid), s.g) as "startAwayM"
+    from c cross join s`
+  if (!c) throw problems.notFound(`No community ${communityId}.`)
+  if (c.startAwayM !== null && c.startAwayM > MAX_START_DISTANCE_M) {
+    throw problems.unprocessable(`The start is ${Math.round(c.startAwayM)} m from the community; at most ${MAX_START_DISTANCE_M} m.`, [
+      { path: 'start', message: `must be within ${MAX_START_DISTANCE_M} m of the community` },
+    ])
+  }
+  const lines = await walkLines(sql, communityId, c.srid)
+  const points = features.length > 0 ? await targetPoints(sql, communityId, c.srid, features) : new Map<string, XY>()
+  const targets: RouteTarget[] = features.flatMap((f) => {
+    const point = points.get(`${f.properties.kind}:${f.id}`)
+    return point ? [{ kind: f.properties.kind, id: f.id, label: labelOf(f), point }] : []
+  })
+  const pointless = features.filter((f) => !points.has(`${f.properties.kind}:${f.id}`))
+  const start: XY | null = c.startX !== null && c.startY !== null ? [c.startX, c.startY] : null
+  return { report, srid: c.srid, lines, targets, pointless, start }
+}
+
+/**
+ * The suggested next round: the places not visited in the window in walking order along the
+ * community's roads from `start` (see {@link routeInputs} and server/domain/routing.ts), as a GeoJSON
+ * Feature in lon/lat with the distance, the walking time at {@link WALKING_SPEED_MS} and the stops.
+ */
+export async function suggestRoute(sql: Sql, q: RouteQuery): Promise<RouteFeature> {
+  const began = performance.now()
+  const { report, srid, lines, targets, pointless, start } = await routeInputs(sql, q)
+  const communityId = report.communityId
+  const c = { srid }
+  const plan = planRoute(buildWalkGraph(lines), targets, start, { improveBudgetMs: ROUTE_IMPROVE_BUDGET_MS })
+
+  // Back to lon/lat: the line, then the start and the stops' road points.
+  const spots: XY[] = [plan.start ?? [0, 0], ...plan.stops.map((s) => s.at)]
+  const line = plan.path.length === 1 ? [plan.path[0]!, plan.path[0]!] : plan.path
+  const [geo] = await sql<{ line: string | null; spots: string }[]>`
+    select case when ${line.length >= 2} then ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'LineString', coordinates: line.length >= 2 ? line : [[0, 0], [0, 0]] })}::text), ${c.srid}::int), 4326), 7) end as line,
+           ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'MultiPoint', coordinates: spots })}::text), ${c.srid}::int), 4326), 7) as spots`
+  const lonLat = (JSON.parse(geo!.spots) as { coordinates: [number, number][] }).coordinates
+  const round1 = (n: number): number => Math.round(n * 10) / 10
+  return {
+    type: 'Feature',
+    geometry: geo!.line ? (JSON.parse(geo!.line) as { type: 'LineString'; coordinates: [number, number][] }) : null,
+    properties: {
+      communityId,
+      zoneId: report.zoneId,
+      window: report.window,
+      radiusM: report.radiusM,
+      start: plan.start ? lonLat[0]! : null,
+      distanceM: round1(plan.distanceM),
+      minutes: Math.round(plan.distanceM / WALKING_SPEED_MS / 60),
+      nearestNeighbourM: round1(plan.nearestNeighbourM),
+      stops: plan.stops.map((s, i) => ({
+        kind: s.kind as 'building' | 'key_place',
+        id: s.id,
+        label: s.label ?? `#${s.id}`,
+        order: s.order,
+        legM: round1(s.legM),
+        lon: lonLat[i + 1]![0],
+        lat: lonLat[i + 1]![1],
+      })),
+      unreachable: [
+        ...plan.unreachable.map((u) => ({ ...u, label: u.label ?? `#${u.id}` })),
+        // A place without geometry (cannot happen with the schema's NOT NULL) would be left out silently otherwise.
+        ...pointless.map((f) => ({ kind: f.properties.kind, id: f.id, label: labelOf(f), reason: 'no_road_nearby' as const })),
+      ],
+      budgetExhausted: plan.budgetExhausted,
+      computedMs: Math.round(performance.now() - began),
+    },
+  }
+}
+
+/**
+ * Whether a patrol member may plan a route for this zone: they are its assignee, or a member of one of
+ * its teams.
+ */
+export async function patrolsZone(sql: Queryable, personId: number | null, zoneId: number): Promise<boolean> {
+  if (personId === null) return false
+  const [row] = await sql<{ ok: boolean }[]>`
+    select exists (
+      select 1 from zones z where z.id = ${zoneId} and (
+        z.assignee_id = ${personId}
+        or exists (select 1 from zone_teams zt join person_teams pt on pt.team_id = zt.team_id
+                   where zt.zone_id = z.id and pt.person_id = ${personId}))
+    ) as ok`
+  return row?.ok ?? false
+}
+
+/** A person a route may be sent to: in a community the sender sees, active, and (for a leader) in a team they lead. */
+export async function routeRecipient(
+  sql: Queryable,
+  personId: number,
+  communityIds: number[] | null,
+  teamIds: number[] | null,
+): Promise<{ id: number; communityId: number; name: string } | undefined> {
+  const [row] = await sql<{ id: number; communityId: number; name: string }[]>`
+    select p.id::int as id, p.community_id::int as "communityId", p.name
+    from people p
+    where p.id = ${personId} and p.active
+      and ${communityIds === null ? sql`true` : sql`p.community_id = any(${communityIds}::bigint[])`}
+      and ${teamIds === null ? sql`true` : sql`exists (select 1 from person_teams pt where pt.person_id = p.id and pt.team_id = any(${teamIds}::bigint[]))`}`
+  return row
+}
+
+/** A route sent to a member. */
+export interface RouteAssignment {
+  id: number
+  personId: number
+  personName: string
+  assignedAt: string
+  assignedBy: string | null
+  route: RouteFeature
+}
+
+/** Store a route as a member's next round. */
+export async function assignRoute(sql: Queryable, a: { communityId: number; personId: number; userId: number; route: RouteFeature }): Promise<number> {
+  const [row] = await sql<{ id: number }[]>`
+    insert into route_assignments (community_id, person_id, assigned_by, route)
+    values (${a.communityId}, ${a.personId}, ${a.userId}, ${sql.json(a.route as never)})
+    returning id::int`
+  return row!.id
+}
+
+/** The newest route sent to a person, if any. */
+export async function assignedRoute(sql: Queryable, personId: number): Promise<RouteAssignment | undefined> {
+  const [row] = await sql<(Omit<RouteAssignment, 'assignedAt'> & { assignedAt: Date })[]>`
+    select ra.id::int as id, ra.person_id::int as "personId", p.name as "personName", ra.assigned_at as "assignedAt",
+           u.name as "assignedBy", ra.route
+    from route_assignments ra
+    join people p on p.id = ra.person_id
+    left join users u on u.id = ra.assigned_by
+    where ra.person_id = ${personId}
+    order by ra.assigned_at desc, ra.id desc
+    limit 1`
+  return row ? { ...row, assignedAt: row.assignedAt.toISOString() } : undefined
+}

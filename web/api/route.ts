@@ -1,0 +1,96 @@
+/**
+ * Typed calls and shapes of the suggested route (下一轮巡查路线): `GET /api/coverage/route`,
+ * `POST /api/coverage/route/assignments` (send to a member's phone) and `GET /api/coverage/route/assigned`.
+ */
+import { apiRequest } from './client.ts'
+import type { FeatureId } from './types.ts'
+
+/** A stop of the route, in walking order. */
+export interface RouteStop {
+  kind: 'building' | 'key_place'
+  id: number
+  label: string
+  order: number
+  /** Walking distance from the previous stop (or the start), m. */
+  legM: number
+  lon: number
+  lat: number
+}
+
+/** A place left out of the route: no road near it, or on a part of the network the start cannot reach. */
+export interface RouteUnreachable {
+  kind: 'building' | 'key_place'
+  id: number
+  label: string
+  reason: 'no_road_nearby' | 'disconnected'
+}
+
+/** `GET /api/coverage/route`: the walking route (geometry null when there is no stop). */
+export interface RouteFeature {
+  type: 'Feature'
+  geometry: { type: 'LineString'; coordinates: [number, number][] } | null
+  properties: {
+    communityId: number
+    zoneId: number | null
+    window: { from: string; to: string }
+    radiusM: number
+    start: [number, number] | null
+    distanceM: number
+    minutes: number
+    nearestNeighbourM: number
+    stops: RouteStop[]
+    unreachable: RouteUnreachable[]
+    budgetExhausted: boolean
+    computedMs: number
+  }
+}
+
+/** A route sent to a member (`GET /api/coverage/route/assigned`). */
+export interface RouteAssignment {
+  id: number
+  personId: number
+  personName: string
+  assignedAt: string
+  assignedBy: string | null
+  route: RouteFeature
+}
+
+/** What a route is asked for. */
+export interface RouteRequest {
+  communityId?: FeatureId
+  zoneId?: FeatureId | null
+  from: string
+  to: string
+  radius?: number
+  /** lon, lat */
+  start?: [number, number] | null
+}
+
+/** Most unvisited places one route takes (the server answers 422 beyond). */
+export const MAX_ROUTE_TARGETS = 200
+
+/** Typed wrappers of the route endpoints. */
+export const routeApi = {
+  /** `GET /api/coverage/route`. */
+  route(q: RouteRequest, signal?: AbortSignal): Promise<RouteFeature> {
+    return apiRequest<RouteFeature>('/api/coverage/route', {
+      query: { communityId: q.communityId, zoneId: q.zoneId ?? undefined, from: q.from, to: q.to, radius: q.radius, start: q.start ? q.start.join(',') : undefined },
+      signal,
+      timeoutMs: 60_000,
+    })
+  },
+
+  /** `POST /api/coverage/route/assignments`: compute the route and send it to a member's phone. */
+  assign(personId: number, q: RouteRequest): Promise<RouteAssignment> {
+    return apiRequest<RouteAssignment>('/api/coverage/route/assignments', {
+      method: 'POST',
+      body: { personId, communityId: q.communityId, zoneId: q.zoneId ?? undefined, from: q.from, to: q.to, radius: q.radius, start: q.start ?? undefined },
+      timeoutMs: 60_000,
+    })
+  },
+
+  /** `GET /api/coverage/route/assigned`: the signed-in member's next round (404 when none was sent). */
+  assigned(signal?: AbortSignal): Promise<RouteAssignment> {
+    return apiRequest<RouteAssignment>('/api/coverage/route/assigned', { signal })
+  },
+}
