@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createApp } from '../server/app.ts'
 import { LiveHub } from '../server/live/hub.ts'
 import { openApiPath, type Json, type OpenApiDocument } from '../server/openapi/document.ts'
+import { typesOf } from '../server/openapi/typescript.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 
 /*
@@ -78,6 +79,10 @@ describe('routes', () => {
 })
 
 describe('structure', () => {
+  test('web/api/openapi-types.ts is the TypeScript of this document (npm run openapi-types writes it)', async () => {
+    expect(await readFile('web/api/openapi-types.ts', 'utf8')).toBe(typesOf(doc))
+  })
+
   test('the required fields of OpenAPI 3.0 are there', () => {
     expect(doc.openapi).toMatch(/^3\.0\.\d+$/)
     expect(typeof doc.info.title).toBe('string')

@@ -47,6 +47,12 @@ function nullInEnums(node: unknown): void {
   else if (node && typeof node === 'object') {
     const schema = node as Json
     if (schema.nullable === true && Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum.push(null)
+    // `nullable` beside a lone `allOf: [$ref]` does not admit null in validators: say it as "that, or null".
+    if (schema.nullable === true && Array.isArray(schema.allOf) && schema.allOf.length === 1 && schema.type === undefined) {
+      schema.anyOf = [schema.allOf[0], { nullable: true, enum: [null] }]
+      delete schema.allOf
+      delete schema.nullable
+    }
     Object.values(schema).forEach(nullInEnums)
   }
 }
