@@ -49,6 +49,7 @@ import { devices } from './routes/devices.ts'
 import { buildings } from './routes/buildings.ts'
 import { communityImports } from './routes/community-imports.ts'
 import { setupRoutes } from './routes/setup.ts'
+import { openApiRoutes } from './openapi/routes.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
@@ -122,6 +123,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/auth', authRoutes())
   app.route('/api/config', configRoutes(basemap))
   app.route('/api/setup', setupRoutes(deps.setupToken))
+  // The API's own description (OpenAPI 3.0 and a reference page), built from the routes registered here.
+  app.route('/api', openApiRoutes(() => app.routes))
   // Everything below needs a signed-in user.
   app.use('/api/*', authenticate)
   // `?format=csv|xlsx|geojson|gpx` on the list endpoints (server/export/middleware.ts).

@@ -8,12 +8,29 @@ import { Problem, zodErrors } from './problem.ts'
  * Handlers read the parsed value with `c.req.valid(target)`.
  */
 export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T, status: 400 | 422 = 400) {
-  return zValidator(target, schema, (result) => {
+  const middleware = zValidator(target, schema, (result) => {
     if (!result.success) {
       const where = target === 'json' ? 'body' : target
       throw new Problem(status, `The ${where} is invalid.`, { errors: zodErrors(result.error) })
     }
   })
+  VALIDATORS.set(middleware, { target, schema, status })
+  return middleware
+}
+
+/** What one `validate()` middleware checks: read back by the OpenAPI document (server/openapi.ts). */
+export interface ValidatorInfo {
+  target: keyof ValidationTargets
+  schema: z.ZodType
+  status: 400 | 422
+}
+
+/** Every validator made by `validate()`, keyed by its middleware: the routes' schemas are their own description. */
+const VALIDATORS = new WeakMap<object, ValidatorInfo>()
+
+/** The schema a route handler validates, or undefined when the handler is no `validate()` middleware. */
+export function validatorOf(handler: unknown): ValidatorInfo | undefined {
+  return typeof handler === 'function' ? VALIDATORS.get(handler) : undefined
 }
 
 /** A finite number (rejects NaN, Infinity and `1e999`). */

@@ -67,12 +67,24 @@ describe('documents', () => {
     expect(body.links.every((l) => l.href.startsWith(server.url))).toBe(true)
   })
 
-  test('conformance declares Core and GeoJSON', async () => {
+  test('conformance declares Core, GeoJSON and OpenAPI 3.0', async () => {
     const body = (await (await command.get('/ogc/conformance')).json()) as { conformsTo: string[] }
     expect(body.conformsTo).toEqual([
       'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
       'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+      'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
     ])
+  })
+
+  test('the landing page links the OpenAPI document (service-desc) and the reference page (service-doc)', async () => {
+    const body = (await (await command.get('/ogc')).json()) as { links: Link[] }
+    const desc = body.links.find((l) => l.rel === 'service-desc')!
+    expect(desc.href).toBe(`${server.url}/api/openapi.json`)
+    expect(desc.type).toBe('application/vnd.oai.openapi+json;version=3.0')
+    const doc = (await (await server.get('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> }
+    expect(doc.openapi).toMatch(/^3\.0\./)
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/ogc/collections/{collectionId}/items']))
+    expect(body.links.find((l) => l.rel === 'service-doc')?.href).toBe(`${server.url}/api/docs`)
   })
 
   test('collections list all seven with CRS84 extents, hazards with a temporal extent', async () => {

@@ -89,12 +89,22 @@ function assertPasswordChosen(user: SessionUser, path: string): void {
 
 /** Allow only roles holding the permission (403 otherwise). */
 export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
     const user = c.get('user')
     if (!user) throw problems.unauthorized()
     if (!can(user.role, permission)) throw problems.forbidden(`The role '${user.role}' may not do this.`)
     await next()
   }
+  PERMISSION_OF.set(middleware, permission)
+  return middleware
+}
+
+/** The permission each `requirePermission()` middleware checks, read back by the OpenAPI document. */
+const PERMISSION_OF = new WeakMap<object, Permission>()
+
+/** The permission a route handler requires, or undefined when it is no `requirePermission()` middleware. */
+export function permissionOf(handler: unknown): Permission | undefined {
+  return typeof handler === 'function' ? PERMISSION_OF.get(handler) : undefined
 }
 
 /** Whether the caller may see community `id`. */

@@ -10,6 +10,7 @@
  *    groups (a building whose near neighbour is in the other group) while that lowers the spread of the
  *    group totals, never emptying a group.
  */
+import type { SuggestBalance } from '../../core/answers.ts'
 
 /** A building to group: UTM centroid and households. */
 export interface SuggestItem {
@@ -20,19 +21,7 @@ export interface SuggestItem {
 }
 
 /** How far the group totals are from the mean. */
-export interface Balance {
-  /** What is balanced: households, or buildings when no building records households. */
-  by: 'households' | 'buildings'
-  mean: number
-  min: number
-  max: number
-  /** min / mean and max / mean. */
-  minRatio: number
-  maxRatio: number
-  /** Whether every group lies within ±tolerance of the mean. */
-  withinTolerance: boolean
-  tolerance: number
-}
+export type Balance = SuggestBalance
 
 /** The tolerance the suggestion aims for: every zone within ±15 % of the mean households. */
 export const BALANCE_TOLERANCE = 0.15

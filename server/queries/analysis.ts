@@ -15,6 +15,7 @@ import {
 import type { Category, Status } from '../../core/matters.ts'
 import { Problem, problems } from '../problem.ts'
 import { RECURRENCE_DAYS, RECURRENCE_RADIUS_M } from './hazards.ts'
+import type { HotspotProperties } from '../../core/answers.ts'
 
 /** Most hexagon cells a hot-spot answer may hold; a finer grid → 422 asking for a bigger cell. */
 export const MAX_HOTSPOT_CELLS = 20_000
@@ -164,16 +165,7 @@ export interface HotspotFeature {
   type: 'Feature'
   id: string
   geometry: { type: 'Polygon'; coordinates: number[][][] }
-  properties: {
-    id: string
-    /** Column and row of the hexagon in `ST_HexagonGrid(cell)` of the community's UTM zone. */
-    col: number
-    row: number
-    count: number
-    giZ: number | null
-    giP: number | null
-    confidence: Confidence
-  }
+  properties: HotspotProperties
 }
 
 /** `GET /api/analysis/hotspots`. */

@@ -5,6 +5,7 @@ import { Problem, problems } from '../problem.ts'
 import { assertMayWrite, deviceRow } from './tracks.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
+import type { CheckinAnswer } from '../../core/answers.ts'
 
 /** A key place (重点部位) as the check-in page and the QR sheet see it. */
 export interface KeyPlaceRow {
@@ -37,21 +38,10 @@ export async function findKeyPlace(sql: Sql, by: { id: number } | { code: string
 }
 
 /** A check-in as the API answers it. */
-export interface CheckinRow {
-  id: number
-  communityId: number
-  keyPlaceId: number
-  keyPlaceName: string
-  code: string
-  buildingId: number | null
-  deviceId: string | null
+export interface CheckinRow extends CheckinAnswer {
   userId: number | null
   personId: number | null
-  personName: string | null
-  t: string
   clientId: string | null
-  lon: number
-  lat: number
 }
 
 /** A check-in to record (`POST /api/checkins`). */

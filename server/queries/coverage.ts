@@ -2,36 +2,20 @@ import type { Sql } from '../db/connect.ts'
 import { problems } from '../problem.ts'
 import { listFlaggedStretches, type FlaggedStretches } from './tracks.ts'
 import { periodZones } from './zone-history.ts'
+import type { CoverageCalendar, CoverageCount, CoverageReport as CoreCoverageReport, UnvisitedProperties } from '../../core/answers.ts'
 
-/** Visited / total of some kind of place; `coverage` = visited / total (1 when there is none). */
-export interface CoverageCount {
-  total: number
-  visited: number
-  coverage: number
-}
+export type { CoverageCount }
 
 /** A GeoJSON Feature of an unvisited building or key place. */
 export interface UnvisitedFeature {
   type: 'Feature'
   id: number
   geometry: unknown
-  properties: { id: number; kind: 'building' | 'key_place'; name: string | null; zoneId: number | null; compoundId: number | null; compoundName: string | null }
+  properties: UnvisitedProperties
 }
 
 /** `GET /api/analysis/coverage`. */
-export interface CoverageReport {
-  window: { from: string; to: string }
-  radiusM: number
-  communityId: number
-  zoneId: number | null
-  buildings: CoverageCount & { byTrack: number; byCheckin: number }
-  keyPlaces: CoverageCount & { byTrack: number; byCheckin: number }
-  byZone: { zoneId: number; name: string; teamId: number | null; teamName: string | null; assigneeName: string | null; buildings: CoverageCount; keyPlaces: CoverageCount }[]
-  byTeam: { teamId: number | null; name: string | null; zoneIds: number[]; buildings: CoverageCount; keyPlaces: CoverageCount }[]
-  unvisited: { type: 'FeatureCollection'; features: UnvisitedFeature[] }
-  /** The physically impossible stretches of the window's tracks, left out of the coverage (with their reasons). */
-  flagged: FlaggedStretches
-}
+export type CoverageReport = CoreCoverageReport<{ type: 'FeatureCollection'; features: UnvisitedFeature[] }, FlaggedStretches>
 
 /** What a coverage query asks. */
 export interface CoverageQuery {
@@ -182,30 +166,7 @@ export async function coverageReport(sql: Sql, q: CoverageQuery): Promise<Covera
 }
 
 /** `GET /api/analysis/coverage/calendar`. */
-export interface CoverageCalendar {
-  communityId: number
-  timeZone: 'Asia/Shanghai'
-  radiusM: number
-  /** The local days, oldest first (YYYY-MM-DD). */
-  days: string[]
-  compounds: {
-    id: number
-    name: string
-    patrolled: boolean[]
-    byTrack: boolean[]
-    byCheckin: boolean[]
-    daysPatrolled: number
-    lastPatrolled: string | null
-    /** The longest run of consecutive days without a patrol in the calendar. */
-    longestGapDays: number
-  }[]
-  /** The weekly rule (每周覆盖: every compound patrolled at least once a week) per ISO week touched by the days. */
-  weeks: { week: string; from: string; to: string; daysInWindow: number; complete: boolean; breaking: number[] }[]
-  /** The weekly rule over the last 7 days (today included). */
-  last7Days: { from: string; to: string; breaking: number[] }
-  /** Compounds that went 7 or more days in a row without a patrol somewhere in the calendar (a rolling week missed). */
-  breakingAnyWeek: number[]
-}
+export type { CoverageCalendar }
 
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000
 const DAY_MS = 86_400_000

@@ -11,7 +11,7 @@
 import type { Sql } from '../db/connect.ts'
 import { CATEGORIES, RESPONSE_TARGET_MINUTES, type Category, type Severity, type Status } from '../../core/matters.ts'
 import { Problem } from '../problem.ts'
-import { addDays, isoWeekOf, periodWindow, shanghaiDate, type PeriodWindow, type ReportPeriod } from '../reports/period.ts'
+import { addDays, isoWeekOf, periodWindow, shanghaiDate, type PeriodWindow, type ReportPeriod } from '../../core/period.ts'
 import { MIN_HAZARDS } from '../domain/gistar.ts'
 import { analysisCommunity, hazardRecurrences, hazardWhere, hotspotGrid, type HotspotFeature } from './analysis.ts'
 import { listCommunities, type CommunityRow } from './communities.ts'

@@ -3,8 +3,9 @@
  * response and closure rates against their targets, overdue hazards, medians, and daily trends.
  */
 import type { Sql } from '../db/connect.ts'
-import { CATEGORIES, CLOSED_STATUSES, RESPONSE_TARGET_MINUTES, SEVERITIES, STATUSES, type Category, type Severity, type Status } from '../../core/matters.ts'
+import { CATEGORIES, CLOSED_STATUSES, RESPONSE_TARGET_MINUTES, SEVERITIES, STATUSES, type Category, type Status } from '../../core/matters.ts'
 import { analysisCommunity, hazardWhere, type AnalysisWindow } from './analysis.ts'
+import type { HazardStatsAnswer } from '../../core/answers.ts'
 
 /** The time zone whose calendar days the trend counts in. */
 export const TREND_TIME_ZONE = 'Asia/Shanghai'
@@ -20,25 +21,9 @@ export interface StatsQuery {
 }
 
 /** `GET /api/stats`. Rates are shares 0..1 (null when there is no hazard); medians null when nothing to take one of. */
-export interface HazardStats {
+export interface HazardStats extends HazardStatsAnswer {
   window: AnalysisWindow
   communityId: number | null
-  hazards: {
-    total: number
-    byStatus: Record<Exclude<Status, 'rejected'>, number>
-    byCategory: Record<Category, number>
-    bySeverity: Record<Severity, number>
-  }
-  /** Share answered (first move into `rectifying`) within {@link RESPONSE_TARGET_MINUTES} minutes. */
-  responseRate: number | null
-  /** Share verified (closed). */
-  closureRate: number | null
-  /** Share verified by `dueAt`. */
-  onTimeClosureRate: number | null
-  /** Open and past `dueAt` now. */
-  overdue: number
-  medianResponseMinutes: number | null
-  medianHoursToClose: number | null
   /** Hazards left out as not a hazard. */
   rejected: number
 }

@@ -4,6 +4,7 @@ import { RUN_MAX_GAP_M, RUN_MAX_GAP_S, type TrackPoint } from '../domain/tracks.
 import { Problem, problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
+import type { TrackRunProperties } from '../../core/answers.ts'
 
 /** A device as the ingestion sees it. */
 export interface DeviceRow {
@@ -212,17 +213,7 @@ export interface FlaggedStretch {
   id: string
   /** The first flagged point of the stretch. */
   geometry: { type: 'Point'; coordinates: [number, number] }
-  properties: {
-    id: string
-    deviceId: string
-    communityId: number
-    personId: number | null
-    personName: string | null
-    teamId: number | null
-    teamName: string | null
-    from: string
-    to: string
-    points: number
+  properties: TrackRunProperties & {
     /** The first point's flag, e.g. `speed 126 km/h` or `teleport 5200 m in 10 s` (core/track-flags.ts reads it). */
     reason: string
   }

@@ -17,6 +17,7 @@ import { closeZoneHistory, recordZoneVersion } from './zone-history.ts'
 import type { SessionUser } from './users.ts'
 import { maskPhone } from '../../core/roles.ts'
 import { setStatementTimeout } from '../db/timeouts.ts'
+import type { ZoneCheck } from '../../core/answers.ts'
 
 /** A zone may stick out of its community by less than this (m²): drawing snaps are not perfect. */
 export const OUTSIDE_TOLERANCE_M2 = 1
@@ -425,17 +426,7 @@ export async function deleteZone(sql: Sql, id: number, actor: SessionUser, commu
 }
 
 /** `GET /api/zones/check`: where zones overlap and what no zone covers. */
-export interface ZoneCheck {
-  communityId: number
-  /** Every pair of zones sharing at least {@link SLIVER_M2} m²: a < b. */
-  overlaps: { a: number; b: number; areaM2: number; geometry: unknown }[]
-  /** The community boundary minus the union of its zones (pieces under {@link SLIVER_M2} m² dropped). */
-  gaps: { areaM2: number; geometry: unknown }
-  /** Zoned area / community area, 0..1. */
-  coverage: number
-  communityAreaM2: number
-  zonedAreaM2: number
-}
+export type { ZoneCheck }
 
 /** Overlaps, gaps and coverage of a community's zones, computed in its UTM zone. undefined when not visible. */
 export async function checkZones(sql: Sql, communityId: number, communityIds: number[] | null): Promise<ZoneCheck | undefined> {

@@ -1,6 +1,6 @@
 /** Chinese labels the printed and downloaded reports use. */
 import type { Category, Severity, Status } from '../../core/matters.ts'
-import type { ReportPeriod } from './period.ts'
+import type { ReportPeriod } from '../../core/period.ts'
 
 /** 隐患类别. */
 export const CATEGORY_LABELS: Record<Category, string> = {

@@ -15,10 +15,11 @@ const GREGORIAN = 'http://www.opengis.net/def/uom/ISO-8601/0/Gregorian'
 const JSON_TYPE = 'application/json'
 const GEOJSON_TYPE = 'application/geo+json'
 
-/** The conformance classes implemented: Core and GeoJSON (no OpenAPI document is served). */
+/** The conformance classes implemented: Core, GeoJSON and OpenAPI 3.0 (the document at `/api/openapi.json`). */
 export const OGC_CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
 ]
 
 /** `f=json` (the default and only encoding; `geojson` is accepted for items). */
@@ -131,6 +132,8 @@ export const ogc = new Hono<AppEnv>()
       description: 'The map layers and hazards of the communities you may see.',
       links: [
         { href: root, rel: 'self', type: JSON_TYPE, title: 'This document' },
+        { href: `${publicOrigin(c)}/api/openapi.json`, rel: 'service-desc', type: 'application/vnd.oai.openapi+json;version=3.0', title: 'The API definition (OpenAPI 3.0)' },
+        { href: `${publicOrigin(c)}/api/docs`, rel: 'service-doc', type: 'text/html', title: 'The API reference' },
         { href: `${root}/conformance`, rel: 'conformance', type: JSON_TYPE, title: 'Conformance classes' },
         { href: `${root}/conformance`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/conformance', type: JSON_TYPE, title: 'Conformance classes' },
         { href: `${root}/collections`, rel: 'data', type: JSON_TYPE, title: 'Collections' },

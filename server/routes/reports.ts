@@ -6,7 +6,7 @@ import { buildReport } from '../queries/reports.ts'
 import { reportCsv } from '../reports/csv.ts'
 import { reportHtml } from '../reports/html.ts'
 import { PERIOD_FILE } from '../reports/labels.ts'
-import { isCalendarDay, REPORT_PERIODS, shanghaiDate } from '../reports/period.ts'
+import { isCalendarDay, REPORT_PERIODS, shanghaiDate } from '../../core/period.ts'
 import { reportXlsx } from '../reports/xlsx.ts'
 import { idParam, validate } from '../validate.ts'
 

@@ -3,22 +3,14 @@
  * `/recurrences`, `/api/stats`, `/api/stats/trend`), through the app's one HTTP client.
  */
 import type { MultiPolygon, Point, Polygon, LineString } from 'geojson'
+import type { HazardStatsAnswer, HotspotConfidence, HotspotProperties } from '../../core/answers.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId, HazardCategory, HazardStatus, SgFeatureCollection } from './types.ts'
 
-/** Hot-spot confidence bin: 3/2/1 hot at 99/95/90 %, -3/-2/-1 cold, 0 not significant. */
-export type HotspotConfidence = -3 | -2 | -1 | 0 | 1 | 2 | 3
+export type { HotspotConfidence }
 
 /** One hexagon cell of `GET /api/analysis/hotspots`. */
-export interface HotspotProperties {
-  id: string
-  col: number
-  row: number
-  count: number
-  giZ: number | null
-  giP: number | null
-  confidence: HotspotConfidence
-}
+export type { HotspotProperties }
 
 /** Why a hot-spot answer carries no z-scores (too few hazards or non-empty cells). */
 export interface SmallNumbersNote {
@@ -70,20 +62,7 @@ export interface RecurrenceProperties {
 export type RecurrenceCollection = SgFeatureCollection<Point, RecurrenceProperties>
 
 /** `GET /api/stats`. Rates are shares 0..1, null when there is no hazard. */
-export interface HazardStats {
-  hazards: {
-    total: number
-    byStatus: Record<string, number>
-    byCategory: Record<HazardCategory, number>
-    bySeverity: Record<string, number>
-  }
-  responseRate: number | null
-  closureRate: number | null
-  onTimeClosureRate: number | null
-  overdue: number
-  medianResponseMinutes: number | null
-  medianHoursToClose: number | null
-}
+export type HazardStats = HazardStatsAnswer
 
 /** `GET /api/stats/trend`. */
 export interface HazardTrend {

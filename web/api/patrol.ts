@@ -3,40 +3,14 @@
  * tracks, check-ins, key places and their QR codes, coverage and the coverage calendar.
  */
 import type { Geometry, LineString, Point } from 'geojson'
+import type { CheckinAnswer, CoverageCalendar, CoverageCount, CoverageReport as CoreCoverageReport, TrackRunProperties, UnvisitedProperties } from '../../core/answers.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId, KeyPlaceKind, SgFeatureCollection } from './types.ts'
 
-/** Visited / total; `coverage` = visited / total (0..1). */
-export interface CoverageCount {
-  total: number
-  visited: number
-  coverage: number
-}
+export type { CoverageCount, UnvisitedProperties }
 
-/** An unvisited building or key place of a coverage answer. */
-export interface UnvisitedProperties {
-  id: number
-  kind: 'building' | 'key_place'
-  name: string | null
-  zoneId: number | null
-  compoundId: number | null
-  compoundName: string | null
-}
-
-/** `GET /api/analysis/coverage`. */
-export interface CoverageReport {
-  window: { from: string; to: string }
-  radiusM: number
-  communityId: number
-  zoneId: number | null
-  buildings: CoverageCount & { byTrack: number; byCheckin: number }
-  keyPlaces: CoverageCount & { byTrack: number; byCheckin: number }
-  byZone: { zoneId: number; name: string; teamId: number | null; teamName: string | null; assigneeName: string | null; buildings: CoverageCount; keyPlaces: CoverageCount }[]
-  byTeam: { teamId: number | null; name: string | null; zoneIds: number[]; buildings: CoverageCount; keyPlaces: CoverageCount }[]
-  unvisited: SgFeatureCollection<Geometry, UnvisitedProperties>
-  /** Physically impossible stretches of the window's tracks, left out of the coverage (newest first). */
-  flagged?: FlaggedStretches
-}
+/** `GET /api/analysis/coverage` (`flagged` absent from older servers). */
+export type CoverageReport = CoreCoverageReport<SgFeatureCollection<Geometry, UnvisitedProperties>, FlaggedStretches | undefined>
 
 /** `GET /api/tracks/flags` (also `flagged` of the coverage): stretches of consecutive flagged points. */
 export interface FlaggedStretches {
@@ -52,39 +26,10 @@ export interface FlaggedStretches {
 }
 
 /** `GET /api/analysis/coverage/calendar`. */
-export interface CoverageCalendar {
-  communityId: number
-  timeZone: string
-  radiusM: number
-  days: string[]
-  compounds: {
-    id: number
-    name: string
-    patrolled: boolean[]
-    byTrack: boolean[]
-    byCheckin: boolean[]
-    daysPatrolled: number
-    lastPatrolled: string | null
-    longestGapDays: number
-  }[]
-  weeks: { week: string; from: string; to: string; daysInWindow: number; complete: boolean; breaking: number[] }[]
-  last7Days: { from: string; to: string; breaking: number[] }
-  /** Compounds that went 7+ days in a row without a patrol somewhere in the calendar. */
-  breakingAnyWeek: number[]
-}
+export type { CoverageCalendar }
 
 /** A device run of `GET /api/tracks`. */
-export interface TrackProperties {
-  id: string
-  deviceId: string
-  communityId: number
-  personId: number | null
-  personName: string | null
-  teamId: number | null
-  teamName: string | null
-  from: string
-  to: string
-  points: number
+export interface TrackProperties extends TrackRunProperties {
   /** Seconds after `from` of each vertex. */
   times: number[]
 }
@@ -108,19 +53,7 @@ export interface KeyPlaceInfo {
 }
 
 /** A recorded check-in. */
-export interface Checkin {
-  id: number
-  communityId: number
-  keyPlaceId: number
-  keyPlaceName: string
-  code: string
-  buildingId: number | null
-  deviceId: string | null
-  personName: string | null
-  t: string
-  lon: number
-  lat: number
-}
+export type Checkin = CheckinAnswer
 
 /** The live `position` event. */
 export interface PositionEvent {

@@ -3,6 +3,7 @@
  * problem+json errors).
  */
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+import type { SuggestBalance, ZoneCheck as CoreZoneCheck } from '../../core/answers.ts'
 import { apiRequest, buildUrl } from './client.ts'
 import type { FeatureId } from './types.ts'
 
@@ -38,14 +39,7 @@ export interface ZoneCollection {
 }
 
 /** `GET /api/zones/check`. */
-export interface ZoneCheck {
-  communityId: FeatureId
-  overlaps: { a: FeatureId; b: FeatureId; areaM2: number; geometry: ZoneGeometry }[]
-  gaps: { areaM2: number; geometry: MultiPolygon }
-  coverage: number
-  communityAreaM2: number
-  zonedAreaM2: number
-}
+export type ZoneCheck = CoreZoneCheck<FeatureId, ZoneGeometry, MultiPolygon>
 
 /** Body of a zone write. */
 export interface ZoneWriteBody {
@@ -58,16 +52,7 @@ export interface ZoneWriteBody {
 export type ZoneWriteAnswer = ZoneFeature & { overlaps: { zoneId: FeatureId; name: string; areaM2: number }[] }
 
 /** How balanced a suggestion is. */
-export interface SuggestBalance {
-  by: 'households' | 'buildings'
-  mean: number
-  min: number
-  max: number
-  minRatio: number
-  maxRatio: number
-  withinTolerance: boolean
-  tolerance: number
-}
+export type { SuggestBalance }
 
 /** `POST /api/zones/suggest`. */
 export interface ZoneSuggestion extends FeatureCollection<ZoneGeometry, { id: string; name: string; households: number; buildings: number; areaM2: number }> {

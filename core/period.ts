@@ -1,6 +1,7 @@
 /**
  * Report periods (日巡查 / 周例会 / 月通报): the Asia/Shanghai day, ISO week (Monday to Sunday) or
  * month containing a date, as a half-open window of instants. China keeps UTC+8 all year.
+ * Shared by the queries, the routes and the renderings of reports. Pure: no I/O.
  */
 
 /** The periods a report covers. */

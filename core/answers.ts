@@ -1,0 +1,157 @@
+/**
+ * Shapes of API answers that the server builds and the web app reads, written once. Pure types, no I/O.
+ * Geometry members are type parameters: the server passes GeoJSON through as PostGIS wrote it
+ * (`unknown`), the web app names the GeoJSON types it draws. The full description of every answer is
+ * the OpenAPI document (`GET /api/openapi.json`, server/openapi/).
+ */
+import type { Category, Severity, Status } from './matters.ts'
+
+/** Visited / total of some kind of place; `coverage` = visited / total (1 when there is none). */
+export interface CoverageCount {
+  total: number
+  visited: number
+  coverage: number
+}
+
+/** An unvisited building or key place of a coverage answer. */
+export interface UnvisitedProperties {
+  id: number
+  kind: 'building' | 'key_place'
+  name: string | null
+  zoneId: number | null
+  compoundId: number | null
+  compoundName: string | null
+}
+
+/** `GET /api/analysis/coverage`, with the GeoJSON of the unvisited places and of the flagged stretches as parameters. */
+export interface CoverageReport<Unvisited = unknown, Flagged = unknown> {
+  window: { from: string; to: string }
+  radiusM: number
+  communityId: number
+  zoneId: number | null
+  buildings: CoverageCount & { byTrack: number; byCheckin: number }
+  keyPlaces: CoverageCount & { byTrack: number; byCheckin: number }
+  byZone: { zoneId: number; name: string; teamId: number | null; teamName: string | null; assigneeName: string | null; buildings: CoverageCount; keyPlaces: CoverageCount }[]
+  byTeam: { teamId: number | null; name: string | null; zoneIds: number[]; buildings: CoverageCount; keyPlaces: CoverageCount }[]
+  unvisited: Unvisited
+  /** The physically impossible stretches of the window's tracks, left out of the coverage (with their reasons). */
+  flagged: Flagged
+}
+
+/** `GET /api/analysis/coverage/calendar`: compound × day, and the weekly rule (每周覆盖). */
+export interface CoverageCalendar {
+  communityId: number
+  timeZone: 'Asia/Shanghai'
+  radiusM: number
+  /** The local days, oldest first (YYYY-MM-DD). */
+  days: string[]
+  compounds: {
+    id: number
+    name: string
+    patrolled: boolean[]
+    byTrack: boolean[]
+    byCheckin: boolean[]
+    daysPatrolled: number
+    lastPatrolled: string | null
+    /** The longest run of consecutive days without a patrol in the calendar. */
+    longestGapDays: number
+  }[]
+  /** The weekly rule (every compound patrolled at least once a week) per ISO week touched by the days. */
+  weeks: { week: string; from: string; to: string; daysInWindow: number; complete: boolean; breaking: number[] }[]
+  /** The weekly rule over the last 7 days (today included). */
+  last7Days: { from: string; to: string; breaking: number[] }
+  /** Compounds that went 7 or more days in a row without a patrol somewhere in the calendar (a rolling week missed). */
+  breakingAnyWeek: number[]
+}
+
+/** Who walked a track run or a flagged stretch, and when (`GET /api/tracks`, `GET /api/tracks/flags`). */
+export interface TrackRunProperties {
+  id: string
+  deviceId: string
+  communityId: number
+  personId: number | null
+  personName: string | null
+  teamId: number | null
+  teamName: string | null
+  from: string
+  to: string
+  points: number
+}
+
+/** A recorded check-in at a key place (`GET /api/checkins`). */
+export interface CheckinAnswer {
+  id: number
+  communityId: number
+  keyPlaceId: number
+  keyPlaceName: string
+  code: string
+  buildingId: number | null
+  deviceId: string | null
+  personName: string | null
+  t: string
+  lon: number
+  lat: number
+}
+
+/** `GET /api/stats`. Rates are shares 0..1 (null when there is no hazard); medians null when nothing to take one of. */
+export interface HazardStatsAnswer {
+  hazards: {
+    total: number
+    byStatus: Record<Exclude<Status, 'rejected'>, number>
+    byCategory: Record<Category, number>
+    bySeverity: Record<Severity, number>
+  }
+  /** Share reached on site (first move into `rectifying`) within the response target. */
+  responseRate: number | null
+  /** Share verified (closed). */
+  closureRate: number | null
+  /** Share verified by `dueAt`. */
+  onTimeClosureRate: number | null
+  /** Open and past `dueAt` now. */
+  overdue: number
+  medianResponseMinutes: number | null
+  medianHoursToClose: number | null
+}
+
+/** `GET /api/zones/check`: where zones overlap and what no zone covers. */
+export interface ZoneCheck<Id = number, OverlapGeometry = unknown, GapGeometry = unknown> {
+  communityId: Id
+  /** Every pair of zones sharing more than a sliver: a < b. */
+  overlaps: { a: Id; b: Id; areaM2: number; geometry: OverlapGeometry }[]
+  /** The community boundary minus the union of its zones (slivers dropped). */
+  gaps: { areaM2: number; geometry: GapGeometry }
+  /** Zoned area / community area, 0..1. */
+  coverage: number
+  communityAreaM2: number
+  zonedAreaM2: number
+}
+
+/** How balanced a zone suggestion is (`POST /api/zones/suggest`). */
+export interface SuggestBalance {
+  /** What is balanced: households, or buildings when no building records households. */
+  by: 'households' | 'buildings'
+  mean: number
+  min: number
+  max: number
+  /** min / mean and max / mean. */
+  minRatio: number
+  maxRatio: number
+  /** Whether every group lies within ±tolerance of the mean. */
+  withinTolerance: boolean
+  tolerance: number
+}
+
+/** Hot-spot confidence bin: 3/2/1 hot at 99/95/90 %, -3/-2/-1 cold, 0 not significant. */
+export type HotspotConfidence = -3 | -2 | -1 | 0 | 1 | 2 | 3
+
+/** One hexagon cell of `GET /api/analysis/hotspots`. */
+export interface HotspotProperties {
+  id: string
+  /** Column and row of the hexagon in `ST_HexagonGrid(cell)` of the community's UTM zone. */
+  col: number
+  row: number
+  count: number
+  giZ: number | null
+  giP: number | null
+  confidence: HotspotConfidence
+}

@@ -1,0 +1,154 @@
+import type { SchemaName } from './schemas.ts'
+
+/** One answer of an operation: a named response schema (JSON), or another media type. */
+export interface ResponseSpec {
+  description: string
+  /** A schema of server/openapi/schemas.ts; absent for bodiless answers (204) and non-JSON media. */
+  schema?: SchemaName
+  /** Media type; `application/json` by default (`application/geo+json` for GeoJSON bodies). */
+  type?: string
+}
+
+/** What the route itself cannot say about an operation: its words and its answers. */
+export interface OperationSpec {
+  summary: string
+  tag: string
+  description?: string
+  /** Answered without signing in. */
+  public?: boolean
+  /** HTTP Basic (OwnTracks) instead of a Bearer token or the session cookie. */
+  basic?: boolean
+  /** The answers besides the errors (which every operation documents as problem+json). */
+  responses: Record<number, ResponseSpec>
+}
+
+const GEOJSON = 'application/geo+json'
+const ok = (schema: SchemaName, description = 'OK', type?: string): Record<number, ResponseSpec> => ({ 200: { description, schema, ...(type ? { type } : {}) } })
+const created = (schema: SchemaName, description = 'Created'): Record<number, ResponseSpec> => ({ 201: { description, schema } })
+const createdOrSame = (schema: SchemaName): Record<number, ResponseSpec> => ({
+  201: { description: 'Created', schema },
+  200: { description: 'The same request was made before (same clientId): the first result', schema },
+})
+const noContent: Record<number, ResponseSpec> = { 204: { description: 'Done; no body' } }
+const geojson = (schema: SchemaName = 'AnyFeatureCollection'): Record<number, ResponseSpec> => ok(schema, 'GeoJSON', GEOJSON)
+const file = (type: string, description: string): Record<number, ResponseSpec> => ({ 200: { description, type } })
+
+/**
+ * Every operation of the API, once, keyed `METHOD /path` exactly as the Hono app registers it
+ * (`:param` paths). The request side (path, query, header, JSON and form bodies) is not written here:
+ * it is read from the routes' own `validate()` schemas (server/validate.ts), and the permission from
+ * their `requirePermission()` (server/auth/middleware.ts). tests/openapi.test.ts fails when a route
+ * is missing here, or an entry here has no route.
+ */
+export const OPERATIONS: Record<string, OperationSpec> = {
+  // Service
+  'GET /api/health': { tag: 'service', summary: 'Liveness and database versions', public: true, responses: ok('Health') },
+  'GET /api/config': { tag: 'service', summary: 'Client configuration (the operator’s base map)', public: true, responses: ok('AppConfig') },
+  'GET /api/openapi.json': { tag: 'service', summary: 'This OpenAPI 3.0 document', public: true, responses: ok('AnyObject', 'OpenAPI 3.0 document') },
+  'GET /api/docs': { tag: 'service', summary: 'A reference page of this document (HTML, nothing loaded from outside)', public: true, responses: file('text/html', 'HTML page') },
+  'GET /api/setup': { tag: 'service', summary: 'Whether the first admin account still has to be made', public: true, responses: ok('AnyObject') },
+  'POST /api/setup': { tag: 'service', summary: 'Make the first admin account (empty database only) and sign in', public: true, responses: created('Login') },
+  // Sign-in
+  'POST /api/auth/login': { tag: 'auth', summary: 'Sign in: a Bearer token, the session cookie and a CSRF token', public: true, responses: ok('Login') },
+  'POST /api/auth/password': { tag: 'auth', summary: 'Change one’s own password', responses: noContent },
+  'POST /api/auth/logout': { tag: 'auth', summary: 'Sign out (the session is revoked)', responses: noContent },
+  'GET /api/auth/me': { tag: 'auth', summary: 'The signed-in user and the CSRF token', responses: ok('Me') },
+  // Communities and layers
+  'GET /api/communities': { tag: 'communities', summary: 'Communities the caller may see', responses: geojson('CommunityCollection') },
+  'POST /api/communities': { tag: 'communities', summary: 'Create a community from its boundary', responses: created('AnyFeature') },
+  'GET /api/layers/:layer': { tag: 'layers', summary: 'A map layer as GeoJSON (buildings, compounds, roads, key places, …)', responses: geojson() },
+  'GET /api/tiles/:layer/:z/:x/:tile': {
+    tag: 'layers',
+    summary: 'A Mapbox vector tile of a layer (`{y}.mvt`)',
+    responses: { 200: { description: 'Vector tile', type: 'application/vnd.mapbox-vector-tile' }, 204: { description: 'Empty tile' }, 304: { description: 'Not modified (If-None-Match)' } },
+  },
+  'GET /api/buildings/:id': { tag: 'layers', summary: 'A building', responses: ok('Building') },
+  'PUT /api/buildings/:id': { tag: 'layers', summary: 'Name a building’s head (楼栋长)', responses: ok('Building') },
+  'POST /api/import/zones': { tag: 'import', summary: 'Import zones from a GeoJSON/Shapefile/KML/GPX file', responses: ok('AnyObject') },
+  'POST /api/import/:layer': { tag: 'import', summary: 'Import a layer (buildings, key places, …) from a file', responses: ok('AnyObject') },
+  'GET /api/community-imports': { tag: 'import', summary: 'Jobs of new communities from their own files', responses: ok('AnyList') },
+  'POST /api/community-imports': { tag: 'import', summary: 'Upload a community’s map files (multipart); the job reads them in the background', responses: { 202: { description: 'Accepted', schema: 'AnyObject' } } },
+  'GET /api/community-imports/:id': { tag: 'import', summary: 'A community import job', responses: ok('AnyObject') },
+  'GET /api/community-imports/:id/features': { tag: 'import', summary: 'The features a job read, for review', responses: geojson() },
+  'POST /api/community-imports/:id/commit': { tag: 'import', summary: 'Commit a reviewed import', responses: { 202: { description: 'Accepted', schema: 'AnyObject' } } },
+  // Hazards
+  'GET /api/hazards': {
+    tag: 'hazards',
+    summary: 'Hazards (隐患), filtered and cursor-paged; `at` replays the state at a time',
+    description: 'A FeatureCollection with `next` (the cursor of the next page, also in the `Link` header) and `limit`. `?format=csv|xlsx|geojson` downloads everything selected.',
+    responses: geojson('HazardPage'),
+  },
+  'POST /api/hazards': { tag: 'hazards', summary: 'Report a hazard', responses: createdOrSame('Hazard') },
+  'GET /api/hazards/:id': { tag: 'hazards', summary: 'A hazard with its events and photos', responses: ok('HazardDetail') },
+  'POST /api/hazards/:id/transition': { tag: 'hazards', summary: 'Move a hazard along the closed loop (dispatch, rectify, verify, reopen, reject)', responses: ok('Hazard') },
+  'POST /api/hazards/:id/photos': { tag: 'hazards', summary: 'Add a photo (multipart field `photo`; `Idempotency-Key` header)', responses: createdOrSame('PhotoCreated') },
+  'GET /api/hazards/:id/photos/:photoId': { tag: 'hazards', summary: 'A hazard photo (JPEG/PNG/WebP)', responses: file('image/*', 'The photo') },
+  'GET /api/live': { tag: 'hazards', summary: 'Live changes as Server-Sent Events', responses: file('text/event-stream', 'Event stream') },
+  // Zones
+  'GET /api/zones': { tag: 'zones', summary: 'Zones (责任网格) as GeoJSON or CSV', responses: geojson('ZoneCollection') },
+  'GET /api/zones/check': { tag: 'zones', summary: 'Overlaps, gaps and coverage of a community’s zones', responses: ok('ZoneCheck') },
+  'GET /api/zones/stats': { tag: 'zones', summary: 'Hazard counts by zone (the zone valid at each hazard’s time)', responses: ok('ZoneStats') },
+  'POST /api/zones/suggest': { tag: 'zones', summary: 'Suggest n zones for a community', responses: ok('AnyFeatureCollection') },
+  'GET /api/zones/:id': { tag: 'zones', summary: 'A zone with its buildings, key places, person and teams', responses: ok('ZoneDetail') },
+  'POST /api/zones': { tag: 'zones', summary: 'Draw a zone (`?strict=true` refuses overlaps with 409)', responses: created('ZoneWrite') },
+  'PUT /api/zones/:id': { tag: 'zones', summary: 'Reshape, rename or reassign a zone', responses: ok('ZoneWrite') },
+  'POST /api/zones/:id/split': { tag: 'zones', summary: 'Split a zone by a drawn part', responses: created('AnyObject') },
+  'DELETE /api/zones/:id': { tag: 'zones', summary: 'Delete a zone', responses: noContent },
+  // Patrol
+  'POST /api/tracks/points': { tag: 'patrol', summary: 'Send duty track points from a bound device', responses: ok('AnyObject') },
+  'POST /api/tracks/gpx': { tag: 'patrol', summary: 'Upload a GPX track', responses: ok('AnyObject') },
+  'GET /api/tracks/flags': { tag: 'patrol', summary: 'Implausible track stretches with reasons', responses: ok('TrackFlags') },
+  'GET /api/tracks': { tag: 'patrol', summary: 'Patrol tracks in a window (GeoJSON; `?format=gpx`)', responses: geojson('TrackCollection') },
+  'POST /api/owntracks': { tag: 'patrol', summary: 'OwnTracks HTTP mode (HTTP Basic)', basic: true, responses: ok('AnyObject') },
+  'POST /api/checkins': { tag: 'patrol', summary: 'Check in at a key place (QR code)', responses: createdOrSame('AnyObject') },
+  'GET /api/checkins': { tag: 'patrol', summary: 'Check-ins in a window', responses: ok('CheckinList') },
+  'GET /api/key-places': { tag: 'patrol', summary: 'Key places (重点部位) with their check-in codes', responses: ok('KeyPlaceList') },
+  'GET /api/key-places/by-code/:code': { tag: 'patrol', summary: 'The key place of a QR code', responses: ok('AnyObject') },
+  'GET /api/key-places/:id/qr': { tag: 'patrol', summary: 'A key place’s QR code (SVG)', responses: file('image/svg+xml', 'SVG') },
+  'GET /api/devices': { tag: 'patrol', summary: 'Registered devices', responses: ok('DeviceList') },
+  'POST /api/devices': { tag: 'patrol', summary: 'Register a device for a person', responses: createdOrSame('AnyObject') },
+  // Analysis
+  'GET /api/analysis/coverage': { tag: 'analysis', summary: 'Patrol coverage of buildings and key places in a window', responses: ok('Coverage') },
+  'GET /api/analysis/coverage/calendar': { tag: 'analysis', summary: 'Compound × day coverage and the weekly rule', responses: ok('CoverageCalendar') },
+  'GET /api/analysis/clusters': { tag: 'analysis', summary: 'Hazard clusters (DBSCAN)', responses: geojson() },
+  'GET /api/analysis/hotspots': { tag: 'analysis', summary: 'Hot spots (Getis-Ord Gi*) on a grid', responses: geojson() },
+  'GET /api/analysis/recurrences': { tag: 'analysis', summary: 'Hazards that came back near a closed one', responses: geojson() },
+  'GET /api/stats': { tag: 'analysis', summary: 'Totals, response and closure rates, overdue, medians', responses: ok('Stats') },
+  'GET /api/stats/trend': { tag: 'analysis', summary: 'Daily counts per category', responses: ok('Trend') },
+  'GET /api/reports/:period': {
+    tag: 'analysis',
+    summary: 'Day, week or month report (JSON, printable HTML, XLSX, CSV)',
+    responses: { 200: { description: 'The report (`format=json|html|xlsx|csv`)', schema: 'AnyObject' } },
+  },
+  // Roster and accounts
+  'GET /api/people': { tag: 'roster', summary: 'People of the roster (phones masked unless the caller manages the roster)', responses: ok('PersonList') },
+  'POST /api/people/import': { tag: 'roster', summary: 'Import a roster workbook (XLSX/CSV)', responses: ok('AnyObject') },
+  'GET /api/people/:id': { tag: 'roster', summary: 'A person with their devices', responses: ok('PersonDetail') },
+  'POST /api/people': { tag: 'roster', summary: 'Add a person', responses: created('Person') },
+  'PUT /api/people/:id': { tag: 'roster', summary: 'Change or deactivate a person', responses: ok('Person') },
+  'GET /api/teams': { tag: 'roster', summary: 'Teams', responses: ok('TeamList') },
+  'GET /api/teams/:id': { tag: 'roster', summary: 'A team', responses: ok('Team') },
+  'POST /api/teams': { tag: 'roster', summary: 'Add a team', responses: created('Team') },
+  'PUT /api/teams/:id': { tag: 'roster', summary: 'Change a team, its leader and deputies', responses: ok('Team') },
+  'GET /api/users': { tag: 'accounts', summary: 'Accounts', responses: ok('UserList') },
+  'GET /api/users/:id': { tag: 'accounts', summary: 'An account', responses: ok('User') },
+  'POST /api/users': { tag: 'accounts', summary: 'Create an account (a generated password is returned once)', responses: created('User') },
+  'PUT /api/users/:id': { tag: 'accounts', summary: 'Change an account (role, communities, active)', responses: ok('User') },
+  'POST /api/users/:id/reset-password': { tag: 'accounts', summary: 'Reset a password (returned once)', responses: ok('AnyObject') },
+  'GET /api/audit': { tag: 'accounts', summary: 'The audit log', responses: ok('AuditList') },
+  // Alerts
+  'GET /api/alert-channels': { tag: 'alerts', summary: 'Alert channels (group robots, webhooks)', responses: ok('AnyList') },
+  'POST /api/alert-channels': { tag: 'alerts', summary: 'Add an alert channel', responses: created('AnyObject') },
+  'GET /api/alert-channels/:id': { tag: 'alerts', summary: 'An alert channel', responses: ok('AnyObject') },
+  'PUT /api/alert-channels/:id': { tag: 'alerts', summary: 'Change an alert channel', responses: ok('AnyObject') },
+  'DELETE /api/alert-channels/:id': { tag: 'alerts', summary: 'Delete an alert channel', responses: noContent },
+  'POST /api/alert-channels/:id/test': { tag: 'alerts', summary: 'Send a test message now', responses: ok('AnyObject') },
+  'GET /api/alert-channels/:id/deliveries': { tag: 'alerts', summary: 'The delivery log of a channel', responses: ok('AnyObject') },
+  // OGC API – Features
+  'GET /ogc': { tag: 'ogc', summary: 'OGC API – Features landing page', responses: ok('OgcLanding') },
+  'GET /ogc/conformance': { tag: 'ogc', summary: 'Conformance classes', responses: ok('OgcConformance') },
+  'GET /ogc/collections': { tag: 'ogc', summary: 'Feature collections', responses: ok('OgcCollections') },
+  'GET /ogc/collections/:collectionId': { tag: 'ogc', summary: 'A feature collection', responses: ok('OgcCollection') },
+  'GET /ogc/collections/:collectionId/items': { tag: 'ogc', summary: 'Features of a collection (paged with next/prev links)', responses: ok('OgcItems', 'GeoJSON', GEOJSON) },
+  'GET /ogc/collections/:collectionId/items/:featureId': { tag: 'ogc', summary: 'One feature', responses: ok('OgcItem', 'GeoJSON', GEOJSON) },
+}

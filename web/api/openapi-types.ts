@@ -1,0 +1,1350 @@
+/**
+ * Types of the SafeGrid API 2, generated from the OpenAPI document (GET /api/openapi.json)
+ * by `npm run openapi-types`. Do not edit: change the routes or server/openapi/, then run it again.
+ */
+
+export type Problem = {
+  type: string
+  title: string
+  status: number
+  detail: string
+  errors?: Array<{
+    path: string
+    message: string
+  }>
+}
+
+export type Geometry = {
+  type: "Point" | "MultiPoint" | "LineString" | "MultiLineString" | "Polygon" | "MultiPolygon" | "GeometryCollection"
+  coordinates?: unknown[]
+  geometries?: unknown[]
+}
+
+export type AnyFeature = {
+  type: "Feature"
+  id?: number | string
+  geometry: Geometry | null
+  properties: Record<string, unknown> | null
+}
+
+export type AnyFeatureCollection = {
+  type: "FeatureCollection"
+  features: AnyFeature[]
+}
+
+export type AnyObject = Record<string, unknown>
+
+export type AnyList = {
+  items: AnyObject[]
+}
+
+export type Health = {
+  status: string
+  database: string
+  postgis: string | null
+  postgres: string | null
+}
+
+export type Login = {
+  token: string
+  csrfToken: string
+  expiresAt: string
+  user: {
+    id: number
+    username: string
+    name: string
+    role: "admin" | "planner" | "command" | "leader" | "patrol"
+    mustChangePassword: boolean
+    communityIds?: number[] | null
+  }
+}
+
+export type Me = {
+  user: {
+    id: number
+    username: string
+    name: string
+    role: "admin" | "planner" | "command" | "leader" | "patrol"
+    personId: number | null
+    mustChangePassword: boolean
+    communityIds?: number[] | null
+  }
+  csrfToken: string
+}
+
+export type AppConfig = {
+  basemap: Record<string, unknown> | null
+}
+
+export type Community = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    name: string
+    nameEn: string | null
+    utmSrid: number
+    districtId: number | null
+  }
+}
+
+export type CommunityCollection = {
+  type: "FeatureCollection"
+  features: Community[]
+}
+
+export type Hazard = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    communityId: number
+    zoneId: number | null
+    buildingId: number | null
+    category: string
+    severity: "minor" | "major" | "critical"
+    status: "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+    description: string | null
+    reportedAt: string
+    dueAt: string | null
+    respondedAt: string | null
+    closedAt: string | null
+    overdue: boolean
+    warning: boolean
+    slaUsed: number | null
+    assigneeId: number | null
+    assigneeName: string | null
+    reporterId: number | null
+    recurrenceOf: number | null
+    version: number
+    updatedAt: string
+  }
+}
+
+export type HazardDetail = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    communityId: number
+    zoneId: number | null
+    buildingId: number | null
+    category: string
+    severity: "minor" | "major" | "critical"
+    status: "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+    description: string | null
+    reportedAt: string
+    dueAt: string | null
+    respondedAt: string | null
+    closedAt: string | null
+    overdue: boolean
+    warning: boolean
+    slaUsed: number | null
+    assigneeId: number | null
+    assigneeName: string | null
+    reporterId: number | null
+    recurrenceOf: number | null
+    version: number
+    updatedAt: string
+    events: Array<{
+      at: string
+      by: string | null
+      from: "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected" | null
+      to: "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+      note: string | null
+      assigneeId: number | null
+    }>
+    photos: unknown[]
+  }
+}
+
+export type HazardPage = {
+  type: "FeatureCollection"
+  features: Hazard[]
+  next: string | null
+  limit: number
+}
+
+export type PhotoCreated = {
+  id: number
+  url: string
+  mime: string
+  width: number
+  height: number
+}
+
+export type Zone = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    name: string
+    communityId: number
+    assigneeId: number | null
+    assigneeName: string | null
+    teamId: number | null
+    teamName: string | null
+    teamIds: number[]
+    areaM2: number
+    households: number
+    buildings: number
+    updatedAt: string
+  }
+}
+
+export type ZoneCollection = {
+  type: "FeatureCollection"
+  features: Zone[]
+}
+
+export type ZoneDetail = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    name: string
+    communityId: number
+    assigneeId: number | null
+    assigneeName: string | null
+    teamId: number | null
+    teamName: string | null
+    teamIds: number[]
+    areaM2: number
+    households: number
+    buildings: number
+    updatedAt: string
+    buildingsInside: Array<{
+      id: number
+      name: string | null
+      kind: string | null
+      floors: number | null
+      households: number | null
+    }>
+    keyPlaces: Array<{
+      id: number
+      kind: string
+      name: string
+    }>
+  }
+}
+
+export type ZoneWrite = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    name: string
+    communityId: number
+    assigneeId: number | null
+    assigneeName: string | null
+    teamId: number | null
+    teamName: string | null
+    teamIds: number[]
+    areaM2: number
+    households: number
+    buildings: number
+    updatedAt: string
+  }
+  overlaps: unknown[]
+}
+
+export type ZoneCheck = {
+  communityId: number
+  overlaps: unknown[]
+  gaps: {
+    areaM2: number
+    geometry: Geometry | null
+  }
+  coverage: number
+  communityAreaM2: number
+  zonedAreaM2: number
+}
+
+export type ZoneStats = {
+  window: {
+    from: string | null
+    to: string | null
+  }
+  communityId: number | null
+  byZone: Array<{
+    zoneId: number
+    name: string
+    assigneeId: number | null
+    assigneeName: string | null
+    hazards: {
+      total: number
+      open: number
+      closed: number
+      bySeverity: {
+        [key: string]: number
+      }
+      byCategory: {
+        [key: string]: number
+      }
+    }
+  }>
+  unzoned: number
+}
+
+export type Stats = {
+  window: {
+    from: string | null
+    to: string | null
+  }
+  communityId: number | null
+  hazards: {
+    total: number
+    byStatus: {
+      [key: string]: number
+    }
+    byCategory: {
+      [key: string]: number
+    }
+    bySeverity: {
+      [key: string]: number
+    }
+  }
+  responseRate: number | null
+  closureRate: number | null
+  onTimeClosureRate: number | null
+  overdue: number
+  medianResponseMinutes: number | null
+  medianHoursToClose: number | null
+}
+
+export type Trend = {
+  timeZone: string
+  communityId: number | null
+  days: string[]
+  from: string
+  to: string
+  series: Array<{
+    category: string
+    counts: number[]
+    total: number
+  }>
+  total: number[]
+}
+
+export type Coverage = {
+  window: {
+    from: string
+    to: string
+  }
+  radiusM: number
+  communityId: number
+  zoneId: number | null
+  buildings: {
+    total: number
+    visited: number
+    coverage: number | null
+    byTrack: number
+    byCheckin: number
+  }
+  keyPlaces: {
+    total: number
+    visited: number
+    coverage: number | null
+    byTrack: number
+    byCheckin: number
+  }
+  byZone: Array<{
+    zoneId: number
+    name: string
+    buildings: {
+      total: number
+      visited: number
+      coverage: number | null
+    }
+    keyPlaces: {
+      total: number
+      visited: number
+      coverage: number | null
+    }
+  }>
+  byTeam: Array<{
+    teamId: number
+    name: string
+    zoneIds: number[]
+    buildings: {
+      total: number
+      visited: number
+      coverage: number | null
+    }
+    keyPlaces: {
+      total: number
+      visited: number
+      coverage: number | null
+    }
+  }>
+  unvisited: AnyFeatureCollection
+}
+
+export type CoverageCalendar = {
+  communityId: number
+  timeZone: string
+  radiusM: number
+  days: string[]
+  compounds: Array<{
+    id: number
+    name: string | null
+    patrolled: boolean[]
+    byTrack: boolean[]
+    byCheckin: boolean[]
+    daysPatrolled: number
+    lastPatrolled: string | null
+    longestGapDays: number
+  }>
+  weeks: Array<{
+    week: string
+    from: string
+    to: string
+    daysInWindow: number
+    complete: boolean
+    breaking: number[]
+  }>
+  last7Days: {
+    from: string
+    to: string
+    breaking: number[]
+  }
+  breakingAnyWeek: number[]
+}
+
+export type Person = {
+  id: number
+  communityId: number
+  teamId: number | null
+  teamName: string | null
+  teamIds: number[]
+  teamNames: string[]
+  name: string
+  phone: string | null
+  title: string | null
+  active: boolean
+  userId: number | null
+}
+
+export type PersonList = {
+  items: Person[]
+}
+
+export type PersonDetail = {
+  id: number
+  communityId: number
+  teamId: number | null
+  teamName: string | null
+  teamIds: number[]
+  teamNames: string[]
+  name: string
+  phone: string | null
+  title: string | null
+  active: boolean
+  userId: number | null
+  devices: unknown[]
+}
+
+export type Team = {
+  id: number
+  communityId: number
+  name: string
+  kind: string
+  kindLabel: string | null
+  leaderId: number | null
+  leaderName: string | null
+  deputyIds: number[]
+  memberCount: number
+  active: boolean
+}
+
+export type TeamList = {
+  items: Team[]
+}
+
+export type User = {
+  id: number
+  username: string
+  name: string
+  role: "admin" | "planner" | "command" | "leader" | "patrol"
+  personId: number | null
+  districtId: number | null
+  communityIds: number[]
+  active: boolean
+  mustChangePassword: boolean
+  createdAt: string
+  lastSignInAt: string | null
+}
+
+export type UserList = {
+  items: User[]
+}
+
+export type Device = {
+  id: string
+  communityId: number
+  personId: number | null
+  personName: string | null
+  name: string | null
+  createdAt: string
+}
+
+export type DeviceList = {
+  items: Device[]
+}
+
+export type KeyPlace = {
+  id: number
+  communityId: number
+  buildingId: number | null
+  kind: string
+  name: string
+  code?: string
+  lon: number
+  lat: number
+}
+
+export type KeyPlaceList = {
+  items: KeyPlace[]
+}
+
+export type Checkin = {
+  id: number
+  communityId: number
+  keyPlaceId: number
+  keyPlaceName: string | null
+  deviceId: string | null
+  personId: number | null
+  personName: string | null
+  t: string
+  lon: number | null
+  lat: number | null
+}
+
+export type CheckinList = {
+  items: Checkin[]
+}
+
+export type Track = {
+  type: "Feature"
+  id?: string
+  geometry: Geometry | null
+  properties: {
+    id: string
+    deviceId: string
+    communityId: number
+    personId: number | null
+    personName: string | null
+    from: string
+    to: string
+    points: number
+    times: number[]
+  }
+}
+
+export type TrackCollection = {
+  type: "FeatureCollection"
+  features: Track[]
+}
+
+export type TrackFlags = {
+  type: "FeatureCollection"
+  features: AnyFeature[]
+  total: number
+  flaggedPoints: number
+}
+
+export type Building = {
+  id: number
+  communityId: number
+  name: string | null
+  kind: string | null
+  floors: number | null
+  households: number | null
+  headPersonId: number | null
+  headName: string | null
+}
+
+export type AuditEntry = {
+  id: number
+  at: string
+  userId: number | null
+  username: string | null
+  communityId: number | null
+  action: string
+  entity: string
+  entityId: string | null
+}
+
+export type AuditList = {
+  items: AuditEntry[]
+}
+
+export type OgcLanding = {
+  title: string
+  description?: string
+  links: Array<{
+    href: string
+    rel: string
+    type?: string
+    title?: string
+  }>
+}
+
+export type OgcConformance = {
+  conformsTo: string[]
+}
+
+export type OgcCollection = {
+  id: string
+  title?: string
+  description?: string
+  itemType?: string
+  crs?: string[]
+  extent?: AnyObject
+  links: Array<{
+    href: string
+    rel: string
+    type?: string
+    title?: string
+  }>
+}
+
+export type OgcCollections = {
+  links: Array<{
+    href: string
+    rel: string
+    type?: string
+    title?: string
+  }>
+  collections: OgcCollection[]
+}
+
+export type OgcItems = {
+  type: "FeatureCollection"
+  features: AnyFeature[]
+  numberMatched: number
+  numberReturned: number
+  timeStamp: string
+  links: Array<{
+    href: string
+    rel: string
+    type?: string
+    title?: string
+  }>
+}
+
+export type OgcItem = {
+  type: "Feature"
+  id?: number | string
+  geometry: Geometry | null
+  properties: Record<string, unknown> | null
+  links: Array<{
+    href: string
+    rel: string
+    type?: string
+    title?: string
+  }>
+}
+
+/** Every operation: its path parameters, query, request body and success answer. */
+export interface ApiOperations {
+  "GET /api/health": {
+    path: never
+    query: never
+    body: never
+    response: Health
+  }
+  "GET /api/config": {
+    path: never
+    query: never
+    body: never
+    response: AppConfig
+  }
+  "GET /api/openapi.json": {
+    path: never
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "GET /api/docs": {
+    path: never
+    query: never
+    body: never
+    response: void
+  }
+  "GET /api/setup": {
+    path: never
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "POST /api/setup": {
+    path: never
+    query: never
+    body: {
+      username: string
+      name: string
+      password: string
+      setupToken?: string
+    }
+    response: Login
+  }
+  "POST /api/auth/login": {
+    path: never
+    query: never
+    body: {
+      username: string
+      password: string
+    }
+    response: Login
+  }
+  "POST /api/auth/password": {
+    path: never
+    query: never
+    body: {
+      currentPassword: string
+      newPassword: string
+    }
+    response: void
+  }
+  "POST /api/auth/logout": {
+    path: never
+    query: never
+    body: never
+    response: void
+  }
+  "GET /api/auth/me": {
+    path: never
+    query: never
+    body: never
+    response: Me
+  }
+  "GET /api/communities": {
+    path: never
+    query: never
+    body: never
+    response: CommunityCollection
+  }
+  "POST /api/communities": {
+    path: never
+    query: never
+    body: {
+      type: "Feature"
+      geometry: unknown
+      properties: {
+        name: string
+        nameEn?: string
+      }
+    }
+    response: AnyFeature
+  }
+  "GET /api/layers/{layer}": {
+    path: { layer: "communities" | "compounds" | "buildings" | "key-places" | "zones" | "roads" | "water" }
+    query: { bbox?: string; communityId?: number }
+    body: never
+    response: AnyFeatureCollection
+  }
+  "GET /api/tiles/{layer}/{z}/{x}/{tile}": {
+    path: { layer: "buildings" | "zones" | "key-places" | "hazards" | "roads" | "compounds" | "communities"; z: string; x: string; tile: string }
+    query: { status?: string; category?: string; severity?: string }
+    body: never
+    response: void
+  }
+  "GET /api/buildings/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: Building
+  }
+  "PUT /api/buildings/{id}": {
+    path: { id: number }
+    query: never
+    body: {
+      type?: "Feature"
+      properties: {
+        headPersonId?: number | null
+        name?: string | null
+        households?: number
+      }
+    }
+    response: Building
+  }
+  "POST /api/import/zones": {
+    path: never
+    query: { communityId: number; crs?: "wgs84" | "gcj02" }
+    body: {
+      type: "FeatureCollection"
+      features: unknown[]
+    }
+    response: AnyObject
+  }
+  "POST /api/import/{layer}": {
+    path: { layer: "buildings" | "key-places" | "roads" }
+    query: { communityId: number; crs?: "wgs84" | "gcj02" }
+    body: {
+      type: "FeatureCollection"
+      features: unknown[]
+    }
+    response: AnyObject
+  }
+  "GET /api/community-imports": {
+    path: never
+    query: never
+    body: never
+    response: AnyList
+  }
+  "POST /api/community-imports": {
+    path: never
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "GET /api/community-imports/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "GET /api/community-imports/{id}/features": {
+    path: { id: number }
+    query: { status?: string; layer?: "buildings" | "roads" | "other"; limit?: number; offset?: number }
+    body: never
+    response: AnyFeatureCollection
+  }
+  "POST /api/community-imports/{id}/commit": {
+    path: { id: number }
+    query: never
+    body: {
+      name?: string
+      nameEn?: string
+    }
+    response: AnyObject
+  }
+  "GET /api/hazards": {
+    path: never
+    query: { status?: string; category?: string; severity?: string; from?: string; to?: string; bbox?: string; zoneId?: number; communityId?: number; assigneeId?: number; overdue?: "true" | "false"; at?: string; limit?: number; cursor?: string }
+    body: never
+    response: HazardPage
+  }
+  "POST /api/hazards": {
+    path: never
+    query: never
+    body: {
+      category: "flying_wire_charging" | "ebike_indoor" | "fire_lane_blocked" | "corridor_clutter" | "facility_aging" | "poor_lighting" | "falling_object_risk" | "other"
+      severity: "minor" | "major" | "critical"
+      location: {
+        lon: number
+        lat: number
+      } | {
+        type: "Point"
+        coordinates: number[]
+      }
+      description?: string | null
+      buildingId?: number | null
+      reportedAt?: string | null
+      clientId?: string | null
+    }
+    response: Hazard
+  }
+  "GET /api/hazards/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: HazardDetail
+  }
+  "POST /api/hazards/{id}/transition": {
+    path: { id: number }
+    query: never
+    body: {
+      to: "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+      note?: string | null
+      assigneeId?: number | null
+      version?: number | null
+    }
+    response: Hazard
+  }
+  "POST /api/hazards/{id}/photos": {
+    path: { id: number }
+    query: never
+    body: {
+      photo: string
+      clientId?: string
+    }
+    response: PhotoCreated
+  }
+  "GET /api/hazards/{id}/photos/{photoId}": {
+    path: { id: number; photoId: number }
+    query: { size?: "thumb" | "full" }
+    body: never
+    response: void
+  }
+  "GET /api/live": {
+    path: never
+    query: never
+    body: never
+    response: void
+  }
+  "GET /api/zones": {
+    path: never
+    query: { communityId?: number; bbox?: string; format?: "geojson" | "csv" }
+    body: never
+    response: ZoneCollection
+  }
+  "POST /api/zones": {
+    path: never
+    query: { strict?: "true" | "false" }
+    body: {
+      type: "Feature"
+      geometry: unknown
+      properties: {
+        name: string
+        assigneeId?: number | null
+        teamId?: number | null
+        teamIds?: number[]
+        communityId?: number
+      }
+    }
+    response: ZoneWrite
+  }
+  "GET /api/zones/check": {
+    path: never
+    query: { communityId?: number }
+    body: never
+    response: ZoneCheck
+  }
+  "GET /api/zones/stats": {
+    path: never
+    query: { communityId?: number; from?: string; to?: string }
+    body: never
+    response: ZoneStats
+  }
+  "POST /api/zones/suggest": {
+    path: never
+    query: never
+    body: {
+      communityId: number
+      n: number
+    }
+    response: AnyFeatureCollection
+  }
+  "GET /api/zones/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: ZoneDetail
+  }
+  "PUT /api/zones/{id}": {
+    path: { id: number }
+    query: { strict?: "true" | "false" }
+    body: {
+      type: "Feature"
+      geometry?: unknown
+      properties?: {
+        name?: string
+        assigneeId?: number | null
+        teamId?: number | null
+        teamIds?: number[]
+        communityId?: number
+      }
+    }
+    response: ZoneWrite
+  }
+  "DELETE /api/zones/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: void
+  }
+  "POST /api/zones/{id}/split": {
+    path: { id: number }
+    query: never
+    body: {
+      type: "Feature"
+      geometry: unknown
+      properties?: {
+        name?: string
+        assigneeId?: number | null
+      }
+    }
+    response: AnyObject
+  }
+  "POST /api/tracks/points": {
+    path: never
+    query: never
+    body: {
+      deviceId: string
+      points: unknown[]
+    }
+    response: AnyObject
+  }
+  "POST /api/tracks/gpx": {
+    path: never
+    query: { deviceId: string }
+    body: never
+    response: AnyObject
+  }
+  "GET /api/tracks/flags": {
+    path: never
+    query: { from?: string; to?: string; deviceId?: string; communityId?: number }
+    body: never
+    response: TrackFlags
+  }
+  "GET /api/tracks": {
+    path: never
+    query: { from?: string; to?: string; deviceId?: string; communityId?: number }
+    body: never
+    response: TrackCollection
+  }
+  "POST /api/owntracks": {
+    path: never
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "GET /api/checkins": {
+    path: never
+    query: { from: string; to: string; communityId?: number; keyPlaceId?: number }
+    body: never
+    response: CheckinList
+  }
+  "POST /api/checkins": {
+    path: never
+    query: never
+    body: {
+      keyPlaceId?: number
+      code?: string
+      deviceId?: string | null
+      t?: string
+      clientId?: string | null
+      lon: number
+      lat: number
+      accuracy?: number | null
+    }
+    response: AnyObject
+  }
+  "GET /api/key-places": {
+    path: never
+    query: { communityId?: number }
+    body: never
+    response: KeyPlaceList
+  }
+  "GET /api/key-places/by-code/{code}": {
+    path: { code: string }
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "GET /api/key-places/{id}/qr": {
+    path: { id: number }
+    query: never
+    body: never
+    response: void
+  }
+  "GET /api/devices": {
+    path: never
+    query: { personId?: number; communityId?: number }
+    body: never
+    response: DeviceList
+  }
+  "POST /api/devices": {
+    path: never
+    query: never
+    body: {
+      id: string
+      personId: number
+      communityId: number
+      name?: string
+    }
+    response: AnyObject
+  }
+  "GET /api/analysis/coverage": {
+    path: never
+    query: { from: string; to: string; radius?: number; communityId?: number; zoneId?: number }
+    body: never
+    response: Coverage
+  }
+  "GET /api/analysis/coverage/calendar": {
+    path: never
+    query: { communityId?: number; days?: number; radius?: number }
+    body: never
+    response: CoverageCalendar
+  }
+  "GET /api/analysis/clusters": {
+    path: never
+    query: { from?: string; to?: string; communityId?: number; category?: string; status?: string; eps?: number; minPoints?: number }
+    body: never
+    response: AnyFeatureCollection
+  }
+  "GET /api/analysis/hotspots": {
+    path: never
+    query: { from?: string; to?: string; communityId?: number; category?: string; status?: string; cell?: number }
+    body: never
+    response: AnyFeatureCollection
+  }
+  "GET /api/analysis/recurrences": {
+    path: never
+    query: { from?: string; to?: string; communityId?: number; category?: string }
+    body: never
+    response: AnyFeatureCollection
+  }
+  "GET /api/stats": {
+    path: never
+    query: { from?: string; to?: string; communityId?: number; category?: string }
+    body: never
+    response: Stats
+  }
+  "GET /api/stats/trend": {
+    path: never
+    query: { days?: number; communityId?: number; category?: string }
+    body: never
+    response: Trend
+  }
+  "GET /api/reports/{period}": {
+    path: { period: "day" | "week" | "month" }
+    query: { date?: string; communityId?: number; format?: "html" | "xlsx" | "csv" | "json" }
+    body: never
+    response: AnyObject
+  }
+  "GET /api/people": {
+    path: never
+    query: { teamId?: number; communityId?: number; q?: string; active?: "true" | "false" }
+    body: never
+    response: PersonList
+  }
+  "POST /api/people": {
+    path: never
+    query: never
+    body: {
+      communityId?: number
+      name: string
+      phone?: string | null
+      title?: string | null
+      teamIds?: number[]
+      posts?: string[]
+      active?: boolean
+      joinedOn?: string | null
+      leftOn?: string | null
+    }
+    response: Person
+  }
+  "POST /api/people/import": {
+    path: never
+    query: { communityId?: number; dryRun?: "true" | "false" }
+    body: never
+    response: AnyObject
+  }
+  "GET /api/people/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: PersonDetail
+  }
+  "PUT /api/people/{id}": {
+    path: { id: number }
+    query: never
+    body: {
+      communityId?: number
+      name?: string
+      phone?: string | null
+      title?: string | null
+      teamIds?: number[]
+      posts?: string[]
+      active?: boolean
+      joinedOn?: string | null
+      leftOn?: string | null
+    }
+    response: Person
+  }
+  "GET /api/teams": {
+    path: never
+    query: { communityId?: number }
+    body: never
+    response: TeamList
+  }
+  "POST /api/teams": {
+    path: never
+    query: never
+    body: {
+      communityId: number
+      name: string
+      kind: "patrol" | "mediation" | "publicity" | "school_traffic" | "emergency" | "information" | "custom"
+      kindLabel?: string | null
+      leaderId?: number | null
+      deputyIds?: number[]
+      active?: boolean
+    }
+    response: Team
+  }
+  "GET /api/teams/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: Team
+  }
+  "PUT /api/teams/{id}": {
+    path: { id: number }
+    query: never
+    body: {
+      name?: string
+      kind?: "patrol" | "mediation" | "publicity" | "school_traffic" | "emergency" | "information" | "custom"
+      kindLabel?: string | null
+      leaderId?: number | null
+      deputyIds?: number[]
+      active?: boolean
+    }
+    response: Team
+  }
+  "GET /api/users": {
+    path: never
+    query: { q?: string }
+    body: never
+    response: UserList
+  }
+  "POST /api/users": {
+    path: never
+    query: never
+    body: {
+      username: string
+      name: string
+      role: "admin" | "planner" | "command" | "leader" | "patrol"
+      password?: string
+      personId?: number | null
+      communityIds?: number[]
+      mustChangePassword?: boolean
+    }
+    response: User
+  }
+  "GET /api/users/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: User
+  }
+  "PUT /api/users/{id}": {
+    path: { id: number }
+    query: never
+    body: {
+      username?: string
+      name?: string
+      role?: "admin" | "planner" | "command" | "leader" | "patrol"
+      personId?: number | null
+      communityIds?: number[]
+      active?: boolean
+      mustChangePassword?: boolean
+    }
+    response: User
+  }
+  "POST /api/users/{id}/reset-password": {
+    path: { id: number }
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "GET /api/audit": {
+    path: never
+    query: { limit?: number; offset?: number }
+    body: never
+    response: AuditList
+  }
+  "GET /api/alert-channels": {
+    path: never
+    query: { communityId?: number }
+    body: never
+    response: AnyList
+  }
+  "POST /api/alert-channels": {
+    path: never
+    query: never
+    body: {
+      communityId?: number
+      zoneId?: number | null
+      name: string
+      provider: "wecom" | "dingtalk" | "feishu" | "webhook"
+      url: string
+      secret?: string | null
+      events?: Array<"critical" | "escalation" | "overdue">
+      enabled?: boolean
+    }
+    response: AnyObject
+  }
+  "GET /api/alert-channels/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "PUT /api/alert-channels/{id}": {
+    path: { id: number }
+    query: never
+    body: {
+      zoneId?: number | null
+      name?: string
+      provider?: "wecom" | "dingtalk" | "feishu" | "webhook"
+      url?: string
+      secret?: string | null
+      events?: Array<"critical" | "escalation" | "overdue">
+      enabled?: boolean
+    }
+    response: AnyObject
+  }
+  "DELETE /api/alert-channels/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: void
+  }
+  "POST /api/alert-channels/{id}/test": {
+    path: { id: number }
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "GET /api/alert-channels/{id}/deliveries": {
+    path: { id: number }
+    query: { limit?: number; offset?: number }
+    body: never
+    response: AnyObject
+  }
+  "GET /ogc": {
+    path: never
+    query: { f?: "json" | "geojson" }
+    body: never
+    response: OgcLanding
+  }
+  "GET /ogc/conformance": {
+    path: never
+    query: { f?: "json" | "geojson" }
+    body: never
+    response: OgcConformance
+  }
+  "GET /ogc/collections": {
+    path: never
+    query: { f?: "json" | "geojson" }
+    body: never
+    response: OgcCollections
+  }
+  "GET /ogc/collections/{collectionId}": {
+    path: { collectionId: string }
+    query: { f?: "json" | "geojson" }
+    body: never
+    response: OgcCollection
+  }
+  "GET /ogc/collections/{collectionId}/items": {
+    path: { collectionId: string }
+    query: { f?: "json" | "geojson"; bbox?: string; datetime?: string; limit?: number; offset?: number }
+    body: never
+    response: OgcItems
+  }
+  "GET /ogc/collections/{collectionId}/items/{featureId}": {
+    path: { collectionId: string; featureId: string }
+    query: { f?: "json" | "geojson" }
+    body: never
+    response: OgcItem
+  }
+}
