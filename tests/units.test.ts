@@ -276,3 +276,20 @@ test('the seeded property company answers every matter handed to it and closes o
   expect(r!.responded).toBe(r!.handed)
   expect(r!.closed / r!.handed).toBeGreaterThan(0.98)
 })
+
+test('the week and month reports carry the per-unit table (not the day report), with the same figures as byUnit', async () => {
+  const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
+  const month = (await (await command.get(`/api/reports/month?date=${date}&communityId=${communityId}&format=json`)).json()) as {
+    window: { from: string; to: string }
+    byUnit: { unitId: number; handed: number; closed: number }[]
+  }
+  const p = month.byUnit.find((u) => u.unitId === property)!
+  expect(p.handed).toBeGreaterThan(0)
+  const stats = (await (await command.get(`/api/stats?communityId=${communityId}&from=${month.window.from}&to=${month.window.to}`)).json()) as { byUnit: { unitId: number; handed: number; closed: number }[] }
+  expect(stats.byUnit.find((u) => u.unitId === property)).toMatchObject({ handed: p.handed, closed: p.closed })
+  const week = await (await command.get(`/api/reports/week?date=${date}&communityId=${communityId}`)).text()
+  expect(week).toContain('共建单位办理情况')
+  expect(week).toContain('光谷广场物业服务中心')
+  const day = await (await command.get(`/api/reports/day?date=${date}&communityId=${communityId}`)).text()
+  expect(day).not.toContain('共建单位办理情况')
+})
