@@ -32,14 +32,14 @@ const OPEN: readonly Status[] = OPEN_STATUSES
  * - any open state → `rejected` (not a hazard).
  *
  * Dispatch, reassign, verify, reopen and reject need the `dispatch` permission (admin, command, leader);
- * rectifying and rectified need `report` (patrol and up).
+ * rectifying and rectified need `rectify` (patrol and up, and a partner unit on the matters handed to it).
  */
 export const TRANSITIONS: readonly Transition[] = [
   { from: 'reported', to: 'dispatched', permission: 'dispatch', label: 'dispatch' },
   { from: 'reopened', to: 'dispatched', permission: 'dispatch', label: 'dispatch again' },
   { from: 'dispatched', to: 'dispatched', permission: 'dispatch', label: 'reassign' },
-  { from: 'dispatched', to: 'rectifying', permission: 'report', label: 'start rectifying' },
-  { from: 'rectifying', to: 'rectified', permission: 'report', label: 'mark rectified' },
+  { from: 'dispatched', to: 'rectifying', permission: 'rectify', label: 'start rectifying' },
+  { from: 'rectifying', to: 'rectified', permission: 'rectify', label: 'mark rectified' },
   { from: 'rectified', to: 'verified', permission: 'dispatch', label: 'verify (recheck)' },
   { from: 'rectified', to: 'reopened', permission: 'dispatch', label: 'reopen at recheck' },
   ...OPEN.map((from): Transition => ({ from, to: 'rejected', permission: 'dispatch', label: 'reject' })),

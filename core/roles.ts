@@ -1,5 +1,8 @@
-/** The roles of the contract, from most to least powerful. */
-export const ROLES = ['admin', 'planner', 'command', 'leader', 'patrol'] as const
+/**
+ * The roles of the contract, from most to least powerful. `partner` is an account of a partner unit
+ * (共建单位, issue #14): it sees only the matters handed to its unit, never people.
+ */
+export const ROLES = ['admin', 'planner', 'command', 'leader', 'patrol', 'partner'] as const
 export type Role = (typeof ROLES)[number]
 
 /** Who may do what. Reads need any role; writes as listed. */
@@ -10,6 +13,10 @@ export const PERMISSIONS = {
   editZones: ['admin', 'planner'],
   /** Report a hazard, send tracks, check in. */
   report: ['admin', 'planner', 'command', 'leader', 'patrol'],
+  /** Accept (start rectifying), mark rectified, add photos and comments: patrol and up, and a partner unit on its own matters. */
+  rectify: ['admin', 'planner', 'command', 'leader', 'patrol', 'partner'],
+  /** Manage partner units (共建单位). */
+  manageUnits: ['admin'],
   /** Dispatch, reassign, verify, reject hazards. */
   dispatch: ['admin', 'command', 'leader'],
   /** Read the audit log. */
@@ -31,6 +38,9 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS
+
+/** Roles that never see people (roster, teams, tracks, positions, coverage): a partner unit's accounts. */
+export const PEOPLE_BLIND_ROLES: readonly Role[] = ['partner']
 
 /** Whether a role holds a permission. */
 export function can(role: Role, permission: Permission): boolean {

@@ -56,6 +56,9 @@ export interface RosterAccount {
   personName: string | null
   districtId: number | null
   communityIds: number[]
+  /** A partner account's unit (共建单位) and its name; null for every other role. */
+  unitId: number | null
+  unitName: string | null
   active: boolean
   mustChangePassword: boolean
   createdAt: string

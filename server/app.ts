@@ -9,6 +9,7 @@ import { problemDocument, sendProblem, toProblem } from './problem.ts'
 import { jsonDepthGuard, limitBody, loadNetworkConfig } from './http.ts'
 import { SignInThrottle } from './auth/throttle.ts'
 import { authenticate } from './auth/middleware.ts'
+import { partnerBoundary } from './auth/partner.ts'
 import { SessionCache } from './auth/session-cache.ts'
 import { dataVersions } from './cache/data-version.ts'
 import { TileCache } from './cache/tile-cache.ts'
@@ -50,6 +51,7 @@ import { buildings } from './routes/buildings.ts'
 import { communityImports } from './routes/community-imports.ts'
 import { setupRoutes } from './routes/setup.ts'
 import { openApiRoutes } from './openapi/routes.ts'
+import { units } from './routes/units.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
@@ -127,6 +129,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', openApiRoutes(() => app.routes))
   // Everything below needs a signed-in user.
   app.use('/api/*', authenticate)
+  // A partner unit's account reaches only its unit's matters (deny by default; server/auth/partner.ts).
+  app.use('/api/*', partnerBoundary)
   // `?format=csv|xlsx|geojson|gpx` on the list endpoints (server/export/middleware.ts).
   app.use('/api/*', exportDownloads)
   app.route('/api/reports', reports)
@@ -134,6 +138,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/communities', communities)
   app.route('/api/people', people)
   app.route('/api/teams', teams)
+  app.route('/api/units', units)
   app.route('/api/users', users)
   app.route('/api/devices', devices)
   app.route('/api/buildings', buildings)
@@ -158,8 +163,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.all('/api/*', (c) => sendProblem(c, problemDocument(404, `No endpoint ${c.req.method} ${c.req.path}.`)))
 
   // OGC API – Features for QGIS and GDAL, behind the same sign-in (Bearer tokens).
-  app.use('/ogc', withDeps, authenticate)
-  app.use('/ogc/*', withDeps, authenticate)
+  app.use('/ogc', withDeps, authenticate, partnerBoundary)
+  app.use('/ogc/*', withDeps, authenticate, partnerBoundary)
   app.route('/ogc', ogc)
 
   if (deps.webRoot) {

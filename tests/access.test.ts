@@ -48,6 +48,13 @@ async function freshHazard(communityId = fx.communityId, description = 'access t
   return h!.id
 }
 
+/** A partner unit of the fixture community (not the partner account's). */
+async function freshUnit(): Promise<number> {
+  const [u] = await sql()<{ id: number }[]>`insert into partner_units (name, kind) values (${`acc-unit-${++seq}`}, 'other') returning id::int`
+  await sql()`insert into partner_unit_communities (community_id, unit_id) values (${fx.communityId}, ${u!.id})`
+  return u!.id
+}
+
 async function freshZone(communityId = fx.communityId, name = 'access zone'): Promise<number> {
   const d = 0.0003
   const [z] = await sql()<{ id: number }[]>`
@@ -123,13 +130,18 @@ const ROWS: Row[] = [
   { name: 'POST /api/hazards/:id/transition (reject)', access: 'dispatch', request: async () => ({ method: 'POST', path: `/api/hazards/${await freshHazard()}/transition`, body: { to: 'rejected', note: 'access' } }) },
   {
     name: 'POST /api/hazards/:id/photos',
-    access: 'report',
+    access: 'rectify',
     request: async () => {
       const form = new FormData()
       form.append('photo', new Blob([fx.png], { type: 'image/png' }), 'p.png')
       return { method: 'POST', path: `/api/hazards/${fx.hazardId}/photos`, body: form }
     },
   },
+  { name: 'POST /api/hazards/:id/comments', access: 'rectify', request: async () => ({ method: 'POST', path: `/api/hazards/${await freshHazard()}/comments`, body: { note: 'access comment' } }) },
+  { name: 'GET /api/units', access: 'any', request: async () => ({ method: 'GET', path: '/api/units' }) },
+  { name: 'GET /api/units/:id', access: 'any', request: async () => ({ method: 'GET', path: `/api/units/${await freshUnit()}` }) },
+  { name: 'POST /api/units', access: 'manageUnits', request: async () => ({ method: 'POST', path: '/api/units', body: { name: `acc-unit-${++seq}`, kind: 'other', communityIds: [fx.communityId] } }) },
+  { name: 'PUT /api/units/:id', access: 'manageUnits', request: async () => ({ method: 'PUT', path: `/api/units/${await freshUnit()}`, body: { contact: `acc-${++seq}` } }) },
   { name: 'GET /api/live (SSE)', access: 'any', request: async () => ({ method: 'GET', path: '/api/live' }) },
   { name: 'GET /api/zones', access: 'any', request: async () => ({ method: 'GET', path: '/api/zones' }) },
   { name: 'GET /api/zones/check', access: 'any', request: async () => ({ method: 'GET', path: `/api/zones/check?communityId=${fx.communityId}` }) },
@@ -251,9 +263,34 @@ const ROWS: Row[] = [
   },
 ]
 
-/** The statuses a caller must get: 401 anonymous, 403 without the permission, else 2xx. */
-function expected(access: Access, who: Who): '2xx' | 401 | 403 {
+/**
+ * What a partner unit's account (role `partner`, demo account `wuye`) gets beyond the public endpoints: these
+ * 2xx; the matters of the fixture, which are not handed to its unit, 404; everything else 403 (never people).
+ */
+const PARTNER: Record<string, '2xx' | 404> = {
+  'GET /api/auth/me': '2xx',
+  'GET /api/communities': '2xx',
+  'GET /api/hazards': '2xx',
+  'GET /api/hazards?format=xlsx': '2xx',
+  'GET /api/live (SSE)': '2xx',
+  'GET /api/stats': '2xx',
+  'GET /api/stats/trend': '2xx',
+  'GET /api/hazards/:id': 404,
+  'POST /api/hazards/:id/transition (reject)': 404,
+  'POST /api/hazards/:id/photos': 404,
+  'POST /api/hazards/:id/comments': 404,
+  'GET /api/units': '2xx',
+  'GET /api/units/:id': 404,
+}
+
+/** The username of each role's demo account (a partner unit's is `wuye`). */
+const usernameOf = (role: Role): string => (role === 'partner' ? 'wuye' : role)
+
+/** The statuses a caller must get: 401 anonymous, 403 without the permission, else 2xx; a partner: {@link PARTNER}. */
+function expected(row: Row, who: Who): '2xx' | 401 | 403 | 404 {
+  const access = row.access
   if (access === 'public') return '2xx'
+  if (who === 'partner') return PARTNER[row.name] ?? 403
   if (who === 'anonymous') return 401
   if (access === 'any') return '2xx'
   return (PERMISSIONS[access] as readonly Role[]).includes(who) ? '2xx' : 403
@@ -271,12 +308,13 @@ async function call(who: Who, req: { method: string; path: string; body?: unknow
 
 beforeAll(async () => {
   server = await startTestServer()
-  for (const role of ROLES) clients[role] = await server.login(role)
+  for (const role of ROLES) clients[role] = await server.login(usernameOf(role))
   const [c] = await sql()<{ id: number; lon: number; lat: number }[]>`
     select id, ST_X(ST_PointOnSurface(boundary)) as lon, ST_Y(ST_PointOnSurface(boundary)) as lat from communities order by id limit 1`
   const [k] = await sql()<{ id: number; code: string; lon: number; lat: number }[]>`
     select id, code, ST_X(ST_PointOnSurface(geom)) as lon, ST_Y(ST_PointOnSurface(geom)) as lat from key_places where community_id = ${c!.id} order by id limit 1`
-  const [h] = await sql()<{ id: number }[]>`select id from hazards where community_id = ${c!.id} order by id limit 1`
+  // Not handed to a partner unit: the partner account must not reach it.
+  const [h] = await sql()<{ id: number }[]>`select id from hazards where community_id = ${c!.id} and unit_id is null order by id limit 1`
   const [z] = await sql()<{ id: number }[]>`select id from zones where community_id = ${c!.id} order by id limit 1`
   const png = new Uint8Array(await sharp({ create: { width: 16, height: 16, channels: 3, background: '#c00' } }).png().toBuffer())
   const [t] = await sql()<{ id: number; name: string }[]>`
@@ -295,7 +333,7 @@ test('every endpoint answers each role as the contract says: 401 anonymous, 403 
     for (const who of WHO) {
       const { status, text } = await call(who, await row.request())
       results[row.name]![who] = status
-      const want = expected(row.access, who)
+      const want = expected(row, who)
       const ok = want === '2xx' ? status >= 200 && status < 300 : status === want
       if (!ok) wrong.push(`${row.name} as ${who}: ${status} (want ${want}) ${text.slice(0, 160)}`)
     }
@@ -315,7 +353,7 @@ test('a cookie write without the CSRF token is refused with 403', async () => {
   expect(res.status).toBe(403)
 })
 
-test("community A's leader, patrol and planner never reach community B's objects by id", async () => {
+test("community A's leader, patrol, planner and partner never reach community B's objects by id", async () => {
   const SECRET = 'B-ONLY-SECRET-7f3a'
   const [b] = await sql()<{ id: number }[]>`
     insert into communities (name, utm_srid, boundary)
@@ -359,7 +397,7 @@ test("community A's leader, patrol and planner never reach community B's objects
   ]
   const leaks: string[] = []
   let calls = 0
-  for (const role of ['leader', 'patrol', 'planner'] as const) {
+  for (const role of ['leader', 'patrol', 'planner', 'partner'] as const) {
     for (const p of probes) {
       const { status, text } = await call(role, p)
       calls++

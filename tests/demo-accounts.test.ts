@@ -56,15 +56,15 @@ describe('demo accounts', () => {
     // One changed password is not enough: the others are named.
     await withDatabase(db, async (sql) => {
       await sql`update users set password_hash = ${await hashPassword('a-real-password-2026')} where username = 'admin'`
-      expect((await demoAccounts(sql)).unchanged).toEqual(['planner', 'command', 'leader', 'patrol'])
+      expect((await demoAccounts(sql)).unchanged).toEqual(['planner', 'command', 'leader', 'patrol', 'wuye', 'police'])
     })
-    await expect(start(db, '0.0.0.0')).rejects.toThrow(/planner, command, leader, patrol still have the password "demo"/)
+    await expect(start(db, '0.0.0.0')).rejects.toThrow(/planner, command, leader, patrol, wuye, police still have the password "demo"/)
   })
 
   test('after drop-demo the server listens where HOST says, reports the real address, and the demo passwords no longer sign in', async () => {
     const db = await fresh()
     const dropped = await withDatabase(db, (sql) => dropDemoAccounts(sql))
-    expect(dropped).toEqual(['admin', 'planner', 'command', 'leader', 'patrol'])
+    expect(dropped).toEqual(['admin', 'planner', 'command', 'leader', 'patrol', 'wuye', 'police'])
     const server = await start(db, '0.0.0.0')
     expect(server.listening).toBe(`0.0.0.0:${server.port}`)
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200)

@@ -62,3 +62,42 @@ test('an admin without a district sees both communities', async () => {
   if (me.user.districtId === null) expect(layer.features.map((f) => f.id)).toContain(otherCommunity)
   else expect(layer.features.map((f) => f.id)).not.toContain(otherCommunity)
 })
+
+test('a partner of unit X sees neither unit Y’s matters (in its own community or B) nor anyone’s people', async () => {
+  const sql = server.db.sql
+  const [a] = await sql<{ id: number; lon: number; lat: number }[]>`
+    select id::int, ST_X(ST_PointOnSurface(boundary)) as lon, ST_Y(ST_PointOnSurface(boundary)) as lat from communities order by id limit 1`
+  const units = await sql<{ id: number; kind: string }[]>`select id::int, kind from partner_units order by id`
+  const x = units.find((u) => u.kind === 'property')!.id
+  const y = units.find((u) => u.kind === 'police')!.id
+  // Unit Y also serves B; a matter of Y in A and one in B, and B's own hazard handed to nobody.
+  await sql`insert into partner_unit_communities (community_id, unit_id) values (${otherCommunity}, ${y})`
+  const SECRET = 'Y-UNIT-ONLY-91c2'
+  const [ya] = await sql<{ id: number }[]>`
+    insert into hazards (community_id, category, severity, status, geom, reported_at, due_at, description, unit_id)
+    values (${a!.id}, 'other', 'minor', 'dispatched', ST_SetSRID(ST_MakePoint(${a!.lon}, ${a!.lat}), 4326), now(), now() + interval '1 day', ${SECRET}, ${y})
+    returning id::int`
+  const [yb] = await sql<{ id: number }[]>`
+    insert into hazards (community_id, category, severity, status, geom, reported_at, due_at, description, unit_id)
+    values (${otherCommunity}, 'other', 'minor', 'dispatched', ST_SetSRID(ST_MakePoint(114.505, 30.605), 4326), now(), now() + interval '1 day', ${SECRET}, ${y})
+    returning id::int`
+  const wuye = await server.login('wuye')
+  const fc = (await (await wuye.get('/api/hazards?limit=500')).json()) as { features: { id: number; properties: { unitId: number } }[] }
+  expect(fc.features.length).toBeGreaterThan(0)
+  expect(fc.features.every((f) => f.properties.unitId === x)).toBe(true)
+  for (const id of [ya!.id, yb!.id, otherHazard]) {
+    expect((await wuye.get(`/api/hazards/${id}`)).status).toBe(404)
+    expect((await wuye.post(`/api/hazards/${id}/transition`, { to: 'rectifying' })).status).toBe(404)
+  }
+  for (const path of [`/api/hazards?communityId=${otherCommunity}`, `/api/hazards?unitId=${y}`, '/api/hazards?format=csv', '/api/stats', `/api/stats?communityId=${a!.id}`]) {
+    const res = await wuye.get(path)
+    expect(res.status).toBeLessThan(500)
+    expect(await res.text()).not.toContain(SECRET)
+  }
+  const [person] = await sql<{ name: string }[]>`select name from people where community_id = ${a!.id} order by id limit 1`
+  for (const path of ['/api/people', '/api/teams', '/api/tracks', '/api/devices', '/api/checkins', `/api/analysis/coverage?communityId=${a!.id}`, '/api/layers/zones', '/api/reports/day']) {
+    const res = await wuye.get(path)
+    expect([path, res.status]).toEqual([path, 403])
+    expect(await res.text()).not.toContain(person!.name)
+  }
+})

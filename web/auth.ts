@@ -56,7 +56,7 @@ export function afterSignIn(router: Router, user: SessionUser, redirect: string 
     const target = router.resolve(redirect)
     const permission = target.meta.permission
     const allowed = target.name !== 'not-found' && (!permission || can(user.role, permission))
-    const patrolAtHome = target.name === 'command' && user.role === 'patrol'
+    const patrolAtHome = target.name === 'command' && (user.role === 'patrol' || user.role === 'partner')
     if (allowed && !patrolAtHome) return redirect
   }
   return homePathFor(user.role)
@@ -106,6 +106,8 @@ export function installAuth(router: Router): void {
     }
     if (session.user.mustChangePassword && to.name !== 'password') return { name: 'password', query: { redirect: to.fullPath } }
     if (to.name === 'command' && session.user.role === 'patrol') return { path: '/patrol' }
+    // A partner unit's account has its workbench only (issue #14): the server refuses it everything else.
+    if (session.user.role === 'partner' && !['partner', 'password'].includes(String(to.name))) return { path: '/partner' }
     if (to.meta.permission && !can(session.user.role, to.meta.permission)) return homePathFor(session.user.role)
     return true
   })

@@ -51,6 +51,8 @@ export function createAppRouter(): Router {
       { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue') },
       { path: '/patrol/checkin', name: 'checkin', component: () => import('./views/CheckinView.vue'), meta: { permission: 'report' } },
       { path: '/print/qr', name: 'print-qr', component: () => import('./views/PrintQrView.vue'), meta: { permission: 'printCodes' } },
+      // A partner unit's workbench (共建单位, issue #14): the matters handed to its unit.
+      { path: '/partner', name: 'partner', component: () => import('./views/PartnerView.vue'), meta: { permission: 'rectify' } },
       // Reports and exports (issue 9): the printable day / week / month reports and their downloads.
       { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue') },
       // Administration: roster, accounts, partner units, alert channels, a new community (tabs in components/admin/admin-tabs.ts).

@@ -16,6 +16,8 @@ export interface AccountInput {
   role?: Role | undefined
   personId?: number | null | undefined
   communityIds?: number[] | undefined
+  /** The partner unit of a `partner` account (required for that role, refused for every other). */
+  unitId?: number | null | undefined
   active?: boolean | undefined
   mustChangePassword?: boolean | undefined
 }
@@ -26,6 +28,7 @@ export const oneTimePassword = (): string => randomBytes(9).toString('base64url'
 const accountColumns = (sql: Queryable) => sql`
   u.id, u.username, u.name, u.role, u.person_id as "personId", p.name as "personName", u.district_id as "districtId",
   coalesce(array(select uc.community_id::int from user_communities uc where uc.user_id = u.id order by 1), '{}') as "communityIds",
+  u.unit_id::int as "unitId", (select pu.name from partner_units pu where pu.id = u.unit_id) as "unitName",
   not u.disabled as active, u.must_change_password as "mustChangePassword", u.created_at as "createdAt",
   (select max(s.created_at) from sessions s where s.user_id = u.id) as "lastSignInAt"`
 
@@ -76,6 +79,25 @@ async function checkLinks(tx: Queryable, input: { communityIds: number[]; person
   }
 }
 
+/**
+ * The unit of a partner account: required for role `partner` (422 without), refused for every other role; it
+ * must serve at least one of the admin's communities. Its communities become the account's communities.
+ */
+async function checkUnit(tx: Queryable, role: Role, unitId: number | null, scope: number[] | null): Promise<number[]> {
+  if (role !== 'partner') {
+    if (unitId !== null) throw problems.unprocessable('The account is invalid.', [{ path: 'unitId', message: 'only a partner account belongs to a unit' }])
+    return []
+  }
+  if (unitId === null) throw problems.unprocessable('The account is invalid.', [{ path: 'unitId', message: 'a partner account needs its unit' }])
+  const [unit] = await tx<{ communityIds: number[] }[]>`
+    select coalesce(array(select pc.community_id::int from partner_unit_communities pc where pc.unit_id = u.id order by 1), '{}') as "communityIds"
+    from partner_units u where u.id = ${unitId}`
+  if (!unit || (scope !== null && !unit.communityIds.some((c) => scope.includes(c)))) {
+    throw problems.unprocessable('The account is invalid.', [{ path: 'unitId', message: 'no such unit in your communities' }])
+  }
+  return unit.communityIds.filter((c) => scope === null || scope.includes(c))
+}
+
 /** Whether an account name is taken (case-insensitively), other than by `exceptId`. */
 async function usernameTaken(tx: Queryable, username: string, exceptId = 0): Promise<boolean> {
   const [row] = await tx`select 1 from users where lower(username) = lower(${username}) and id <> ${exceptId}`
@@ -90,7 +112,10 @@ export async function createAccount(
   scope: number[] | null,
 ): Promise<AccountRow> {
   return sql.begin(async (tx) => {
-    const communityIds = [...new Set(input.communityIds ?? [])]
+    const unitCommunities = await checkUnit(tx, input.role, input.unitId ?? null, scope)
+    // A partner account sees its unit's communities (the session reads them from the unit; stored here for the admins' scope).
+    const communityIds = input.role === 'partner' ? unitCommunities : [...new Set(input.communityIds ?? [])]
+    if (input.role === 'partner' && input.personId != null) throw problems.unprocessable('The account is invalid.', [{ path: 'personId', message: 'a partner account is not a person of the roster' }])
     if (scope !== null && communityIds.length === 0) {
       throw problems.unprocessable('The account is invalid.', [{ path: 'communityIds', message: 'give at least one of your communities' }])
     }
@@ -99,9 +124,9 @@ export async function createAccount(
     // A district admin's new admins belong to the same district; an admin of everything makes admins of everything.
     const districtId = input.role === 'admin' ? actor.districtId : null
     const [row] = await tx<{ id: number }[]>`
-      insert into users (username, name, role, password_hash, district_id, person_id, must_change_password)
+      insert into users (username, name, role, password_hash, district_id, person_id, must_change_password, unit_id)
       values (${input.username}, ${input.name}, ${input.role}, ${input.passwordHash}, ${districtId}, ${input.personId ?? null},
-              ${input.mustChangePassword ?? true})
+              ${input.mustChangePassword ?? true}, ${input.role === 'partner' ? input.unitId! : null})
       returning id`
     for (const communityId of communityIds) await tx`insert into user_communities (user_id, community_id) values (${row!.id}, ${communityId})`
     const created = await getAccount(tx, row!.id, actor, null)
@@ -128,9 +153,14 @@ export async function updateAccount(sql: Sql, id: number, input: AccountInput, a
   return sql.begin(async (tx) => {
     await tx`select id from users where id = ${id} for update`
     const before = await getAccount(tx, id, actor, scope)
-    const communityIds = input.communityIds === undefined ? before.communityIds : [...new Set(input.communityIds)]
-    const personId = input.personId === undefined ? before.personId : input.personId
     const role = input.role ?? before.role
+    // Another role drops the unit; a partner keeps its unit unless a new one is named.
+    const unitId = input.unitId !== undefined ? input.unitId : role === 'partner' ? before.unitId : null
+    const unitChanged = unitId !== before.unitId
+    const unitCommunities = await checkUnit(tx, role, unitId, scope)
+    const communityIds = role === 'partner' ? unitCommunities : input.communityIds === undefined ? before.communityIds : [...new Set(input.communityIds)]
+    const personId = input.personId === undefined ? before.personId : input.personId
+    if (role === 'partner' && personId !== null) throw problems.unprocessable('The account is invalid.', [{ path: 'personId', message: 'a partner account is not a person of the roster' }])
     const active = input.active ?? before.active
     if (scope !== null && communityIds.length === 0) {
       throw problems.unprocessable('The account is invalid.', [{ path: 'communityIds', message: 'give at least one of your communities' }])
@@ -146,14 +176,14 @@ export async function updateAccount(sql: Sql, id: number, input: AccountInput, a
     await tx`
       update users set username = ${input.username ?? before.username}, name = ${input.name ?? before.name}, role = ${role},
                        person_id = ${personId}, disabled = ${!active},
-                       must_change_password = ${input.mustChangePassword ?? before.mustChangePassword}
+                       must_change_password = ${input.mustChangePassword ?? before.mustChangePassword}, unit_id = ${unitId}
       where id = ${id}`
-    if (input.communityIds !== undefined) {
+    if (input.communityIds !== undefined || role === 'partner' || before.role === 'partner') {
       await tx`delete from user_communities where user_id = ${id}`
       for (const communityId of communityIds) await tx`insert into user_communities (user_id, community_id) values (${id}, ${communityId})`
     }
     // A role or scope change takes effect at once; a deactivated account is signed out everywhere.
-    if (!active || role !== before.role || input.communityIds !== undefined) await revokeSessions(tx, id)
+    if (!active || role !== before.role || unitChanged || input.communityIds !== undefined) await revokeSessions(tx, id)
     const after = await getAccount(tx, id, actor, null)
     const action = before.active && !active ? 'deactivate' : !before.active && active ? 'activate' : 'update'
     await recordAudit(tx, { userId: actor.id, communityId: after.communityIds[0] ?? null, action, entity: 'user', entityId: id, before, after })

@@ -31,6 +31,8 @@ export interface AnalysisFilter {
   to?: string | undefined
   category?: Category[] | undefined
   status?: Status[] | undefined
+  /** Only the matters handed to this partner unit (a partner account's figures). */
+  unitId?: number | null | undefined
 }
 
 /** The window of an answer: the `from`/`to` asked for (null = open). */
@@ -49,6 +51,7 @@ export function hazardWhere(sql: Queryable, f: AnalysisFilter): postgres.Fragmen
   if (f.from) parts.push(sql`h.reported_at >= ${f.from}::timestamptz`)
   if (f.to) parts.push(sql`h.reported_at < ${f.to}::timestamptz`)
   if (f.category?.length) parts.push(sql`h.category = any(${f.category}::text[])`)
+  if (f.unitId !== undefined && f.unitId !== null) parts.push(sql`h.unit_id = ${f.unitId}`)
   if (f.status?.length) parts.push(sql`h.status = any(${f.status}::text[])`)
   else parts.push(sql`h.status <> 'rejected'`)
   return parts.reduce((acc, p) => sql`${acc} and ${p}`)

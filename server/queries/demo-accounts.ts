@@ -1,5 +1,6 @@
 /**
- * The demo accounts (`admin`, `planner`, `command`, `leader`, `patrol`, password `demo`) are for
+ * The demo accounts (`admin`, `planner`, `command`, `leader`, `patrol`, and the partner units' `wuye` and
+ * `police`, password `demo`) are for
  * trying SafeGrid on one machine, not a deployment: the server listens on loopback while they exist
  * (unless HOST is set) and refuses any other address while one of them still has the demo password
  * (server/start.ts). `npm run user -- drop-demo` disables those still on the demo password.
@@ -8,7 +9,7 @@ import type { Sql } from '../db/connect.ts'
 import { verifyPassword } from '../domain/password.ts'
 
 /** Usernames of the demo accounts the demo seed creates. */
-export const DEMO_USERNAMES = ['admin', 'planner', 'command', 'leader', 'patrol'] as const
+export const DEMO_USERNAMES = ['admin', 'planner', 'command', 'leader', 'patrol', 'wuye', 'police'] as const
 /** Their password. */
 export const DEMO_PASSWORD = 'demo'
 

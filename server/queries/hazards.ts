@@ -9,6 +9,7 @@ import type { BBox } from '../validate.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
 import { timeProblem, timeWindow } from '../domain/evidence.ts'
+import { partnerUnitOf, unitServing } from './units.ts'
 
 /** Filters of `GET /api/hazards`. */
 export interface HazardFilter {
@@ -23,6 +24,8 @@ export interface HazardFilter {
   zoneId?: number | undefined
   overdue?: boolean | undefined
   assigneeId?: number | undefined
+  /** Only the matters handed to this partner unit (a partner account's list is always limited to its unit). */
+  unitId?: number | null | undefined
   /** The map as it stood at this time: hazards reported by then and not yet closed then. */
   at?: string | undefined
 }
@@ -89,6 +92,8 @@ export function hazardProps(sql: Queryable, at?: string): postgres.Fragment {
                               / nullif(extract(epoch from (h.due_at - h.reported_at)), 0))::numeric, 4),
     'assigneeId', h.assignee_id,
     'assigneeName', (select p.name from people p where p.id = h.assignee_id),
+    'unitId', h.unit_id,
+    'unitName', (select pu.name from partner_units pu where pu.id = h.unit_id),
     'reporterId', h.reporter_id,
     'recurrenceOf', h.recurrence_of,
     'version', h.version,
@@ -108,6 +113,7 @@ function where(sql: Sql, f: HazardFilter, k: Clock): postgres.Fragment {
   if (f.to) parts.push(sql`h.reported_at < ${f.to}::timestamptz`)
   if (f.zoneId !== undefined) parts.push(sql`h.zone_id = ${f.zoneId}`)
   if (f.assigneeId !== undefined) parts.push(sql`h.assignee_id = ${f.assigneeId}`)
+  if (f.unitId !== undefined && f.unitId !== null) parts.push(sql`h.unit_id = ${f.unitId}`)
   if (f.bbox) parts.push(sql`h.geom && ST_MakeEnvelope(${f.bbox[0]}, ${f.bbox[1]}, ${f.bbox[2]}, ${f.bbox[3]}, 4326)`)
   const overdue = sql`(${k.status} <> all(${CLOSED}::text[]) and h.due_at < ${k.now})`
   if (f.overdue === true) parts.push(overdue)
@@ -174,24 +180,32 @@ export async function hazardPage(sql: Sql, filter: HazardFilter, page?: HazardPa
   return { body, next }
 }
 
-const scope = (sql: Queryable, communityIds: number[] | null) =>
-  communityIds === null ? sql`true` : sql`h.community_id = any(${communityIds}::bigint[])`
+const scope = (sql: Queryable, communityIds: number[] | null, unitId: number | null = null) =>
+  sql`${communityIds === null ? sql`true` : sql`h.community_id = any(${communityIds}::bigint[])`}
+      and ${unitId === null ? sql`true` : sql`h.unit_id = ${unitId}`}`
 
 /**
- * One hazard as a Feature, or undefined when it does not exist or lies outside `communityIds`
- * (the caller answers 404 either way, so other communities' ids never leak). With `detail`,
- * `properties.events` ([{ at, from, to, by, note, assigneeId }], oldest first; `by` = the user's name)
- * and `properties.photos` ([{ id, url, width, height }]).
+ * One hazard as a Feature, or undefined when it does not exist or lies outside `communityIds` (or, with
+ * `unitId`, is not handed to that partner unit): the caller answers 404 either way, so other communities'
+ * ids never leak. With `detail`, `properties.events` ([{ at, from, to, by, note, assigneeId, unitId,
+ * unitName }], oldest first; `by` = the user's name), `properties.comments` ([{ at, by, unitId, unitName,
+ * note }]) and `properties.photos` ([{ id, url, width, height }]).
  */
-export async function hazardFeature(sql: Queryable, id: number, communityIds: number[] | null, detail = true): Promise<HazardFeature | undefined> {
+export async function hazardFeature(sql: Queryable, id: number, communityIds: number[] | null, detail = true, unitId: number | null = null): Promise<HazardFeature | undefined> {
   const extra = detail
     ? sql`jsonb_build_object(
         'events', coalesce((
           select json_agg(json_build_object('at', e.at, 'from', e.from_status, 'to', e.to_status,
-                                            'by', coalesce(e.by_name, u.name), 'note', e.note, 'assigneeId', e.assignee_id)
+                                            'by', coalesce(e.by_name, u.name), 'note', e.note, 'assigneeId', e.assignee_id,
+                                            'unitId', e.unit_id, 'unitName', eu.name)
                           order by e.at, e.id)
-          from hazard_events e left join users u on u.id = e.user_id
+          from hazard_events e left join users u on u.id = e.user_id left join partner_units eu on eu.id = e.unit_id
           where e.hazard_id = h.id), '[]'::json),
+        'comments', coalesce((
+          select json_agg(json_build_object('at', hc.at, 'by', coalesce(hc.by_name, cu.name), 'unitId', hc.unit_id,
+                                            'unitName', cpu.name, 'note', hc.note) order by hc.at, hc.id)
+          from hazard_comments hc left join users cu on cu.id = hc.user_id left join partner_units cpu on cpu.id = hc.unit_id
+          where hc.hazard_id = h.id), '[]'::json),
         'photos', coalesce((
           select json_agg(json_build_object('id', ph.id, 'url', '/api/hazards/' || h.id || '/photos/' || ph.id,
                                             'width', ph.width, 'height', ph.height) order by ph.id)
@@ -205,13 +219,13 @@ export async function hazardFeature(sql: Queryable, id: number, communityIds: nu
       'properties', ${hazardProps(sql)}::jsonb || ${extra}
     ) as feature
     from hazards h
-    where h.id = ${id} and ${scope(sql, communityIds)}`
+    where h.id = ${id} and ${scope(sql, communityIds, unitId)}`
   return row?.feature
 }
 
 /** The Feature a live `hazard` event carries: the list properties, without events and photos. */
 export function liveFeature(feature: HazardFeature): HazardFeature {
-  const { events: _events, photos: _photos, ...properties } = feature.properties
+  const { events: _events, photos: _photos, comments: _comments, ...properties } = feature.properties
   return { ...feature, properties: properties as HazardFeature['properties'] }
 }
 
@@ -336,6 +350,8 @@ export interface TransitionInput {
   note?: string | undefined
   /** With `to: 'dispatched'`: the person to dispatch to (reassigns when different). */
   assigneeId?: number | undefined
+  /** With `to: 'dispatched'`: the partner unit to hand the matter to (null takes it back from its unit). */
+  unitId?: number | null | undefined
   /** Optimistic concurrency: the version the client saw; another → 409. */
   version?: number | undefined
 }
@@ -354,11 +370,11 @@ export async function transitionHazard(
   communityIds: number[] | null,
 ): Promise<{ feature: HazardFeature; live: LiveEvent }> {
   return sql.begin(async (tx) => {
-    const [h] = await tx<{ id: number; communityId: number; status: Status; rectifiedBy: number | null; assigneeId: number | null; version: number }[]>`
+    const [h] = await tx<{ id: number; communityId: number; status: Status; rectifiedBy: number | null; assigneeId: number | null; unitId: number | null; version: number }[]>`
       select h.id, h.community_id as "communityId", h.status, h.rectified_by as "rectifiedBy",
-             h.assignee_id as "assigneeId", h.version
+             h.assignee_id as "assigneeId", h.unit_id::int as "unitId", h.version
       from hazards h
-      where h.id = ${input.id} and ${scope(tx, communityIds)}
+      where h.id = ${input.id} and ${scope(tx, communityIds, partnerUnitOf(actor))}
       for update`
     if (!h) throw problems.notFound(`No hazard ${input.id}.`)
     if (input.version !== undefined && input.version !== h.version) {
@@ -370,17 +386,27 @@ export async function transitionHazard(
     if (input.assigneeId !== undefined && input.to !== 'dispatched') {
       throw problems.unprocessable('assigneeId is only accepted with to = dispatched.', [{ path: 'assigneeId', message: 'only with to = dispatched' }])
     }
+    if (input.unitId !== undefined && input.to !== 'dispatched') {
+      throw problems.unprocessable('unitId is only accepted with to = dispatched.', [{ path: 'unitId', message: 'only with to = dispatched' }])
+    }
     const verdict = checkTransition({
       from: h.status,
       to: input.to,
       role: actor.role,
       userId: actor.id,
       rectifiedBy: h.rectifiedBy,
-      reassign: input.assigneeId !== undefined && input.assigneeId !== h.assigneeId,
+      reassign: (input.assigneeId !== undefined && input.assigneeId !== h.assigneeId) || (input.unitId !== undefined && input.unitId !== h.unitId),
     })
     if (!verdict.ok) throw new Problem(verdict.status, verdict.reason, { extensions: { from: h.status, to: input.to } })
 
     let assigneeId = h.assigneeId
+    let unitId = h.unitId
+    if (input.to === 'dispatched' && input.unitId !== undefined) {
+      if (input.unitId !== null && !(await unitServing(tx, input.unitId, h.communityId))) {
+        throw problems.unprocessable('The unit does not serve the matter’s community (or is inactive).', [{ path: 'unitId', message: 'not an active unit of this community' }])
+      }
+      unitId = input.unitId
+    }
     if (input.to === 'dispatched') {
       if (input.assigneeId !== undefined) {
         const [p] = await tx<{ id: number }[]>`
@@ -388,21 +414,24 @@ export async function transitionHazard(
         if (!p) throw problems.unprocessable('The assignee is not an active person of the hazard’s community.', [{ path: 'assigneeId', message: 'not a person of this community' }])
         assigneeId = p.id
       }
-      if (assigneeId === null) throw problems.unprocessable('The hazard has no assignee; name one with assigneeId.', [{ path: 'assigneeId', message: 'required' }])
+      // Handed to a partner unit, the matter needs no person of ours (the unit answers for it).
+      if (assigneeId === null && unitId === null) throw problems.unprocessable('The hazard has no assignee; name one with assigneeId (or a unit with unitId).', [{ path: 'assigneeId', message: 'required' }])
     }
     const to = input.to
     await tx`
       update hazards set
         status = ${to},
         assignee_id = ${assigneeId},
+        unit_id = ${unitId},
         responded_at = case when ${to} = 'rectifying' then coalesce(responded_at, now()) else responded_at end,
         rectified_by = case when ${to} = 'rectified' then ${actor.id}::bigint else rectified_by end,
         closed_at = case when ${to} in ('verified', 'rejected') then now() else closed_at end,
         version = version + 1,
         updated_at = now()
       where id = ${h.id}`
-    await tx`insert into hazard_events (community_id, hazard_id, at, from_status, to_status, user_id, by_name, assignee_id, note)
-             values (${h.communityId}, ${h.id}, now(), ${h.status}, ${to}, ${actor.id}, ${actor.name}, ${assigneeId}, ${input.note ?? null})`
+    await tx`insert into hazard_events (community_id, hazard_id, at, from_status, to_status, user_id, by_name, assignee_id, note, unit_id)
+             values (${h.communityId}, ${h.id}, now(), ${h.status}, ${to}, ${actor.id}, ${actor.name}, ${assigneeId}, ${input.note ?? null},
+                     ${to === 'dispatched' ? unitId : partnerUnitOf(actor)})`
     const feature = (await hazardFeature(tx, h.id, null))!
     await recordAudit(tx, {
       userId: actor.id,
@@ -410,8 +439,8 @@ export async function transitionHazard(
       action: 'transition',
       entity: 'hazard',
       entityId: h.id,
-      before: { status: h.status, assigneeId: h.assigneeId, version: h.version },
-      after: { status: to, assigneeId, version: h.version + 1, note: input.note ?? null },
+      before: { status: h.status, assigneeId: h.assigneeId, unitId: h.unitId, version: h.version },
+      after: { status: to, assigneeId, unitId, version: h.version + 1, note: input.note ?? null },
     })
     const live = await recordLiveEvent(tx, { type: 'hazard', communityId: h.communityId, data: liveFeature(feature) })
     return { feature, live }
@@ -439,7 +468,7 @@ export async function addHazardPhoto(
 ): Promise<{ id: number; created: boolean }> {
   return sql.begin(async (tx) => {
     const [h] = await tx<{ id: number; communityId: number }[]>`
-      select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds)}`
+      select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds, partnerUnitOf(actor))}`
     if (!h) throw problems.notFound(`No hazard ${hazardId}.`)
     const [row] = await tx<{ id: number }[]>`
       insert into hazard_photos (community_id, hazard_id, mime, width, height, bytes, user_id, client_id)
@@ -464,10 +493,38 @@ export async function addHazardPhoto(
 }
 
 /** A photo of a visible hazard, or undefined. */
-export async function hazardPhoto(sql: Sql, hazardId: number, photoId: number, communityIds: number[] | null): Promise<PhotoRow | undefined> {
+export async function hazardPhoto(sql: Sql, hazardId: number, photoId: number, communityIds: number[] | null, unitId: number | null = null): Promise<PhotoRow | undefined> {
   const [row] = await sql<PhotoRow[]>`
     select ph.id, ph.hazard_id as "hazardId", ph.mime, ph.width, ph.height, ph.bytes
     from hazard_photos ph join hazards h on h.id = ph.hazard_id
-    where ph.id = ${photoId} and ph.hazard_id = ${hazardId} and ${scope(sql, communityIds)}`
+    where ph.id = ${photoId} and ph.hazard_id = ${hazardId} and ${scope(sql, communityIds, unitId)}`
   return row
+}
+
+/**
+ * A comment on a visible matter (a partner unit's word on it, or anyone's who may rectify): stored with the
+ * writer's unit, audited, on the matter's timeline (`properties.comments`) and sent live. 404 when not visible.
+ */
+export async function addHazardComment(
+  sql: Sql,
+  hazardId: number,
+  note: string,
+  actor: SessionUser,
+  communityIds: number[] | null,
+): Promise<{ feature: HazardFeature; live: LiveEvent }> {
+  return sql.begin(async (tx) => {
+    const unitId = partnerUnitOf(actor)
+    const [h] = await tx<{ id: number; communityId: number }[]>`
+      select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds, unitId)}
+      for update`
+    if (!h) throw problems.notFound(`No hazard ${hazardId}.`)
+    const [row] = await tx<{ id: number }[]>`
+      insert into hazard_comments (community_id, hazard_id, user_id, by_name, unit_id, note)
+      values (${h.communityId}, ${h.id}, ${actor.id}, ${actor.name}, ${unitId}, ${note}) returning id::int`
+    await tx`update hazards set updated_at = now() where id = ${h.id}`
+    await recordAudit(tx, { userId: actor.id, communityId: h.communityId, action: 'comment', entity: 'hazard', entityId: h.id, after: { commentId: row!.id, note } })
+    const feature = (await hazardFeature(tx, h.id, null))!
+    const live = await recordLiveEvent(tx, { type: 'hazard', communityId: h.communityId, data: liveFeature(feature) })
+    return { feature, live }
+  })
 }

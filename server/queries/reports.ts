@@ -18,7 +18,7 @@ import { listCommunities, type CommunityRow } from './communities.ts'
 import { calendarOf, compoundDays, dayRange, type CompoundDayRow, type CoverageCount } from './coverage.ts'
 import { listHazardsGeoJson } from './hazards.ts'
 import { layerGeoJson } from './layers.ts'
-import { hazardStats } from './stats.ts'
+import { hazardStats, type UnitRate } from './stats.ts'
 import { listTracksGeoJson } from './tracks.ts'
 import { periodZones, type PeriodZone } from './zone-history.ts'
 
@@ -193,6 +193,8 @@ export interface ReportData {
   hotspots: HotspotRow[]
   topPlaces: TopPlaceRow[]
   recurrences: RecurrenceRow[]
+  /** How each partner unit (共建单位) did with the matters reported in the period and handed to it. */
+  byUnit: UnitRate[]
   notes: string[]
   map: {
     communities: Geometry[]
@@ -702,6 +704,7 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
     hotspots: hot.hotspots,
     topPlaces,
     recurrences: rec.rows,
+    byUnit: stats.byUnit,
     notes: ctx.notes,
     map,
   }

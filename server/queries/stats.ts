@@ -6,6 +6,8 @@ import type { Sql } from '../db/connect.ts'
 import { CATEGORIES, CLOSED_STATUSES, RESPONSE_TARGET_MINUTES, SEVERITIES, STATUSES, type Category, type Status } from '../../core/matters.ts'
 import { analysisCommunity, hazardWhere, type AnalysisWindow } from './analysis.ts'
 import type { HazardStatsAnswer } from '../../core/answers.ts'
+import type postgres from 'postgres'
+import type { Queryable } from '../db/connect.ts'
 
 /** The time zone whose calendar days the trend counts in. */
 export const TREND_TIME_ZONE = 'Asia/Shanghai'
@@ -18,6 +20,51 @@ export interface StatsQuery {
   to?: string | undefined
   /** Only these categories (an addition to the contract; all when absent). */
   category?: Category[] | undefined
+  /** Only the matters handed to this partner unit (a partner account's own figures). */
+  unitId?: number | null | undefined
+}
+
+/**
+ * How a partner unit (共建单位) did with the matters handed to it (hazards.unit_id) among those reported in the
+ * window: `handed`, `responded` (accepted: moved into `rectifying`), `closed` (verified), `onTime` (verified by
+ * `dueAt`); `responseRate` = responded / handed, `closureRate` = closed / handed (null when none handed).
+ */
+export interface UnitRate {
+  unitId: number
+  name: string
+  kind: string
+  handed: number
+  responded: number
+  closed: number
+  onTime: number
+  responseRate: number | null
+  closureRate: number | null
+}
+
+/**
+ * The per-unit rates over the hazards (alias `h`) that `where` selects, set-based in one query: every unit
+ * that was handed one of them, and every active unit serving `communityIds` (null = all) with zeros;
+ * with `unitId`, that unit only.
+ */
+export async function unitRates(sql: Queryable, where: postgres.Fragment, communityIds: number[] | null, unitId: number | null = null): Promise<UnitRate[]> {
+  const rows = await sql<Omit<UnitRate, 'responseRate' | 'closureRate'>[]>`
+    with h as (select h.unit_id, h.status, h.responded_at, h.closed_at, h.due_at from hazards h where ${where} and h.unit_id is not null),
+    u as (
+      select pu.id, pu.name, pu.kind from partner_units pu
+      where (pu.id in (select unit_id from h)
+             or (pu.active and exists (select 1 from partner_unit_communities pc where pc.unit_id = pu.id
+                   and ${communityIds === null ? sql`true` : sql`pc.community_id = any(${communityIds}::bigint[])`})))
+        and ${unitId === null ? sql`true` : sql`pu.id = ${unitId}`}
+    )
+    select u.id::int as "unitId", u.name, u.kind,
+           count(h.unit_id)::int as handed,
+           count(h.responded_at)::int as responded,
+           count(*) filter (where h.status = 'verified')::int as closed,
+           count(*) filter (where h.status = 'verified' and h.closed_at <= h.due_at)::int as "onTime"
+    from u left join h on h.unit_id = u.id
+    group by u.id, u.name, u.kind
+    order by u.id`
+  return rows.map((r) => ({ ...r, responseRate: share(r.responded, r.handed), closureRate: share(r.closed, r.handed) }))
 }
 
 /** `GET /api/stats`. Rates are shares 0..1 (null when there is no hazard); medians null when nothing to take one of. */
@@ -26,6 +73,8 @@ export interface HazardStats extends HazardStatsAnswer {
   communityId: number | null
   /** Hazards left out as not a hazard. */
   rejected: number
+  /** How each partner unit did with the matters handed to it ({@link UnitRate}). */
+  byUnit: UnitRate[]
 }
 
 const OPEN_KEYS = STATUSES.filter((s): s is Exclude<Status, 'rejected'> => s !== 'rejected')
@@ -44,7 +93,7 @@ const share = (n: number, total: number): number | null => (total === 0 ? null :
  */
 export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats> {
   if (q.communityId !== undefined) await analysisCommunity(sql, q.communityIds, q.communityId)
-  const scope = { communityIds: q.communityIds, communityId: q.communityId, from: q.from, to: q.to, category: q.category }
+  const scope = { communityIds: q.communityIds, communityId: q.communityId, from: q.from, to: q.to, category: q.category, unitId: q.unitId }
   const where = hazardWhere(sql, scope)
   const closed = CLOSED_STATUSES as Status[]
   const [row] = await sql<
@@ -98,6 +147,7 @@ export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats>
     medianResponseMinutes: num(r.medianResponseMinutes),
     medianHoursToClose: num(r.medianHoursToClose),
     rejected: r.rejected,
+    byUnit: await unitRates(sql, where, q.communityId !== undefined ? [q.communityId] : q.communityIds, q.unitId ?? null),
   }
 }
 
@@ -108,6 +158,8 @@ export interface TrendQuery {
   /** Days up to and including today (Asia/Shanghai). */
   days: number
   category?: Category[] | undefined
+  /** Only the matters handed to this partner unit. */
+  unitId?: number | null | undefined
 }
 
 /** `GET /api/stats/trend`: hazards reported per Asia/Shanghai day and category (rejected left out). */
@@ -142,7 +194,7 @@ export async function hazardTrend(sql: Sql, q: TrendQuery): Promise<HazardTrend>
   const rows = await sql<{ day: string; category: Category; n: number }[]>`
     select to_char((h.reported_at at time zone ${TREND_TIME_ZONE})::date, 'YYYY-MM-DD') as day, h.category, count(*)::int as n
     from hazards h
-    where ${hazardWhere(sql, { communityIds: q.communityIds, communityId: q.communityId, from, to, category: q.category })}
+    where ${hazardWhere(sql, { communityIds: q.communityIds, communityId: q.communityId, from, to, category: q.category, unitId: q.unitId })}
     group by 1, 2`
   const first = Date.parse(`${span!.first}T00:00:00Z`)
   const days = Array.from({ length: q.days }, (_, k) => new Date(first + k * 86_400_000).toISOString().slice(0, 10))

@@ -10,7 +10,9 @@ export interface SessionUser {
   role: Role
   personId: number | null
   districtId: number | null
-  /** Communities the user may see and act in; null = every community (an admin without a district). */
+  /** A partner account's unit (共建单位); null for every other role. */
+  unitId: number | null
+  /** Communities the user may see and act in; null = every community (an admin without a district). A partner: its unit's communities. */
   communityIds: number[] | null
   /** The account must choose a new password before anything else (first sign-in, after a reset). */
   mustChangePassword: boolean
@@ -56,9 +58,12 @@ type ScopedRow = Omit<SessionUser, 'communityIds'> & { communityIds: number[] | 
 /** The columns of a {@link SessionUser} over alias `u`, with the communities the user may see. */
 const userColumns = (sql: Sql) => sql`
   u.id, u.username, u.name, u.role, u.person_id as "personId", u.district_id as "districtId",
-  u.must_change_password as "mustChangePassword",
+  u.must_change_password as "mustChangePassword", u.unit_id::int as "unitId",
   (u.role = 'admin' and u.district_id is null) as "allCommunities",
   case
+    when u.role = 'partner'
+      then array(select pc.community_id from partner_unit_communities pc join partner_units pu on pu.id = pc.unit_id
+                 where pc.unit_id = u.unit_id and pu.active)
     when u.role = 'admin' and u.district_id is not null
       then array(select c.id from communities c where c.district_id = u.district_id
                  union select uc.community_id from user_communities uc where uc.user_id = u.id)
@@ -123,13 +128,15 @@ export async function createUser(
     personId?: number | null
     communityIds?: number[]
     mustChangePassword?: boolean
+    /** Required for role `partner` (the database refuses a partner without a unit). */
+    unitId?: number | null
   },
 ): Promise<number> {
   return sql.begin(async (tx) => {
     const [row] = await tx<{ id: number }[]>`
-      insert into users (username, name, role, password_hash, district_id, person_id, must_change_password)
+      insert into users (username, name, role, password_hash, district_id, person_id, must_change_password, unit_id)
       values (${user.username}, ${user.name}, ${user.role}, ${user.passwordHash}, ${user.districtId ?? null}, ${user.personId ?? null},
-              ${user.mustChangePassword ?? false})
+              ${user.mustChangePassword ?? false}, ${user.unitId ?? null})
       returning id`
     const id = row!.id
     for (const communityId of user.communityIds ?? []) {

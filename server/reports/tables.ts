@@ -5,6 +5,8 @@
 import type { ReportData } from '../queries/reports.ts'
 import type { Column, ColumnType, Table } from '../export/table.ts'
 import { CATEGORY_LABELS, confidenceLabel, SEVERITY_LABELS } from './labels.ts'
+import { UNIT_KIND_TERMS } from '../../core/terms.ts'
+import type { UnitKind } from '../../core/org.ts'
 
 /** A report table: a {@link Table} with an optional per-cell type (`row.__types[key]`). */
 export type ReportTable = Table & { title: string; note?: string }
@@ -58,6 +60,30 @@ function withCommunity(d: ReportData, columns: Column[]): Column[] {
 
 const flowColumns = (): Column[] => [col('found', '发现', 'integer', 8), col('closed', '办结', 'integer', 8), col('overdue', '逾期', 'integer', 8)]
 
+/** The partner units' table (共建单位, week and month reports): matters handed, answered, closed, and the rates. */
+export function unitTable(d: ReportData): ReportTable {
+  const total = d.byUnit.reduce((s, r) => ({ handed: s.handed + r.handed, responded: s.responded + r.responded, closed: s.closed + r.closed, onTime: s.onTime + r.onTime }), { handed: 0, responded: 0, closed: 0, onTime: 0 })
+  const rate = (n: number, of: number): number | null => (of === 0 ? null : pct(n / of))
+  return {
+    name: '共建单位',
+    title: '共建单位办理情况（本期发现、交办共建单位的隐患）',
+    columns: [
+      col('name', '单位', 'text', 22),
+      col('kind', '类别', 'text', 14),
+      col('handed', '交办', 'integer', 8),
+      col('responded', '已响应', 'integer', 8),
+      col('closed', '已办结', 'integer', 8),
+      col('onTime', '按期办结', 'integer', 9),
+      col('responseRate', '响应率', 'percent', 9),
+      col('closureRate', '办结率', 'percent', 9),
+    ],
+    rows: [
+      ...d.byUnit.map((r) => ({ name: r.name, kind: UNIT_KIND_TERMS[r.kind as UnitKind]?.zh ?? r.kind, handed: r.handed, responded: r.responded, closed: r.closed, onTime: r.onTime, responseRate: pct(r.responseRate), closureRate: pct(r.closureRate) })),
+      { name: '合计', kind: '', ...total, responseRate: rate(total.responded, total.handed), closureRate: rate(total.closed, total.handed), __total: true },
+    ],
+  }
+}
+
 /** Every table of the report, headline first. */
 export function reportTables(d: ReportData): ReportTable[] {
   const sum = (rows: { found: number; closed: number; overdue: number }[]) => ({
@@ -106,6 +132,7 @@ export function reportTables(d: ReportData): ReportTable[] {
     },
   ]
   if (d.window.period !== 'day') {
+    tables.push(unitTable(d))
     tables.push({
       name: '每日',
       title: '每日发现与办结',

@@ -6,7 +6,8 @@ import { CATEGORIES, SEVERITIES, STATUSES } from '../../core/matters.ts'
 import { cleanPhoto, PHOTO_MAX_BYTES, photoVariant } from '../media/photos.ts'
 import { Problem, problems, type ProblemFieldError } from '../problem.ts'
 import { DEFAULT_PAGE_LIMIT, encodeCursor, nextPageUrl, pageQuery } from '../paging.ts'
-import { addHazardPhoto, createHazard, hazardFeature, hazardPage, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
+import { addHazardComment, addHazardPhoto, createHazard, hazardFeature, hazardPage, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
+import { partnerUnitOf } from '../queries/units.ts'
 import { CLOCK_SKEW_MS } from '../domain/evidence.ts'
 import { limitBody } from '../http.ts'
 import { bboxParam, enumList, finite, idParam, isoTime, validate } from '../validate.ts'
@@ -31,6 +32,7 @@ const listQuery = z.object({
   zoneId: idParam.optional(),
   communityId: idParam.optional(),
   assigneeId: idParam.optional(),
+  unitId: idParam.optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   at: isoTime.optional(),
   ...pageQuery,
@@ -58,8 +60,12 @@ const transitionBody = z.object({
   to: z.enum(STATUSES),
   note: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
   assigneeId: jsonId.nullish(),
+  /** With `to: 'dispatched'`: hand the matter to this partner unit (null takes it back). */
+  unitId: jsonId.nullable().optional(),
   version: z.number().int().positive().nullish(),
 })
+
+const commentBody = z.object({ note: z.string().trim().min(1, 'a comment must not be empty').max(TEXT_MAX, `at most ${TEXT_MAX} characters`) }).strict()
 
 const idParams = z.object({ id: idParam })
 const photoParams = z.object({ id: idParam, photoId: idParam })
@@ -85,7 +91,9 @@ function lonLatOf(loc: z.infer<typeof location>): { lon: number; lat: number } {
 export const hazards = new Hono<AppEnv>()
   .get('/', validate('query', listQuery), async (c) => {
     const { limit = DEFAULT_PAGE_LIMIT, cursor, ...q } = c.req.valid('query')
-    const filter = { ...q, communityIds: c.get('communityIds') }
+    // A partner account sees only the matters handed to its unit, whatever it asks for.
+    const own = partnerUnitOf(c.get('user'))
+    const filter = { ...q, communityIds: c.get('communityIds'), ...(own === null ? {} : { unitId: own }) }
     // A download (?format=…) holds everything the filters select.
     if (c.get('exporting')) return c.body(await listHazardsGeoJson(c.get('sql'), filter), 200, { 'content-type': 'application/geo+json; charset=utf-8' })
     const { body, next } = await hazardPage(c.get('sql'), filter, { limit, after: cursor })
@@ -125,7 +133,7 @@ export const hazards = new Hono<AppEnv>()
   })
   .get('/:id', validate('param', idParams), async (c) => {
     const { id } = c.req.valid('param')
-    const feature = await hazardFeature(c.get('sql'), id, c.get('communityIds'))
+    const feature = await hazardFeature(c.get('sql'), id, c.get('communityIds'), true, partnerUnitOf(c.get('user')))
     if (!feature) throw problems.notFound(`No hazard ${id}.`)
     return c.json(feature)
   })
@@ -134,18 +142,24 @@ export const hazards = new Hono<AppEnv>()
     const body = c.req.valid('json')
     const result = await transitionHazard(
       c.get('sql'),
-      { id, to: body.to, note: body.note || undefined, assigneeId: body.assigneeId ?? undefined, version: body.version ?? undefined },
+      { id, to: body.to, note: body.note || undefined, assigneeId: body.assigneeId ?? undefined, unitId: body.unitId, version: body.version ?? undefined },
       c.get('user'),
       c.get('communityIds'),
     )
     c.get('live').publish(result.live)
     return c.json(result.feature)
   })
+  .post('/:id/comments', requirePermission('rectify'), validate('param', idParams), validate('json', commentBody), async (c) => {
+    const { id } = c.req.valid('param')
+    const result = await addHazardComment(c.get('sql'), id, c.req.valid('json').note, c.get('user'), c.get('communityIds'))
+    c.get('live').publish(result.live)
+    return c.json(result.feature, 201)
+  })
   .post(
     '/:id/photos',
     // Drained before the 413 (server/http.ts), so a phone reads the answer instead of a reset.
     limitBody(PHOTO_BODY_LIMIT, `The photo is larger than ${PHOTO_MAX_BYTES / 1024 / 1024} MB.`),
-    requirePermission('report'),
+    requirePermission('rectify'),
     validate('param', idParams),
     validate('form', photoForm),
     async (c) => {
@@ -157,7 +171,7 @@ export const hazards = new Hono<AppEnv>()
       const clientId = key?.data ?? formClientId ?? null
       if (photo.size > PHOTO_MAX_BYTES) throw new Problem(413, `The photo is larger than ${PHOTO_MAX_BYTES / 1024 / 1024} MB.`)
       // Answer 404 before the work of decoding when the hazard is not visible.
-      if (!(await hazardFeature(c.get('sql'), id, c.get('communityIds'), false))) throw problems.notFound(`No hazard ${id}.`)
+      if (!(await hazardFeature(c.get('sql'), id, c.get('communityIds'), false, partnerUnitOf(c.get('user'))))) throw problems.notFound(`No hazard ${id}.`)
       const clean = await cleanPhoto(new Uint8Array(await photo.arrayBuffer()))
       const { id: photoId, created } = await addHazardPhoto(c.get('sql'), id, clean, c.get('user'), c.get('communityIds'), clientId)
       const url = `/api/hazards/${id}/photos/${photoId}`
@@ -168,7 +182,7 @@ export const hazards = new Hono<AppEnv>()
   .get('/:id/photos/:photoId', validate('param', photoParams), validate('query', photoQuery), async (c) => {
     const { id, photoId } = c.req.valid('param')
     const { size } = c.req.valid('query')
-    const photo = await hazardPhoto(c.get('sql'), id, photoId, c.get('communityIds'))
+    const photo = await hazardPhoto(c.get('sql'), id, photoId, c.get('communityIds'), partnerUnitOf(c.get('user')))
     if (!photo) throw problems.notFound(`No photo ${photoId} of hazard ${id}.`)
     const bytes = await photoVariant(photo, size)
     return c.body(new Uint8Array(bytes), 200, {

@@ -3,6 +3,16 @@ import { streamSSE } from 'hono/streaming'
 import type { AppEnv } from '../context.ts'
 import type { LiveEvent, StreamEnd } from '../live/hub.ts'
 import { hashToken } from '../queries/users.ts'
+import { partnerUnitOf } from '../queries/units.ts'
+
+/**
+ * Which events a caller receives beyond the community scope: a partner account only `hazard` events of the
+ * matters handed to its unit (never positions or check-ins: people); everyone else every event.
+ */
+export function liveEventFilter(unitId: number | null): (event: LiveEvent) => boolean {
+  if (unitId === null) return () => true
+  return (event) => event.type === 'hazard' && (event.data as { properties?: { unitId?: unknown } } | null)?.properties?.unitId === unitId
+}
 
 /** Milliseconds a browser waits before reconnecting (the SSE `retry:` field). */
 const RETRY_MS = 3000
@@ -31,6 +41,7 @@ export const live = new Hono<AppEnv>().get('/', (c) => {
   const hub = c.get('live')
   const sql = c.get('sql')
   const communityIds = c.get('communityIds')
+  const shown = liveEventFilter(partnerUnitOf(c.get('user')))
   const lastEventId = lastEventIdOf(c.req.header('last-event-id') ?? c.req.query('lastEventId'))
   const owner = { userId: c.get('user').id, session: hashToken(c.get('token')) }
   c.header('x-accel-buffering', 'no')
@@ -56,6 +67,7 @@ export const live = new Hono<AppEnv>().get('/', (c) => {
     const unsubscribe = hub.subscribe(
       communityIds,
       (event) => {
+        if (!shown(event)) return
         queue.push(event)
         poke()
       },
@@ -79,6 +91,7 @@ export const live = new Hono<AppEnv>().get('/', (c) => {
         let n = 0
         for (const event of hub.since(lastEventId, communityIds)) {
           if (done) break
+          if (!shown(event)) continue
           replayed.add(event.id)
           await send(event)
           if (++n % REPLAY_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve))

@@ -5,6 +5,7 @@ import { CATEGORIES } from '../../core/matters.ts'
 import { problems } from '../problem.ts'
 import { hazardStats, hazardTrend } from '../queries/stats.ts'
 import { enumList, idParam, isoTime, validate } from '../validate.ts'
+import { partnerUnitOf } from '../queries/units.ts'
 
 /** Longest daily trend, in days. */
 export const MAX_TREND_DAYS = 366
@@ -33,9 +34,10 @@ export const stats = new Hono<AppEnv>()
     if (q.from && q.to && Date.parse(q.from) >= Date.parse(q.to)) {
       throw problems.badRequest('from must be before to.', [{ path: 'from', message: 'must be before to' }])
     }
-    return c.json(await hazardStats(c.get('sql'), { ...q, communityIds: c.get('communityIds') }))
+    // A partner account's figures are those of its unit's matters only.
+    return c.json(await hazardStats(c.get('sql'), { ...q, communityIds: c.get('communityIds'), unitId: partnerUnitOf(c.get('user')) }))
   })
   .get('/trend', validate('query', trendQuery), async (c) => {
     const q = c.req.valid('query')
-    return c.json(await hazardTrend(c.get('sql'), { ...q, communityIds: c.get('communityIds') }))
+    return c.json(await hazardTrend(c.get('sql'), { ...q, communityIds: c.get('communityIds'), unitId: partnerUnitOf(c.get('user')) }))
   })

@@ -18,6 +18,7 @@ const fields = {
   role: z.enum(ROLES),
   personId: idParam.nullable(),
   communityIds: z.array(idParam).max(200),
+  unitId: idParam.nullable(),
   mustChangePassword: z.boolean(),
 }
 const createBody = z.object({
@@ -27,6 +28,7 @@ const createBody = z.object({
   password: z.string().max(PASSWORD_MAX_LENGTH + 1).optional(),
   personId: fields.personId.optional(),
   communityIds: fields.communityIds.optional(),
+  unitId: fields.unitId.optional(),
   mustChangePassword: fields.mustChangePassword.optional(),
 })
 const updateBody = z
@@ -36,6 +38,7 @@ const updateBody = z
     role: fields.role.optional(),
     personId: fields.personId.optional(),
     communityIds: fields.communityIds.optional(),
+    unitId: fields.unitId.optional(),
     active: z.boolean().optional(),
     mustChangePassword: fields.mustChangePassword.optional(),
   })

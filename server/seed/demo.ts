@@ -13,6 +13,7 @@ import { makeTracks, UNVISITED_CLEARANCE_M, UNVISITED_COMPOUNDS_TONIGHT } from '
 import { makeKeyPlaces } from './places.ts'
 import { Random } from './random.ts'
 import { makeZones } from './zones.ts'
+import { makePartnerUnits } from './units.ts'
 
 export type { SeedSummary } from './context.ts'
 export { QUIET_NIGHTS, UNVISITED_COMPOUNDS_TONIGHT } from './patrols.ts'
@@ -84,6 +85,8 @@ export async function seedDemo(sql: Sql, options: SeedDemoOptions = {}): Promise
     step('key places')
     await makeHazards(ctx, buildings, keyPlaces, zones, org)
     step('hazards')
+    await makePartnerUnits(ctx, options.demoAccounts !== false)
+    step('partner units')
     const unvisited = compounds.filter((c) => UNVISITED_COMPOUNDS_TONIGHT.includes(c.name)).map((c) => c.id)
     const patrolWalk = await loadWalkLines(ctx, osm, unvisited, UNVISITED_CLEARANCE_M)
     await makeTracks(ctx, compounds, buildings, keyPlaces, patrolWalk, org)

@@ -96,10 +96,10 @@ export const rosterApi = {
   users(): Promise<{ items: Account[] }> {
     return apiRequest('/api/users')
   },
-  createUser(body: { username: string; name: string; role: Role; personId?: number | null; communityIds?: number[]; password?: string }): Promise<Account> {
+  createUser(body: { username: string; name: string; role: Role; personId?: number | null; communityIds?: number[]; unitId?: number | null; password?: string }): Promise<Account> {
     return apiRequest('/api/users', { method: 'POST', body })
   },
-  updateUser(userId: number, body: { name?: string; role?: Role; personId?: number | null; communityIds?: number[]; active?: boolean }): Promise<Account> {
+  updateUser(userId: number, body: { name?: string; role?: Role; personId?: number | null; communityIds?: number[]; unitId?: number | null; active?: boolean }): Promise<Account> {
     return apiRequest(`/api/users/${id(userId)}`, { method: 'PUT', body })
   },
   resetPassword(userId: number): Promise<Account> {

@@ -152,6 +152,9 @@ export interface HazardProperties extends BaseProperties {
   zoneId: FeatureId | null
   assigneeId: FeatureId | null
   assigneeName?: string | null
+  /** The partner unit (共建单位) the matter is handed to, and its name; null = none. */
+  unitId?: number | null
+  unitName?: string | null
   /** The user who reported it. */
   reporterId?: FeatureId | null
   communityId?: FeatureId
@@ -173,6 +176,18 @@ export interface HazardEvent {
   by: string | null
   note: string | null
   assigneeId?: FeatureId | null
+  /** The partner unit a dispatch handed the matter to, or whose account made the move. */
+  unitId?: number | null
+  unitName?: string | null
+}
+
+/** A comment on a matter (`properties.comments` of `GET /api/hazards/:id`). */
+export interface HazardComment {
+  at: string
+  by: string | null
+  unitId: number | null
+  unitName: string | null
+  note: string
 }
 
 /** A photo of a hazard; `url` serves the full size, `url?size=thumb` a thumbnail. */
@@ -187,6 +202,8 @@ export interface HazardPhoto {
 export interface HazardDetailProperties extends HazardProperties {
   events: HazardEvent[]
   photos: HazardPhoto[]
+  /** Comments (a partner unit's word on the matter), oldest first. */
+  comments?: HazardComment[]
 }
 
 /** Communities as returned by `GET /api/communities`. */
@@ -250,8 +267,8 @@ export function emptyCollection<G extends Geometry | null, P extends BasePropert
   return { type: 'FeatureCollection', features: [] }
 }
 
-/** The roles of the contract, from most to least powerful. */
-export const ROLES = ['admin', 'planner', 'command', 'leader', 'patrol'] as const
+/** The roles of the contract, from most to least powerful; `partner` is a partner unit's account (共建单位). */
+export const ROLES = ['admin', 'planner', 'command', 'leader', 'patrol', 'partner'] as const
 /** A user role. */
 export type Role = (typeof ROLES)[number]
 
@@ -317,6 +334,8 @@ export interface TransitionRequest {
   to: HazardStatus
   note?: string
   assigneeId?: FeatureId
+  /** With `to: 'dispatched'`: hand the matter to this partner unit (null takes it back). */
+  unitId?: number | null
   /** The version the client saw; another one → 409. */
   version?: number
 }

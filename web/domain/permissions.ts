@@ -30,7 +30,7 @@ export function needsAssignee(to: HazardStatus): boolean {
   return to === 'dispatched'
 }
 
-/** The page a role lands on after signing in: patrol members get the phone view. */
+/** The page a role lands on after signing in: patrol members get the phone view, partner units their workbench. */
 export function homePathFor(role: Role | null | undefined): string {
-  return role === 'patrol' ? '/patrol' : '/'
+  return role === 'patrol' ? '/patrol' : role === 'partner' ? '/partner' : '/'
 }

@@ -12,6 +12,7 @@ export const commandCenterZh = {
   'role.command': '指挥中心',
   'role.leader': '巡逻队长',
   'role.patrol': '巡逻队员',
+  'role.partner': '共建单位',
 
   'login.title': '登录',
   'login.subtitle': '社区安全态势 · 请登录',
@@ -194,6 +195,7 @@ export const commandCenterEn: Record<keyof typeof commandCenterZh, string> = {
   'role.command': 'Command centre',
   'role.leader': 'Patrol leader',
   'role.patrol': 'Patrol member',
+  'role.partner': 'Partner unit',
 
   'login.title': 'Sign in',
   'login.subtitle': 'Community safety · please sign in',

@@ -86,7 +86,7 @@ export const useHazardDetailStore = defineStore('hazard-detail', () => {
    *
    * @returns whether the move was made.
    */
-  async function transition(to: HazardStatus, options: { note?: string; assigneeId?: FeatureId } = {}): Promise<boolean> {
+  async function transition(to: HazardStatus, options: { note?: string; assigneeId?: FeatureId; unitId?: number | null } = {}): Promise<boolean> {
     const current = feature.value
     if (!current || busy.value) return false
     busy.value = 'transition'
@@ -94,6 +94,7 @@ export const useHazardDetailStore = defineStore('hazard-detail', () => {
     const body: TransitionRequest = { to }
     if (options.note?.trim()) body.note = options.note.trim()
     if (options.assigneeId !== undefined) body.assigneeId = options.assigneeId
+    if (options.unitId !== undefined) body.unitId = options.unitId
     if (current.properties.version !== undefined) body.version = current.properties.version
     try {
       const answer = await api.transition(current.id, body)

@@ -28,5 +28,7 @@ export const ADMIN_TABS: AdminTab[] = [
 ADMIN_TABS.push(
   { id: 'roster', title: { zh: '花名册', en: 'Roster' }, permission: 'manageRoster', component: () => import('../roster/RosterPanel.vue') },
   { id: 'accounts', title: { zh: '账号', en: 'Accounts' }, permission: 'manageUsers', component: () => import('./AccountsPanel.vue') },
+  // Partner units (共建单位, issue #14).
+  { id: 'units', title: { zh: '共建单位', en: 'Partner units' }, permission: 'manageUnits', component: () => import('./UnitsPanel.vue') },
   { id: 'new-community', title: { zh: '新建社区', en: 'New community' }, permission: 'manageCommunities', component: () => import('./NewCommunityPanel.vue') },
 )
