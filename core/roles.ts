@@ -26,6 +26,13 @@ export const PERMISSIONS = {
   manageAlerts: ['admin'],
   /** See key places' QR codes and print the QR sheet (a code is what a check-in proves you scanned). */
   printCodes: ['admin', 'command', 'leader'],
+  /**
+   * See patrol tracks, people's live positions and the leader view: everyone's for admin and command,
+   * a leader only their own team's members' (server/queries/tracks.ts trackScope).
+   */
+  readTracks: ['admin', 'command', 'leader'],
+  /** Work in the command centre's map (patrol members use the phone view instead). */
+  commandCentre: ['admin', 'planner', 'command', 'leader'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS
