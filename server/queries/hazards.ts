@@ -180,7 +180,8 @@ const scope = (sql: Queryable, communityIds: number[] | null) =>
 /**
  * One hazard as a Feature, or undefined when it does not exist or lies outside `communityIds`
  * (the caller answers 404 either way, so other communities' ids never leak). With `detail`,
- * `properties.events` ([{ at, from, to, by, note, assigneeId }], oldest first; `by` = the user's name)
+ * `properties.events` ([{ at, from, to, by, note, assigneeId, kind }], oldest first; `by` = the user's name;
+ * `kind` 'reminder' for a 催办, else 'transition')
  * and `properties.photos` ([{ id, url, width, height }]).
  */
 export async function hazardFeature(sql: Queryable, id: number, communityIds: number[] | null, detail = true): Promise<HazardFeature | undefined> {
@@ -188,7 +189,7 @@ export async function hazardFeature(sql: Queryable, id: number, communityIds: nu
     ? sql`jsonb_build_object(
         'events', coalesce((
           select json_agg(json_build_object('at', e.at, 'from', e.from_status, 'to', e.to_status,
-                                            'by', coalesce(e.by_name, u.name), 'note', e.note, 'assigneeId', e.assignee_id)
+                                            'by', coalesce(e.by_name, u.name), 'note', e.note, 'assigneeId', e.assignee_id, 'kind', e.kind)
                           order by e.at, e.id)
           from hazard_events e left join users u on u.id = e.user_id
           where e.hazard_id = h.id), '[]'::json),

@@ -173,6 +173,8 @@ export interface HazardEvent {
   by: string | null
   note: string | null
   assigneeId?: FeatureId | null
+  /** 'reminder' for a 催办 (the status did not change); 'transition' otherwise. */
+  kind?: 'transition' | 'reminder'
 }
 
 /** A photo of a hazard; `url` serves the full size, `url?size=thumb` a thumbnail. */
