@@ -28,7 +28,10 @@ async function upload(deviceId: string, at: number): Promise<void> {
 
 beforeAll(async () => {
   server = await startTestServer()
-  ;[patrol, leader, command, admin] = await Promise.all(['patrol', 'leader', 'command', 'admin'].map((u) => server.login(u)))
+  patrol = await server.login('patrol')
+  leader = await server.login('leader')
+  command = await server.login('command')
+  admin = await server.login('admin')
   const sql = server.db.sql
   const [c] = await sql<{ id: number; lon: number; lat: number }[]>`
     select id::int, ST_X(ST_PointOnSurface(boundary)) as lon, ST_Y(ST_PointOnSurface(boundary)) as lat from communities order by id limit 1`

@@ -50,7 +50,8 @@ export async function remindHazard(
     if (!REMINDABLE.includes(h.status) || h.assigneeId === null) {
       throw problems.conflict(`Only a dispatched or rectifying matter with an assignee can be chased; this one is '${h.status}'.`, { currentStatus: h.status })
     }
-    const [{ now }] = (await tx<{ now: Date }[]>`select now() as now`) as [{ now: Date }]
+    const [clock] = await tx<{ now: Date }[]>`select now() as now`
+    const now = clock!.now
     if (h.last && now.getTime() - h.last.getTime() < REMINDER_INTERVAL_MS) {
       const retryAfter = Math.ceil((h.last.getTime() + REMINDER_INTERVAL_MS - now.getTime()) / 1000)
       throw new Problem(429, `This matter was chased at ${h.last.toISOString()}; one reminder an hour.`, { extensions: { retryAfter, lastReminderAt: h.last.toISOString() } })
