@@ -38,7 +38,7 @@ test('an overdue matter in 整改中 offers 改派 and 催办; 催办 shows in t
   const [person] = await server.db.sql<{ id: number }[]>`select id::int from people where active order by id limit 1`
   const [h] = await server.db.sql<{ id: number }[]>`
     insert into hazards (community_id, category, severity, status, geom, reported_at, due_at, description, assignee_id, responded_at)
-    select id, 'blocked_exit', 'major', 'rectifying', ST_SetSRID(ST_MakePoint(${spot.lon}, ${spot.lat}), 4326),
+    select id, 'fire_lane_blocked', 'major', 'rectifying', ST_SetSRID(ST_MakePoint(${spot.lon}, ${spot.lat}), 4326),
            now() - interval '6 days', now() - interval '1 day', '催办测试', ${person!.id}, now() - interval '5 days'
     from communities order by id limit 1 returning id::int`
   const { context, page } = await signedIn('command', 1280, 720)
