@@ -15,8 +15,11 @@ export type AlertProvider = (typeof ALERT_PROVIDERS)[number]
 export const ALERT_EVENTS = ['critical', 'escalation', 'overdue'] as const
 export type AlertEvent = (typeof ALERT_EVENTS)[number]
 
-/** Every kind of delivery: the events, and the admin's "send a test". */
-export type DeliveryEvent = AlertEvent | 'test'
+/**
+ * Every kind of delivery: the events, a reminder (催办) to the assignee of a matter (sent on the channels that
+ * take `overdue`), and the admin's "send a test".
+ */
+export type DeliveryEvent = AlertEvent | 'reminder' | 'test'
 
 /** States of one delivery: queued (and between retries), being sent, sent, given up. */
 export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const
@@ -44,6 +47,7 @@ export const ALERT_EVENT_TERMS: Record<DeliveryEvent, Term> = {
   critical: { zh: '重大事项', en: 'New critical matter' },
   escalation: { zh: '事项升级', en: 'Escalation' },
   overdue: { zh: '超期提醒', en: 'Overdue' },
+  reminder: { zh: '催办', en: 'Reminder' },
   test: { zh: '测试消息', en: 'Test message' },
 }
 

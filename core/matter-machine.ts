@@ -26,7 +26,8 @@ const OPEN: readonly Status[] = OPEN_STATUSES
 /**
  * Every allowed transition:
  * - `reported` → `dispatched` (派单), and `reopened` → `dispatched` (re-dispatch after a failed recheck);
- * - `dispatched` → `dispatched` only as a reassignment to another person;
+ * - `dispatched` → `dispatched` only as a reassignment to another person, and `rectifying` → `dispatched` likewise
+ *   (an overdue matter in 整改中 handed to someone else, who has not started yet);
  * - `dispatched` → `rectifying` (someone is on site) → `rectified` (整改完成): patrol and up;
  * - `rectified` → `verified` (回访, closes the loop) or `reopened` (rebound at recheck);
  * - any open state → `rejected` (not a hazard).
@@ -38,6 +39,7 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'reported', to: 'dispatched', permission: 'dispatch', label: 'dispatch' },
   { from: 'reopened', to: 'dispatched', permission: 'dispatch', label: 'dispatch again' },
   { from: 'dispatched', to: 'dispatched', permission: 'dispatch', label: 'reassign' },
+  { from: 'rectifying', to: 'dispatched', permission: 'dispatch', label: 'reassign' },
   { from: 'dispatched', to: 'rectifying', permission: 'rectify', label: 'start rectifying' },
   { from: 'rectifying', to: 'rectified', permission: 'rectify', label: 'mark rectified' },
   { from: 'rectified', to: 'verified', permission: 'dispatch', label: 'verify (recheck)' },
@@ -101,6 +103,9 @@ export function checkTransition(req: TransitionRequest): TransitionVerdict {
   }
   if (t.from === 'dispatched' && t.to === 'dispatched' && !req.reassign) {
     return { ok: false, status: 409, reason: "The hazard is already dispatched; name a different assigneeId to reassign it." }
+  }
+  if (t.from === 'rectifying' && t.to === 'dispatched' && !req.reassign) {
+    return { ok: false, status: 409, reason: 'A matter being rectified is only handed back to dispatch with a different assigneeId (a reassignment).' }
   }
   if (!(PERMISSIONS[t.permission] as readonly Role[]).includes(req.role)) {
     const roles = PERMISSIONS[t.permission].join(', ')

@@ -35,6 +35,13 @@ export const PERMISSIONS = {
   printCodes: ['admin', 'command', 'leader'],
   /** Plan the next round (suggested walking route) for any zone and send it to a member's phone (a leader: to their own team). */
   planRoutes: ['admin', 'command', 'leader'],
+  /**
+   * See patrol tracks, people's live positions and the leader view: everyone's for admin and command,
+   * a leader only their own team's members' (server/queries/tracks.ts trackScope).
+   */
+  readTracks: ['admin', 'command', 'leader'],
+  /** Work in the command centre's map (patrol members use the phone view instead). */
+  commandCentre: ['admin', 'planner', 'command', 'leader'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

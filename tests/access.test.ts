@@ -179,7 +179,7 @@ const ROWS: Row[] = [
       body: `<gpx version="1.1"><trk><trkseg><trkpt lat="${fx.lat}" lon="${fx.lon}"><time>${new Date(Date.now() - 2000).toISOString()}</time></trkpt></trkseg></trk></gpx>`,
     }),
   },
-  { name: 'GET /api/tracks', access: 'any', request: async () => ({ method: 'GET', path: '/api/tracks' }) },
+  { name: 'GET /api/tracks', access: 'readTracks', request: async () => ({ method: 'GET', path: '/api/tracks' }) },
   {
     name: 'POST /api/owntracks',
     access: 'report',

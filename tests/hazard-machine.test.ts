@@ -31,12 +31,12 @@ const EXPECTED: [Status, Status, Role[]][] = [
 ]
 
 const allowedPair = (from: Status, to: Status): boolean =>
-  EXPECTED.some(([f, t]) => f === from && t === to) || (from === 'dispatched' && to === 'dispatched')
+  EXPECTED.some(([f, t]) => f === from && t === to) || (from === 'dispatched' && to === 'dispatched') || (from === 'rectifying' && to === 'dispatched')
 
 describe('transitions', () => {
   test('the machine holds exactly the moves of the contract (plus reassigning a dispatched hazard)', () => {
     const moves = TRANSITIONS.map((t) => `${t.from}→${t.to}`).sort()
-    const expected = [...EXPECTED.map(([f, t]) => `${f}→${t}`), 'dispatched→dispatched'].sort()
+    const expected = [...EXPECTED.map(([f, t]) => `${f}→${t}`), 'dispatched→dispatched', 'rectifying→dispatched'].sort()
     expect(moves).toEqual(expected)
   })
 
@@ -58,6 +58,12 @@ describe('transitions', () => {
       }
     },
   )
+
+  test('a matter in 整改中 is handed to someone else only by a lead and only to a different person (issue 19)', () => {
+    expect(checkTransition({ from: 'rectifying', to: 'dispatched', role: 'leader', userId: 1, reassign: true }).ok).toBe(true)
+    expect(checkTransition({ from: 'rectifying', to: 'dispatched', role: 'leader', userId: 1, reassign: false })).toMatchObject({ ok: false, status: 409 })
+    expect(checkTransition({ from: 'rectifying', to: 'dispatched', role: 'patrol', userId: 1, reassign: true })).toMatchObject({ ok: false, status: 403 })
+  })
 
   test('closed states go nowhere', () => {
     expect(nextStatuses('verified')).toEqual([])

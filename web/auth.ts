@@ -6,13 +6,15 @@
  * - a 401 from any request while signed in (the session expired or was revoked) opens the
  *   sign-in page with `?expired=1&redirect=<where the user was>`; drafts stay in the drafts store,
  *   so after signing in again the user finds the form as they left it;
- * - patrol members land on `/patrol`; `/` sends them there.
+ * - each role lands where it works (nav.ts `homePathFor`: planner → /planner, leader → /leader, patrol →
+ *   /patrol, command and admin → the command centre); a view the role may not use sends it home.
  */
 import type { LocationQueryValue, RouteLocationRaw, Router } from 'vue-router'
 import { onUnauthorized } from './api/client.ts'
 import { rosterApi } from './api/roster.ts'
 import type { SessionUser } from './api/types.ts'
-import { can, homePathFor } from './domain/permissions.ts'
+import { can } from './domain/permissions.ts'
+import { homePathFor } from './nav.ts'
 import { useDraftsStore } from './stores/drafts.ts'
 import { useHazardDetailStore } from './stores/hazard-detail.ts'
 import { useHazardFiltersStore } from './stores/hazard-filters.ts'
@@ -56,8 +58,7 @@ export function afterSignIn(router: Router, user: SessionUser, redirect: string 
     const target = router.resolve(redirect)
     const permission = target.meta.permission
     const allowed = target.name !== 'not-found' && (!permission || can(user.role, permission))
-    const patrolAtHome = target.name === 'command' && (user.role === 'patrol' || user.role === 'partner')
-    if (allowed && !patrolAtHome) return redirect
+    if (allowed) return redirect
   }
   return homePathFor(user.role)
 }
@@ -105,7 +106,6 @@ export function installAuth(router: Router): void {
       return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
     }
     if (session.user.mustChangePassword && to.name !== 'password') return { name: 'password', query: { redirect: to.fullPath } }
-    if (to.name === 'command' && session.user.role === 'patrol') return { path: '/patrol' }
     // A partner unit's account has its workbench only (issue #14): the server refuses it everything else.
     if (session.user.role === 'partner' && !['partner', 'password'].includes(String(to.name))) return { path: '/partner' }
     if (to.meta.permission && !can(session.user.role, to.meta.permission)) return homePathFor(session.user.role)

@@ -1,7 +1,7 @@
 /**
- * The app's routes: `/login`, `/` (command centre; patrol members are sent to `/patrol`),
- * `/patrol` (the phone view for reporting). Every route but `/login` needs a signed-in user;
- * the guards live in `auth.ts`.
+ * The app's routes: `/login`, `/` (command centre), `/planner`, `/leader`, `/report` (the desktop report
+ * form), `/reports`, `/admin`, `/patrol` (the phone view). Every route but `/login` needs a signed-in user
+ * and the permission in its meta (the same as nav.ts); the guards live in `auth.ts`.
  */
 import { createRouter, createWebHistory, type Router } from 'vue-router'
 import type { MessageKey } from './i18n/index.ts'
@@ -33,7 +33,7 @@ export function createAppRouter(): Router {
         path: '/',
         name: 'command',
         component: () => import('./views/CommandCenterView.vue'),
-        meta: { title: 'app.commandCenter' },
+        meta: { permission: 'commandCentre', title: 'app.commandCenter' },
       },
       {
         path: '/patrol',
@@ -47,8 +47,9 @@ export function createAppRouter(): Router {
         component: () => import('./views/PlannerView.vue'),
         meta: { permission: 'editZones', title: 'planner.title' },
       },
+      { path: '/report', name: 'report', component: () => import('./views/ReportView.vue'), meta: { permission: 'report', title: 'header.report' } },
       // Patrol coverage (issue 6): the leader view, the phone check-in page a QR code opens, the printable QR sheet.
-      { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue') },
+      { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue'), meta: { permission: 'readTracks' } },
       { path: '/patrol/checkin', name: 'checkin', component: () => import('./views/CheckinView.vue'), meta: { permission: 'report' } },
       { path: '/print/qr', name: 'print-qr', component: () => import('./views/PrintQrView.vue'), meta: { permission: 'printCodes' } },
       // A partner unit's workbench (共建单位, issue #14): the matters handed to its unit.

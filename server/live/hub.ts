@@ -15,7 +15,7 @@
 import type { Queryable, Sql } from '../db/connect.ts'
 
 /** Event names of the contract. */
-export const LIVE_EVENT_TYPES = ['hazard', 'position', 'checkin'] as const
+export const LIVE_EVENT_TYPES = ['hazard', 'position', 'checkin', 'reminder'] as const
 export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number]
 
 /** What a writer publishes. `data` must hold no phone numbers or other personal contact data. */

@@ -188,7 +188,7 @@ const scope = (sql: Queryable, communityIds: number[] | null, unitId: number | n
  * One hazard as a Feature, or undefined when it does not exist or lies outside `communityIds` (or, with
  * `unitId`, is not handed to that partner unit): the caller answers 404 either way, so other communities'
  * ids never leak. With `detail`, `properties.events` ([{ at, from, to, by, note, assigneeId, unitId,
- * unitName }], oldest first; `by` = the user's name), `properties.comments` ([{ at, by, unitId, unitName,
+ * unitName, kind }], oldest first; `by` = the user's name; `kind` 'reminder' for a 催办, else 'transition'), `properties.comments` ([{ at, by, unitId, unitName,
  * note }]) and `properties.photos` ([{ id, url, width, height }]).
  */
 export async function hazardFeature(sql: Queryable, id: number, communityIds: number[] | null, detail = true, unitId: number | null = null): Promise<HazardFeature | undefined> {
@@ -197,7 +197,7 @@ export async function hazardFeature(sql: Queryable, id: number, communityIds: nu
         'events', coalesce((
           select json_agg(json_build_object('at', e.at, 'from', e.from_status, 'to', e.to_status,
                                             'by', coalesce(e.by_name, u.name), 'note', e.note, 'assigneeId', e.assignee_id,
-                                            'unitId', e.unit_id, 'unitName', eu.name)
+                                            'unitId', e.unit_id, 'unitName', eu.name, 'kind', e.kind)
                           order by e.at, e.id)
           from hazard_events e left join users u on u.id = e.user_id left join partner_units eu on eu.id = e.unit_id
           where e.hazard_id = h.id), '[]'::json),

@@ -134,9 +134,39 @@ export async function storeTrackPoints(sql: Sql, device: DeviceRow, points: read
   return { inserted, newest }
 }
 
+/**
+ * Whose tracks and positions a caller may see: null = everyone's in the caller's communities (admin,
+ * command); otherwise the people listed (a leader: the members of the teams they lead or deputise, and
+ * themselves) and the devices the caller registered. Callers without `readTracks` never get here.
+ */
+export interface TrackScope {
+  personIds: number[]
+  registeredBy: number
+}
+
+/** The {@link TrackScope} of a caller. */
+export async function trackScope(sql: Queryable, user: SessionUser): Promise<TrackScope | null> {
+  if (user.role === 'admin' || user.role === 'command') return null
+  if (user.personId === null) return { personIds: [], registeredBy: user.id }
+  const rows = await sql<{ id: number }[]>`
+    select pt.person_id::int as id from person_teams pt join teams t on t.id = pt.team_id
+    where t.leader_id = ${user.personId}
+       or t.id in (select team_id from person_teams where person_id = ${user.personId} and role = 'deputy')
+    union select ${user.personId}::int`
+  return { personIds: rows.map((r) => r.id), registeredBy: user.id }
+}
+
+/** SQL condition: device `tp.device_id` is within the scope. */
+function deviceInScope(sql: Queryable, scope: TrackScope | null | undefined) {
+  if (!scope) return sql`true`
+  return sql`tp.device_id in (select id from devices where person_id = any(${scope.personIds}::bigint[]) or registered_by = ${scope.registeredBy})`
+}
+
 /** Filters of `GET /api/tracks`. */
 export interface TrackFilter {
   communityIds: number[] | null
+  /** Whose tracks (null or absent: everyone's in the communities). */
+  scope?: TrackScope | null | undefined
   communityId?: number | undefined
   deviceId?: string | undefined
   from: string
@@ -155,11 +185,12 @@ export async function listTracksGeoJson(sql: Sql, filter: TrackFilter): Promise<
   const scope = filter.communityIds === null ? sql`true` : sql`tp.community_id = any(${filter.communityIds}::bigint[])`
   const one = filter.communityId === undefined ? sql`true` : sql`tp.community_id = ${filter.communityId}`
   const device = filter.deviceId === undefined ? sql`true` : sql`tp.device_id = ${filter.deviceId}`
+  const whose = deviceInScope(sql, filter.scope)
   const [row] = await sql<{ fc: string }[]>`
     with pts as (
       select tp.device_id, tp.community_id, tp.t, tp.geom, ST_Transform(tp.geom, c.utm_srid) as g
       from track_points tp join communities c on c.id = tp.community_id
-      where ${scope} and ${one} and ${device}
+      where ${scope} and ${one} and ${device} and ${whose}
         and tp.t >= ${filter.from}::timestamptz and tp.t < ${filter.to}::timestamptz and tp.flag is null
     ), breaks as (
       select pts.*,
@@ -239,10 +270,11 @@ export async function listFlaggedStretches(sql: Sql, filter: TrackFilter): Promi
   const one = filter.communityId === undefined ? sql`true` : sql`tp.community_id = ${filter.communityId}`
   const device = filter.deviceId === undefined ? sql`true` : sql`tp.device_id = ${filter.deviceId}`
   const window = sql`tp.t >= ${filter.from}::timestamptz and tp.t < ${filter.to}::timestamptz`
+  const whose = deviceInScope(sql, filter.scope)
   const rows = await sql<{ deviceId: string; communityId: number; personId: number | null; personName: string | null; teamId: number | null; teamName: string | null; from: Date; to: Date; points: number; reason: string; lon: number; lat: number; total: number; flaggedPoints: number }[]>`
     with devs as (
       select distinct tp.device_id from track_points tp
-      where ${scope} and ${one} and ${device} and ${window} and tp.flag is not null
+      where ${scope} and ${one} and ${device} and ${whose} and ${window} and tp.flag is not null
     ), pts as (
       select tp.device_id, tp.community_id, tp.t, tp.geom, tp.flag,
              sum(case when tp.flag is null then 1 else 0 end) over (partition by tp.device_id order by tp.t rows unbounded preceding) as grp

@@ -10,6 +10,7 @@ import { addHazardComment, addHazardPhoto, createHazard, hazardFeature, hazardPa
 import { partnerUnitOf } from '../queries/units.ts'
 import { CLOCK_SKEW_MS } from '../domain/evidence.ts'
 import { limitBody } from '../http.ts'
+import { remindHazard } from '../queries/reminders.ts'
 import { bboxParam, enumList, finite, idParam, isoTime, validate } from '../validate.ts'
 
 /** Largest multipart body of a photo upload: the photo plus room for the form's boundaries and headers. */
@@ -55,6 +56,8 @@ const createBody = z.object({
   reportedAt: isoTime.nullish(),
   clientId: z.string().trim().min(1).max(100).nullish(),
 })
+
+const remindBody = z.object({ note: z.string().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).optional() })
 
 const transitionBody = z.object({
   to: z.enum(STATUSES),
@@ -154,6 +157,14 @@ export const hazards = new Hono<AppEnv>()
     const result = await addHazardComment(c.get('sql'), id, c.req.valid('json').note, c.get('user'), c.get('communityIds'))
     c.get('live').publish(result.live)
     return c.json(result.feature, 201)
+  })
+  // 催办 (issue 19): a reminder to the assignee, one an hour per matter (server/queries/reminders.ts).
+  .post('/:id/remind', requirePermission('dispatch'), validate('param', idParams), validate('json', remindBody), async (c) => {
+    const { id } = c.req.valid('param')
+    const { note } = c.req.valid('json')
+    const { result, live } = await remindHazard(c.get('sql'), { id, note }, c.get('user'), c.get('communityIds'), c.get('alerts'))
+    c.get('live').publish(live)
+    return c.json(result, 201)
   })
   .post(
     '/:id/photos',

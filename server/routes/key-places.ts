@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { Hono } from 'hono'
 import QRCode from 'qrcode'
 import { z } from 'zod'
@@ -17,6 +18,14 @@ const idParams = z.object({ id: idParam })
 const codeParams = z.object({ code: keyPlaceCode })
 const listQuery = z.object({ communityId: idParam.optional() })
 
+/**
+ * The first 8 hex digits of a code's SHA-256: what a patrol phone keeps to refuse a mistyped code while offline
+ * (web/domain/checkin-code.ts). 32 of the code's 48 random bits: a typo is caught, the code is not given away.
+ */
+export function codeHash(code: string): string {
+  return createHash('sha256').update(code).digest('hex').slice(0, 8)
+}
+
 /** The URL a key place's QR code holds. */
 export function checkinUrl(origin: string, code: string): string {
   return `${origin}${CHECKIN_PAGE_PATH}?code=${encodeURIComponent(code)}`
@@ -24,7 +33,7 @@ export function checkinUrl(origin: string, code: string): string {
 
 /**
  * Key places (重点部位) for patrols: `GET /` (list, by code; `communityId`; the codes and links only
- * with the `printCodes` permission), `GET /by-code/:code` (what the check-in page shows after a
+ * with the `printCodes` permission, else each code's {@link codeHash}), `GET /by-code/:code` (what the check-in page shows after a
  * scan), `GET /:id/qr` (`printCodes`: the QR code of the check-in link, SVG).
  */
 export const keyPlaces = new Hono<AppEnv>()
@@ -32,7 +41,7 @@ export const keyPlaces = new Hono<AppEnv>()
     const { communityId } = c.req.valid('query')
     const rows = await listKeyPlaces(c.get('sql'), { communityIds: c.get('communityIds'), communityId })
     // The codes only for those who print the sheet: a code is what a check-in proves was scanned.
-    if (!can(c.get('user').role, 'printCodes')) return c.json({ items: rows.map(({ code: _code, ...r }) => r) })
+    if (!can(c.get('user').role, 'printCodes')) return c.json({ items: rows.map(({ code, ...r }) => ({ ...r, codeHash: codeHash(code) })) })
     const origin = publicOrigin(c)
     return c.json({ items: rows.map((r) => ({ ...r, checkinUrl: checkinUrl(origin, r.code), qrUrl: `/api/key-places/${r.id}/qr` })) })
   })

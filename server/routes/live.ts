@@ -1,7 +1,9 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
+import { can } from '../../core/roles.ts'
 import type { AppEnv } from '../context.ts'
 import type { LiveEvent, StreamEnd } from '../live/hub.ts'
+import { trackScope, type TrackScope } from '../queries/tracks.ts'
 import { hashToken } from '../queries/users.ts'
 import { partnerUnitOf } from '../queries/units.ts'
 
@@ -12,6 +14,18 @@ import { partnerUnitOf } from '../queries/units.ts'
 export function liveEventFilter(unitId: number | null): (event: LiveEvent) => boolean {
   if (unitId === null) return () => true
   return (event) => event.type === 'hazard' && (event.data as { properties?: { unitId?: unknown } } | null)?.properties?.unitId === unitId
+}
+
+/**
+ * Whether a `position` event may go to a caller: never without `readTracks` (patrol members and planners
+ * do not follow people), only their own team's members' for a leader ({@link trackScope}).
+ */
+export function mayFollow(readTracks: boolean, scope: TrackScope | null, event: LiveEvent): boolean {
+  if (event.type !== 'position') return true
+  if (!readTracks) return false
+  if (scope === null) return true
+  const data = event.data as { personId?: number | null; registeredBy?: number | null }
+  return (typeof data.personId === 'number' && scope.personIds.includes(data.personId)) || data.registeredBy === scope.registeredBy
 }
 
 /** Milliseconds a browser waits before reconnecting (the SSE `retry:` field). */
@@ -31,14 +45,16 @@ const REPLAY_CHUNK = 100
 
 /**
  * `GET /api/live`: Server-Sent Events `hazard`, `position` and `checkin` of the communities the
- * caller may see, each with its `live_events` id as `id:`. With `Last-Event-ID`, the events missed
+ * caller may see (positions only as {@link mayFollow} allows), each with its `live_events` id as `id:`. With `Last-Event-ID`, the events missed
  * since are replayed first, from the hub's memory (no database query), in chunks. A comment line
  * every {@link LiveHub.heartbeatMs} keeps proxies from closing the stream; the stream ends when the
  * client goes, the hub closes, its session ends (sign-out, expiry, revocation), or its owner opens
  * more streams than the caps allow (the oldest is closed; see server/live/hub.ts).
  */
-export const live = new Hono<AppEnv>().get('/', (c) => {
+export const live = new Hono<AppEnv>().get('/', async (c) => {
   const hub = c.get('live')
+  const readTracks = can(c.get('user').role, 'readTracks')
+  const scope = readTracks ? await trackScope(c.get('sql'), c.get('user')) : null
   const sql = c.get('sql')
   const communityIds = c.get('communityIds')
   const shown = liveEventFilter(partnerUnitOf(c.get('user')))
@@ -82,8 +98,10 @@ export const live = new Hono<AppEnv>().get('/', (c) => {
     heartbeat.unref()
     // Ids sent by the replay: the same event may also arrive from the hub (published just after the replay read).
     const replayed = new Set<number>()
-    const send = (event: LiveEvent): Promise<void> =>
-      stream.writeSSE({ event: event.type, id: String(event.id), data: JSON.stringify(event.data) })
+    const send = async (event: LiveEvent): Promise<void> => {
+      if (!mayFollow(readTracks, scope, event)) return
+      await stream.writeSSE({ event: event.type, id: String(event.id), data: JSON.stringify(event.data) })
+    }
     try {
       await stream.write(`retry: ${RETRY_MS}\n: connected\n\n`)
       if (lastEventId !== undefined) {

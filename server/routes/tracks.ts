@@ -5,7 +5,7 @@ import type { AppEnv } from '../context.ts'
 import { checkBatch, GpxError, MAX_POINTS_PER_REQUEST, parseGpx, TRACK_MIN_TIME, type RejectedPoint } from '../domain/tracks.ts'
 import { publishLive } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
-import { listFlaggedStretches, listTracksGeoJson, resolveDevice, storeTrackPoints } from '../queries/tracks.ts'
+import { listFlaggedStretches, listTracksGeoJson, resolveDevice, storeTrackPoints, trackScope } from '../queries/tracks.ts'
 import { idParam, isoTime, validate } from '../validate.ts'
 
 /** The answer of every track upload. */
@@ -70,7 +70,7 @@ export async function ingestPoints(
       {
         type: 'position',
         communityId: device.communityId,
-        data: { deviceId: device.id, lon: stored.newest.lon, lat: stored.newest.lat, t: stored.newest.t, personName: device.personName },
+        data: { deviceId: device.id, lon: stored.newest.lon, lat: stored.newest.lat, t: stored.newest.t, personId: device.personId, personName: device.personName, registeredBy: device.registeredBy },
       },
       c.get('live'),
     )
@@ -96,7 +96,8 @@ function trackWindow(q: { from?: string | undefined; to?: string | undefined }):
 
 /**
  * Patrol tracks: `POST /points` (JSON batches), `POST /gpx` (a GPX 1.1 file), `GET /` (runs as
- * LineStrings), `GET /flags` (the physically impossible stretches, with their reasons). Uploads need
+ * LineStrings), `GET /flags` (the physically impossible stretches, with their reasons). Reads need
+ * `readTracks` and are scoped by {@link trackScope} (a leader sees their own team's members). Uploads need
  * the `report` permission; a point is identified by (deviceId, t) and is never stored twice. Track uploads are not written to the audit log (one row per fix would drown
  * it); registering a device on first use is.
  */
@@ -118,14 +119,16 @@ export const tracks = new Hono<AppEnv>()
     if (parsed.tooMany) throw tooMany()
     return c.json(await ingestPoints(c, deviceId, parsed.points))
   })
-  .get('/flags', validate('query', listQuery), async (c) => {
+  .get('/flags', requirePermission('readTracks'), validate('query', listQuery), async (c) => {
     const q = c.req.valid('query')
     const { from, to } = trackWindow(q)
-    return c.json(await listFlaggedStretches(c.get('sql'), { communityIds: c.get('communityIds'), communityId: q.communityId, deviceId: q.deviceId, from, to }))
+    const scope = await trackScope(c.get('sql'), c.get('user'))
+    return c.json(await listFlaggedStretches(c.get('sql'), { communityIds: c.get('communityIds'), scope, communityId: q.communityId, deviceId: q.deviceId, from, to }))
   })
-  .get('/', validate('query', listQuery), async (c) => {
+  .get('/', requirePermission('readTracks'), validate('query', listQuery), async (c) => {
     const q = c.req.valid('query')
     const { from, to } = trackWindow(q)
-    const body = await listTracksGeoJson(c.get('sql'), { communityIds: c.get('communityIds'), communityId: q.communityId, deviceId: q.deviceId, from, to })
+    const scope = await trackScope(c.get('sql'), c.get('user'))
+    const body = await listTracksGeoJson(c.get('sql'), { communityIds: c.get('communityIds'), scope, communityId: q.communityId, deviceId: q.deviceId, from, to })
     return c.body(body, 200, { 'content-type': 'application/geo+json; charset=utf-8' })
   })

@@ -45,10 +45,13 @@ export interface KeyPlaceInfo {
   buildingId: number | null
   kind: KeyPlaceKind
   name: string
-  code: string
+  /** Only for roles that print the QR sheet; patrol members get {@link KeyPlaceInfo.codeHash} instead. */
+  code?: string
+  /** The first 8 hex digits of the code's SHA-256 (patrol members: to refuse a mistyped code offline). */
+  codeHash?: string
   lon: number
   lat: number
-  checkinUrl: string
+  checkinUrl?: string
   qrUrl?: string
 }
 

@@ -179,6 +179,8 @@ export interface HazardEvent {
   /** The partner unit a dispatch handed the matter to, or whose account made the move. */
   unitId?: number | null
   unitName?: string | null
+  /** 'reminder' for a 催办 (the status did not change); 'transition' otherwise. */
+  kind?: 'transition' | 'reminder'
 }
 
 /** A comment on a matter (`properties.comments` of `GET /api/hazards/:id`). */

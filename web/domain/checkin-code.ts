@@ -24,3 +24,14 @@ export function codeFromScan(text: string): string | null {
   if (/^kp[-_]/i.test(candidate)) candidate = candidate.toUpperCase()
   return KEY_PLACE_CODE.test(candidate) ? candidate : null
 }
+
+/**
+ * The first 8 hex digits of the SHA-256 of a code, as `GET /api/key-places` gives patrol members (the server's
+ * `codeHash`), or null where the browser has no Web Crypto (a page not served over HTTPS or from localhost).
+ */
+export async function codeHash(code: string): Promise<string | null> {
+  const subtle = globalThis.crypto?.subtle
+  if (!subtle) return null
+  const digest = await subtle.digest('SHA-256', new TextEncoder().encode(code))
+  return [...new Uint8Array(digest).slice(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('')
+}

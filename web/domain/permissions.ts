@@ -15,22 +15,27 @@ export function can(role: Role | null | undefined, permission: Permission): bool
   return (PERMISSIONS[permission] as readonly string[]).includes(role)
 }
 
-/** The moves from `status` that `role` may make, without the reassignment (see {@link canReassign}). */
-export function allowedTransitions(role: Role | null | undefined, status: HazardStatus): HazardStatus[] {
-  return TRANSITIONS.filter((t) => t.from === status && t.to !== t.from && can(role, t.permission)).map((t) => t.to)
+/** Whether a move hands the matter to another person: `dispatched` → `dispatched`, `rectifying` → `dispatched`. */
+function isReassignment(t: { from: HazardStatus; to: HazardStatus }): boolean {
+  return t.to === 'dispatched' && (t.from === 'dispatched' || t.from === 'rectifying')
 }
 
-/** Whether `role` may hand a hazard in `status` to another person (`dispatched` → `dispatched`). */
+/** The moves from `status` that `role` may make, without the reassignment (see {@link canReassign}). */
+export function allowedTransitions(role: Role | null | undefined, status: HazardStatus): HazardStatus[] {
+  return TRANSITIONS.filter((t) => t.from === status && !isReassignment(t) && can(role, t.permission)).map((t) => t.to)
+}
+
+/** Whether `role` may hand a hazard in `status` to another person (`dispatched` or 整改中 `rectifying` → `dispatched`). */
 export function canReassign(role: Role | null | undefined, status: HazardStatus): boolean {
-  return TRANSITIONS.some((t) => t.from === status && t.to === status && can(role, t.permission))
+  return TRANSITIONS.some((t) => t.from === status && isReassignment(t) && can(role, t.permission))
+}
+
+/** Whether `role` may chase (催办) the assignee of a matter in `status` (dispatched or rectifying, with an assignee). */
+export function canRemind(role: Role | null | undefined, status: HazardStatus, hasAssignee: boolean): boolean {
+  return hasAssignee && (status === 'dispatched' || status === 'rectifying') && can(role, 'dispatch')
 }
 
 /** Whether a move to `to` names an assignee (dispatch and re-dispatch). */
 export function needsAssignee(to: HazardStatus): boolean {
   return to === 'dispatched'
-}
-
-/** The page a role lands on after signing in: patrol members get the phone view, partner units their workbench. */
-export function homePathFor(role: Role | null | undefined): string {
-  return role === 'patrol' ? '/patrol' : role === 'partner' ? '/partner' : '/'
 }

@@ -32,3 +32,18 @@ export function fromShanghaiInput(value: string): Date | null {
 export function toShanghaiIso(at: Date): string {
   return `${new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 19)}+08:00`
 }
+
+/**
+ * How long ago `then` was, from `now`, in the largest unit that reads naturally: 刚刚, 12 分钟前, 15 小时前, 3 天前
+ * (English: just now, 12 min ago, 15 h ago, 3 days ago). The one relative-time formatter of the web app.
+ */
+export function formatAgo(then: number, now: number, locale: 'zh' | 'en'): string {
+  const min = Math.floor((now - then) / 60_000)
+  const zh = locale === 'zh'
+  if (min < 1) return zh ? '刚刚' : 'just now'
+  if (min < 60) return zh ? `${min} 分钟前` : `${min} min ago`
+  const hours = Math.floor(min / 60)
+  if (hours < 48) return zh ? `${hours} 小时前` : `${hours} h ago`
+  const days = Math.floor(hours / 24)
+  return zh ? `${days} 天前` : `${days} days ago`
+}

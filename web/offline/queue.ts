@@ -123,7 +123,10 @@ function completion(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve()
     tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'))
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
+    // A request error whose default was prevented (a duplicate key, ignored on purpose) does not fail the transaction.
+    tx.onerror = (e) => {
+      if (!e.defaultPrevented) reject(tx.error ?? new Error('IndexedDB transaction failed'))
+    }
   })
 }
 
@@ -183,10 +186,18 @@ export function put(item: QueueItem): Promise<QueueItem> {
   })
 }
 
-/** Stores many new items in one transaction (track points); existing ids are left alone. */
+/**
+ * Stores many new items in one transaction (track points); existing ids are left alone: a duplicate (the same
+ * point recorded again after a reload on duty) is ignored, it neither aborts nor fails the transaction.
+ */
 export function putMany(items: readonly QueueItem[]): Promise<void> {
   return withStore('readwrite', (store) => {
-    for (const item of items) store.add(item).onerror = (e) => e.preventDefault()
+    for (const item of items) {
+      store.add(item).onerror = (e) => {
+        e.preventDefault()
+        e.stopPropagation()
+      }
+    }
   })
 }
 

@@ -1,6 +1,6 @@
 /**
- * Why an outbox record failed, in words for the patrol member: a short explanation in the UI
- * language followed by what the server said (its own text is English).
+ * Why an outbox record failed, in words for the patrol member: a short explanation in the UI language only
+ * (the server's own text is English and stays out of the phone; the record keeps it for support).
  */
 import type { MessageKey } from '../i18n/index.ts'
 import type { QueueItem } from './queue.ts'
@@ -11,6 +11,7 @@ const BY_STATUS: Partial<Record<number, MessageKey>> = {
   400: 'outbox.reason400',
   403: 'outbox.reason403',
   409: 'outbox.reason409',
+  410: 'outbox.reason410',
   413: 'outbox.reason413',
   422: 'outbox.reason422',
 }
@@ -22,6 +23,5 @@ export function failureText(item: QueueItem, t: Translate): string {
   if (item.status !== 'failed') return e.status === 0 ? t('outbox.reasonNetwork') : t('outbox.reasonServer', { status: e.status })
   if (e.status === 0) return item.kind === 'photo' ? t('outbox.reasonNoHazard') : e.title
   const key = e.status === 404 ? (item.kind === 'checkin' ? 'outbox.reason404Code' : 'outbox.reason404') : BY_STATUS[e.status]
-  const server = `HTTP ${e.status}：${e.detail ?? e.title}`
-  return key ? `${t(key)}（${server}）` : server
+  return key ? t(key) : t('outbox.reasonRefused', { status: e.status })
 }

@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { api, isAbortError, toApiError, type ApiError } from '../api/client.ts'
+import { api, apiRequest, isAbortError, toApiError, type ApiError } from '../api/client.ts'
 import type {
   FeatureId,
   HazardDetailFeature,
@@ -113,6 +113,29 @@ export const useHazardDetailStore = defineStore('hazard-detail', () => {
     }
   }
 
+  /**
+   * 催办: reminds the assignee of the shown matter (`POST /api/hazards/:id/remind`), then reloads the detail so the
+   * timeline shows it. A refusal (409 nobody to chase, 429 reminded less than an hour ago) is kept in {@link actionError}.
+   *
+   * @returns whether the reminder was recorded.
+   */
+  async function remind(note?: string): Promise<boolean> {
+    const current = feature.value
+    if (!current || busy.value) return false
+    busy.value = 'transition'
+    actionError.value = null
+    try {
+      await apiRequest(`/api/hazards/${encodeURIComponent(String(current.id))}/remind`, { method: 'POST', body: note?.trim() ? { note: note.trim() } : {} })
+      await load(current.id)
+      return true
+    } catch (err) {
+      actionError.value = toApiError(err)
+      return false
+    } finally {
+      busy.value = false
+    }
+  }
+
   /** Uploads a photo of the shown hazard, then reloads the detail to show it. */
   async function uploadPhoto(file: Blob, filename?: string): Promise<boolean> {
     const current = feature.value
@@ -137,6 +160,6 @@ export const useHazardDetailStore = defineStore('hazard-detail', () => {
     busy.value = false
   }
 
-  return { id, feature, events, photos, status, error, busy, actionError, photoError, load, onLiveUpdate, transition, uploadPhoto, clear }
+  return { id, feature, events, photos, status, error, busy, actionError, photoError, load, onLiveUpdate, transition, remind, uploadPhoto, clear }
 })
 

@@ -13,6 +13,7 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import { apiRequest, toApiError, type ApiError } from '../api/client.ts'
 import { patrolApi } from '../api/patrol.ts'
 import type { HazardCategory, HazardCollection, HazardSeverity, HazardStatus } from '../api/types.ts'
+import { codeHash } from '../domain/checkin-code.ts'
 import { tonight } from '../domain/patrol.ts'
 import { useDutyStore } from './duty.ts'
 import { useSessionStore } from './session.ts'
@@ -56,7 +57,7 @@ export type ListStatus = 'idle' | 'loading' | 'ready' | 'error'
 interface Cached {
   tasks?: { rows: TaskRow[]; at: number }
   nearby?: { rows: PlaceRow[]; at: number; from: number; to: number }
-  keyPlaces?: { codes: Record<string, string>; at: number }
+  keyPlaces?: { codes: Record<string, string>; hashes?: Record<string, string>; at: number }
 }
 
 /** The patrol phone store (`usePatrolPhoneStore()`). */
@@ -75,8 +76,10 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
   const placesStatus = ref<ListStatus>('idle')
   const placesError = shallowRef<ApiError | null>(null)
 
-  /** Key place names by printed code. */
+  /** Key place names by printed code (roles that print the sheet). */
   const keyPlaceNames = shallowRef<Record<string, string>>({})
+  /** Key place names by {@link codeHash} of their code (patrol members, who are not given the codes). */
+  const keyPlaceHashes = shallowRef<Record<string, string>>({})
 
   const userId = computed(() => (session.user ? String(session.user.id) : null))
   const personId = computed(() => session.user?.personId ?? null)
@@ -108,6 +111,7 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
     placesAt.value = c.nearby?.at ?? null
     placesWindow.value = c.nearby ? { from: c.nearby.from, to: c.nearby.to } : null
     keyPlaceNames.value = c.keyPlaces?.codes ?? {}
+    keyPlaceHashes.value = c.keyPlaces?.hashes ?? {}
     tasksStatus.value = 'idle'
     placesStatus.value = 'idle'
   }
@@ -183,11 +187,38 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
   async function loadKeyPlaces(): Promise<void> {
     try {
       const { items } = await patrolApi.keyPlaces(session.communityId ?? undefined)
-      keyPlaceNames.value = Object.fromEntries(items.map((k) => [k.code, k.name]))
-      writeCache({ keyPlaces: { codes: keyPlaceNames.value, at: Date.now() } })
+      keyPlaceNames.value = Object.fromEntries(items.flatMap((k) => (k.code ? [[k.code, k.name]] : [])))
+      keyPlaceHashes.value = Object.fromEntries(items.flatMap((k) => (k.codeHash ? [[k.codeHash, k.name]] : [])))
+      writeCache({ keyPlaces: { codes: keyPlaceNames.value, hashes: keyPlaceHashes.value, at: Date.now() } })
     } catch {
       // The codes are still checked by the server when the check-in is sent.
     }
+  }
+
+  /**
+   * Whether a typed or scanned code is a key place's, before anything is queued: asked of the server when online
+   * (`known` with the place's name, `unknown` on 404, `retired` on 410 — an old sticker), else checked against the
+   * cached list ({@link keyPlaceNames}, or {@link keyPlaceHashes} for patrol members); `unchecked` when neither can say.
+   */
+  async function checkCode(code: string): Promise<{ verdict: 'known' | 'unknown' | 'retired' | 'unchecked'; name: string | null }> {
+    if (navigator.onLine) {
+      try {
+        const place = await patrolApi.keyPlaceByCode(code)
+        return { verdict: 'known', name: place.name }
+      } catch (err) {
+        const e = toApiError(err)
+        if (e.status === 404) return { verdict: 'unknown', name: null }
+        if (e.status === 410) return { verdict: 'retired', name: null }
+        // No answer: fall back to the cached list.
+      }
+    }
+    const byCode = keyPlaceNames.value[code]
+    if (byCode) return { verdict: 'known', name: byCode }
+    const hashes = keyPlaceHashes.value
+    const hash = Object.keys(hashes).length > 0 ? await codeHash(code) : null
+    if (hash !== null) return hashes[hash] ? { verdict: 'known', name: hashes[hash] } : { verdict: 'unknown', name: null }
+    if (Object.keys(keyPlaceNames.value).length > 0) return { verdict: 'unknown', name: null }
+    return { verdict: 'unchecked', name: null }
   }
 
   /** Tonight's unvisited places, nearest first from my latest position (turf, metres). */
@@ -219,6 +250,8 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
     placesError,
     nearby,
     keyPlaceNames,
+    keyPlaceHashes,
+    checkCode,
     personId,
     restore,
     loadTasks,
