@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   manageAlerts: ['admin'],
   /** See key places' QR codes and print the QR sheet (a code is what a check-in proves you scanned). */
   printCodes: ['admin', 'command', 'leader'],
+  /** Create and change patrol plans (巡查计划). */
+  planPatrols: ['admin', 'command', 'leader'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS
