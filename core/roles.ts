@@ -42,6 +42,8 @@ export const PERMISSIONS = {
   readTracks: ['admin', 'command', 'leader'],
   /** Work in the command centre's map (patrol members use the phone view instead). */
   commandCentre: ['admin', 'planner', 'command', 'leader'],
+  /** Create and change patrol plans (巡查计划). */
+  planPatrols: ['admin', 'command', 'leader'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

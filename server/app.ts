@@ -52,6 +52,8 @@ import { communityImports } from './routes/community-imports.ts'
 import { setupRoutes } from './routes/setup.ts'
 import { openApiRoutes } from './openapi/routes.ts'
 import { units } from './routes/units.ts'
+import { patrolPlans } from './routes/plans.ts'
+import { duty } from './routes/duty.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
@@ -159,6 +161,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/coverage', routePlanning)
   app.route('/api/analysis', analysis)
   app.route('/api/stats', stats)
+  app.route('/api/patrol-plans', patrolPlans)
+  app.route('/api/duty', duty)
 
   app.all('/api/*', (c) => sendProblem(c, problemDocument(404, `No endpoint ${c.req.method} ${c.req.path}.`)))
 

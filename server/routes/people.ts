@@ -7,7 +7,8 @@ import { problems } from '../problem.ts'
 import { listDevices } from '../queries/devices.ts'
 import { createPerson, getPerson, importRoster, listPeople, updatePerson } from '../queries/people.ts'
 import { readUpload, uploadLimit } from '../uploads.ts'
-import { idParam, validate } from '../validate.ts'
+import { personActivity } from '../queries/duty.ts'
+import { idParam, isoTime, validate } from '../validate.ts'
 
 const query = z.object({
   teamId: idParam.optional(),
@@ -46,6 +47,9 @@ const fields = {
 const createBody = z.object(fields).strict()
 const updateBody = z.object({ ...fields, name: fields.name.optional() }).strict()
 const idParams = z.object({ id: idParam })
+const activityQuery = z.object({ from: isoTime, to: isoTime })
+/** Longest window of a person's activity. */
+const MAX_ACTIVITY_DAYS = 92
 const importQuery = z.object({
   communityId: idParam.optional(),
   dryRun: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
@@ -54,7 +58,8 @@ const importQuery = z.object({
 /**
  * People (花名册): `GET /api/people` (any role; `?format=xlsx` is the roster template), `GET /api/people/:id`
  * (with devices), `POST /api/people` and `PUT /api/people/:id` (admin; a leader for their own team), and
- * `POST /api/people/import?communityId=&dryRun=` (an XLSX or CSV roster; `dryRun=true` is the preview).
+ * `POST /api/people/import?communityId=&dryRun=` (an XLSX or CSV roster; `dryRun=true` is the preview), and
+ * `GET /api/people/:id/activity?from=&to=` (hours on duty, distance, reports, check-ins; a patrol member only their own).
  */
 export const people = new Hono<AppEnv>()
   .get('/', validate('query', query), async (c) => {
@@ -85,6 +90,16 @@ export const people = new Hono<AppEnv>()
       return c.json(await importRoster(c.get('sql'), communityId, rows, rejected, c.get('user'), scope, dryRun))
     },
   )
+  .get('/:id/activity', validate('param', idParams), validate('query', activityQuery), async (c) => {
+    const { id } = c.req.valid('param')
+    const q = c.req.valid('query')
+    const span = Date.parse(q.to) - Date.parse(q.from)
+    if (span <= 0) throw problems.badRequest('from must be before to.', [{ path: 'from', message: 'must be before to' }])
+    if (span > MAX_ACTIVITY_DAYS * 86_400_000) throw problems.badRequest(`The window is longer than ${MAX_ACTIVITY_DAYS} days.`, [{ path: 'from', message: `at most ${MAX_ACTIVITY_DAYS} days before to` }])
+    const user = c.get('user')
+    if (user.role === 'patrol' && user.personId !== id) throw problems.forbidden("A patrol member sees only their own activity.")
+    return c.json(await personActivity(c.get('sql'), id, { ...q, communityIds: c.get('communityIds') }))
+  })
   .get('/:id', validate('param', idParams), async (c) => {
     const sql = c.get('sql')
     const person = await getPerson(sql, c.get('user'), c.get('communityIds'), c.req.valid('param').id)

@@ -10,6 +10,7 @@ import { loadWalkLines } from './network.ts'
 import { makePeople } from './org.ts'
 import { loadOsm } from './osm.ts'
 import { makeTracks, UNVISITED_CLEARANCE_M, UNVISITED_COMPOUNDS_TONIGHT } from './patrols.ts'
+import { makePlansAndDuty } from './plans.ts'
 import { makeKeyPlaces } from './places.ts'
 import { Random } from './random.ts'
 import { makeZones } from './zones.ts'
@@ -91,6 +92,8 @@ export async function seedDemo(sql: Sql, options: SeedDemoOptions = {}): Promise
     const patrolWalk = await loadWalkLines(ctx, osm, unvisited, UNVISITED_CLEARANCE_M)
     await makeTracks(ctx, compounds, buildings, keyPlaces, patrolWalk, org)
     step('tracks and check-ins')
+    await makePlansAndDuty(ctx, zones, org)
+    step('plans and duty')
     const setting = { seededAt: now.toISOString(), version: DEMO_SEED_VERSION }
     await tx`
       insert into settings (key, value) values ('demo', ${json(setting)}::text::jsonb)

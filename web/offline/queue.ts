@@ -1,7 +1,7 @@
 /**
  * The durable outbox of the patrol phone (IndexedDB `safegrid-offline`, store `items`).
  *
- * Every action of a patrol member — a track point, a hazard report, its photo, a check-in — is
+ * Every action of a patrol member — a track point, a hazard report, its photo, a check-in, a duty start or stop — is
  * written here FIRST and only then sent, so a dead battery, a closed tab or a basement without
  * signal loses nothing. Items carry the identity the server deduplicates on (`clientId`, or
  * (deviceId, t) for track points), so sending one again never stores it twice.
@@ -23,7 +23,7 @@ const STORE = 'items'
 export const LEDGER_DAYS = 7
 
 /** What an item is. */
-export type QueueKind = 'point' | 'hazard' | 'photo' | 'checkin'
+export type QueueKind = 'point' | 'hazard' | 'photo' | 'checkin' | 'duty'
 /** Where an item stands. */
 export type QueueStatus = 'pending' | 'sent' | 'failed'
 
@@ -97,8 +97,16 @@ export interface CheckinItem extends ItemBase {
   checkinId: number | null
 }
 
+/** A duty start or stop (`POST /api/duty`, idempotent on `payload.clientId` = `id`); sent in the order recorded. */
+export interface DutyItem extends ItemBase {
+  kind: 'duty'
+  payload: { action: 'start' | 'stop'; deviceId: string; t: string; clientId: string }
+  /** The duty session the server answered. */
+  sessionId: number | null
+}
+
 /** Anything in the queue. */
-export type QueueItem = PointItem | HazardItem | PhotoItem | CheckinItem
+export type QueueItem = PointItem | HazardItem | PhotoItem | CheckinItem | DutyItem
 
 /** Fields every new item starts with. */
 export function freshItemFields(now = Date.now()): Pick<ItemBase, 'createdAt' | 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'inFlightSince' | 'sentAt'> {
@@ -239,10 +247,10 @@ export interface QueueCounts {
 export function counts(): Promise<QueueCounts> {
   return withStore('readonly', async (store) => {
     const index = store.index('kind-status')
-    const kinds: QueueKind[] = ['point', 'hazard', 'photo', 'checkin']
+    const kinds: QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty']
     const result: QueueCounts = {
-      pending: { point: 0, hazard: 0, photo: 0, checkin: 0 },
-      failed: { point: 0, hazard: 0, photo: 0, checkin: 0 },
+      pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0 },
+      failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0 },
     }
     await Promise.all(
       kinds.flatMap((kind) => [

@@ -18,7 +18,7 @@ import type { Checkin } from '../api/patrol.ts'
 import type { HazardFeature, PhotoUploadResponse } from '../api/types.ts'
 import { deviceRegistered, setDeviceRegistered } from './device.ts'
 import * as queue from './queue.ts'
-import type { CheckinItem, HazardItem, PhotoItem, PointItem, QueueError, QueueItem } from './queue.ts'
+import type { CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueError, QueueItem } from './queue.ts'
 
 /** Most track points per request (the server takes up to 5,000). */
 export const POINTS_PER_BATCH = 500
@@ -168,6 +168,22 @@ async function run(ctx: SyncContext, tally: { sent: number; failed: number }): P
       tally.failed += refused.size
       changed()
     }
+  }
+
+  // 1b. Duty starts and stops, in the order recorded (a stop waits for its start).
+  const duties = ((await queue.list({ kind: 'duty', status: 'pending', userId: ctx.userId })) as DutyItem[]).sort((a, b) => a.createdAt - b.createdAt)
+  for (const item of duties) {
+    if (!due(item)) break
+    const answer = await attempt([item.id], () => apiRequest<{ id: number }>('/api/duty', { method: 'POST', body: item.payload }), item)
+    if (!answer) {
+      // A later stop must not overtake a start still waiting.
+      if ((await queue.get(item.id))?.status === 'pending') break
+      continue
+    }
+    if (item.payload.deviceId === ctx.deviceId) setDeviceRegistered()
+    await queue.markSent(item.id, { sessionId: answer.id } as Partial<DutyItem>)
+    tally.sent++
+    changed()
   }
 
   // 2. Hazards.

@@ -3,7 +3,8 @@
  * (`navigator.geolocation.watchPosition`) become track points in the offline queue, which sends
  * them in batches to `POST /api/tracks/points` under this phone's device id.
  *
- * Duty survives a reload (kept in localStorage for the user): reopening the app resumes the
+ * Starting and ending duty also go to the server through the outbox (`POST /api/duty`, exactly once,
+ * offline too), so the hours count there. Duty survives a reload (kept in localStorage for the user): reopening the app resumes the
  * recording. The screen is kept awake while on duty where the Screen Wake Lock API exists — a web
  * page gets no positions while the phone sleeps.
  */
@@ -158,6 +159,8 @@ export const useDutyStore = defineStore('duty', () => {
     recorded.value = 0
     lastKept = null
     writeDuty({ userId: me, since: since.value, recorded: 0 })
+    // The server learns of the duty through the outbox (exactly once, also when offline).
+    void outbox.enqueueDuty('start', me, since.value)
     watch()
     void keepAwake()
   }
@@ -165,7 +168,9 @@ export const useDutyStore = defineStore('duty', () => {
   /** Ends duty and sends what was recorded. */
   function stop(): void {
     if (!onDuty.value) return
+    const me = owner.value
     onDuty.value = false
+    if (me) void outbox.enqueueDuty('stop', me)
     owner.value = null
     since.value = null
     writeDuty(null)

@@ -13,7 +13,7 @@ import type { HazardFeature, NewHazardRequest } from '../api/types.ts'
 import { deviceId } from '../offline/device.ts'
 import { newClientId } from '../offline/ids.ts'
 import * as queue from '../offline/queue.ts'
-import type { CheckinItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, QueueKind } from '../offline/queue.ts'
+import type { CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, QueueKind } from '../offline/queue.ts'
 import { runSync, type SyncOutcome, type SyncResult } from '../offline/sync.ts'
 import { useHazardsStore } from './hazards.ts'
 import { useSessionStore } from './session.ts'
@@ -25,10 +25,10 @@ export const RETRY_EVERY_MS = 60_000
 /** Longest wait after an "offline" run before trying again (without an `online` event). */
 const MAX_OFFLINE_WAIT_MS = 2 * 60_000
 
-const KINDS: readonly QueueKind[] = ['point', 'hazard', 'photo', 'checkin']
+const KINDS: readonly QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty']
 
 function emptyCounts(): QueueCounts {
-  return { pending: { point: 0, hazard: 0, photo: 0, checkin: 0 }, failed: { point: 0, hazard: 0, photo: 0, checkin: 0 } }
+  return { pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0 }, failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0 } }
 }
 
 /** A photo to send with a report. */
@@ -74,7 +74,7 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     try {
       const [c, lists, points] = await Promise.all([
         queue.counts(),
-        Promise.all((['hazard', 'photo', 'checkin'] as const).map((kind) => queue.list({ kind }))),
+        Promise.all((['hazard', 'photo', 'checkin', 'duty'] as const).map((kind) => queue.list({ kind }))),
         queue.list({ kind: 'point', status: 'failed' }),
       ])
       const me = userId.value
@@ -222,6 +222,26 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
   }
 
   /**
+   * Queues a duty start or stop of this phone for `owner` at `t` (epoch ms), sent exactly once
+   * (its clientId) and in the order recorded; sending starts at once.
+   */
+  async function enqueueDuty(action: 'start' | 'stop', owner: string, t = Date.now()): Promise<DutyItem> {
+    const clientId = newClientId()
+    const item: DutyItem = {
+      ...queue.freshItemFields(t),
+      id: clientId,
+      kind: 'duty',
+      userId: owner,
+      payload: { action, deviceId: deviceId(), t: new Date(t).toISOString(), clientId },
+      sessionId: null,
+    }
+    const stored = (await queue.put(item)) as DutyItem
+    await refresh()
+    void sync()
+    return stored
+  }
+
+  /**
    * Queues one track point of this phone for `owner` (the user on duty: a fix that arrives while
    * the session is being renewed still counts); points travel in batches.
    */
@@ -315,6 +335,7 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     sync,
     enqueueReport,
     enqueueCheckin,
+    enqueueDuty,
     enqueuePoint,
     flushPoints,
     retry,
