@@ -26,6 +26,12 @@ export const PERMISSIONS = {
   manageAlerts: ['admin'],
   /** See key places' QR codes and print the QR sheet (a code is what a check-in proves you scanned). */
   printCodes: ['admin', 'command', 'leader'],
+  /** Keep the register of households under care (关爱对象), pair members with them, print their door codes. */
+  manageCare: ['admin', 'leader'],
+  /** Set a community's points rules (积分规则). */
+  managePoints: ['admin'],
+  /** Enter what a person exchanged points for (积分兑换). */
+  redeemPoints: ['admin', 'leader'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

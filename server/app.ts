@@ -48,6 +48,8 @@ import { devices } from './routes/devices.ts'
 import { buildings } from './routes/buildings.ts'
 import { communityImports } from './routes/community-imports.ts'
 import { setupRoutes } from './routes/setup.ts'
+import { care } from './routes/care.ts'
+import { points } from './routes/points.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
@@ -149,6 +151,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/analysis/coverage', coverage)
   app.route('/api/analysis', analysis)
   app.route('/api/stats', stats)
+  app.route('/api/care', care)
+  app.route('/api/points', points)
 
   app.all('/api/*', (c) => sendProblem(c, problemDocument(404, `No endpoint ${c.req.method} ${c.req.path}.`)))
 
