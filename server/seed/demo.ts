@@ -13,6 +13,7 @@ import { makeTracks, UNVISITED_CLEARANCE_M, UNVISITED_COMPOUNDS_TONIGHT } from '
 import { makeKeyPlaces } from './places.ts'
 import { Random } from './random.ts'
 import { makeZones } from './zones.ts'
+import { makeCare } from './care.ts'
 
 export type { SeedSummary } from './context.ts'
 export { QUIET_NIGHTS, UNVISITED_COMPOUNDS_TONIGHT } from './patrols.ts'
@@ -88,6 +89,8 @@ export async function seedDemo(sql: Sql, options: SeedDemoOptions = {}): Promise
     const patrolWalk = await loadWalkLines(ctx, osm, unvisited, UNVISITED_CLEARANCE_M)
     await makeTracks(ctx, compounds, buildings, keyPlaces, patrolWalk, org)
     step('tracks and check-ins')
+    await makeCare(ctx, org)
+    step('care visits and points')
     const setting = { seededAt: now.toISOString(), version: DEMO_SEED_VERSION }
     await tx`
       insert into settings (key, value) values ('demo', ${json(setting)}::text::jsonb)
