@@ -159,3 +159,15 @@ describe('ranking', () => {
     await expectProblem(await leader.get('/api/points/ranking?month=2026-13'), 400)
   })
 })
+
+describe('month report', () => {
+  test('the month report carries the care section and the points ranking', async () => {
+    const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
+    const res = await leader.get(`/api/reports/month?date=${date}&communityId=${communityId}&format=json`)
+    expect(res.status).toBe(200)
+    const report = (await res.json()) as { care: { households: number; visits: number }[]; pointsRanking: { rank: number }[] }
+    expect(report.care[0]!.households).toBeGreaterThanOrEqual(20)
+    expect(report.care[0]!.visits).toBeGreaterThan(0)
+    expect(report.pointsRanking[0]!.rank).toBe(1)
+  })
+})
