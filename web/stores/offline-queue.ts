@@ -13,7 +13,7 @@ import type { HazardFeature, NewHazardRequest } from '../api/types.ts'
 import { deviceId } from '../offline/device.ts'
 import { newClientId } from '../offline/ids.ts'
 import * as queue from '../offline/queue.ts'
-import type { CheckinItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, QueueKind } from '../offline/queue.ts'
+import type { CareVisitItem, CheckinItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, QueueKind } from '../offline/queue.ts'
 import { runSync, type SyncOutcome, type SyncResult } from '../offline/sync.ts'
 import { useHazardsStore } from './hazards.ts'
 import { useSessionStore } from './session.ts'
@@ -25,10 +25,10 @@ export const RETRY_EVERY_MS = 60_000
 /** Longest wait after an "offline" run before trying again (without an `online` event). */
 const MAX_OFFLINE_WAIT_MS = 2 * 60_000
 
-const KINDS: readonly QueueKind[] = ['point', 'hazard', 'photo', 'checkin']
+const KINDS: readonly QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'care_visit']
 
 function emptyCounts(): QueueCounts {
-  return { pending: { point: 0, hazard: 0, photo: 0, checkin: 0 }, failed: { point: 0, hazard: 0, photo: 0, checkin: 0 } }
+  return { pending: { point: 0, hazard: 0, photo: 0, checkin: 0, care_visit: 0 }, failed: { point: 0, hazard: 0, photo: 0, checkin: 0, care_visit: 0 } }
 }
 
 /** A photo to send with a report. */
@@ -74,7 +74,7 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     try {
       const [c, lists, points] = await Promise.all([
         queue.counts(),
-        Promise.all((['hazard', 'photo', 'checkin'] as const).map((kind) => queue.list({ kind }))),
+        Promise.all((['hazard', 'photo', 'checkin', 'care_visit'] as const).map((kind) => queue.list({ kind }))),
         queue.list({ kind: 'point', status: 'failed' }),
       ])
       const me = userId.value
@@ -221,6 +221,25 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     return stored
   }
 
+  /** Queues a care visit at a household's door, now, with where the phone is (issue 17). */
+  async function enqueueCareVisit(residentId: number, residentName: string, position: { lon: number; lat: number; accuracy: number | null }): Promise<CareVisitItem> {
+    const me = userId.value
+    if (!me) throw new Error('Not signed in.')
+    const clientId = newClientId()
+    const item: CareVisitItem = {
+      ...queue.freshItemFields(),
+      id: clientId,
+      kind: 'care_visit',
+      userId: me,
+      payload: { residentId, t: new Date().toISOString(), clientId, lon: position.lon, lat: position.lat, ...(position.accuracy !== null ? { accuracy: position.accuracy } : {}) },
+      residentName,
+      visitId: null,
+    }
+    const stored = (await queue.put(item)) as CareVisitItem
+    await refresh()
+    return stored
+  }
+
   /**
    * Queues one track point of this phone for `owner` (the user on duty: a fix that arrives while
    * the session is being renewed still counts); points travel in batches.
@@ -315,6 +334,7 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     sync,
     enqueueReport,
     enqueueCheckin,
+    enqueueCareVisit,
     enqueuePoint,
     flushPoints,
     retry,
