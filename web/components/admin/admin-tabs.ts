@@ -30,3 +30,6 @@ ADMIN_TABS.push(
   { id: 'accounts', title: { zh: '账号', en: 'Accounts' }, permission: 'manageUsers', component: () => import('./AccountsPanel.vue') },
   { id: 'new-community', title: { zh: '新建社区', en: 'New community' }, permission: 'manageCommunities', component: () => import('./NewCommunityPanel.vue') },
 )
+
+// Points rules and redemptions (积分, issue 17).
+ADMIN_TABS.push({ id: 'points', title: { zh: '积分', en: 'Points' }, permission: 'redeemPoints', component: () => import('./PointsPanel.vue') })
