@@ -44,6 +44,12 @@ export const PERMISSIONS = {
   commandCentre: ['admin', 'planner', 'command', 'leader'],
   /** Create and change patrol plans (巡查计划). */
   planPatrols: ['admin', 'command', 'leader'],
+  /** Keep the register of households under care (关爱对象), pair members with them, print their door codes. */
+  manageCare: ['admin', 'leader'],
+  /** Set a community's points rules (积分规则). */
+  managePoints: ['admin'],
+  /** Enter what a person exchanged points for (积分兑换). */
+  redeemPoints: ['admin', 'leader'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

@@ -54,6 +54,8 @@ import { openApiRoutes } from './openapi/routes.ts'
 import { units } from './routes/units.ts'
 import { patrolPlans } from './routes/plans.ts'
 import { duty } from './routes/duty.ts'
+import { care } from './routes/care.ts'
+import { points } from './routes/points.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
@@ -163,6 +165,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/stats', stats)
   app.route('/api/patrol-plans', patrolPlans)
   app.route('/api/duty', duty)
+  app.route('/api/care', care)
+  app.route('/api/points', points)
 
   app.all('/api/*', (c) => sendProblem(c, problemDocument(404, `No endpoint ${c.req.method} ${c.req.path}.`)))
 

@@ -95,6 +95,15 @@ async function freshUser(): Promise<number> {
   return u!.id
 }
 
+/** A household under care at the community's point, paired with nobody. */
+async function freshResident(): Promise<number> {
+  const [r] = await sql()<{ id: number }[]>`
+    insert into care_residents (community_id, name, address, phone, care_group, geom, visits_per_day)
+    values (${fx.communityId}, ${`acc-care-${++seq}`}, '光谷广场社区1栋101', '13812341234', 'elderly_alone', ST_SetSRID(ST_MakePoint(${fx.lon}, ${fx.lat}), 4326), 2)
+    returning id::int`
+  return r!.id
+}
+
 const day = () => ({ from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() })
 const q = (o: Record<string, string | number>) => new URLSearchParams(Object.entries(o).map(([k, v]) => [k, String(v)])).toString()
 
@@ -252,6 +261,23 @@ const ROWS: Row[] = [
       return { method: 'POST', path: '/api/community-imports', body: form }
     },
   },
+  // Care visits (issue 17): the register (admin, leader), visits by the paired members or admins and leaders.
+  { name: 'GET /api/care/residents', access: 'manageCare', request: async () => ({ method: 'GET', path: '/api/care/residents' }) },
+  { name: 'GET /api/care/residents/:id', access: 'manageCare', request: async () => ({ method: 'GET', path: `/api/care/residents/${await freshResident()}` }) },
+  {
+    name: 'POST /api/care/residents',
+    access: 'manageCare',
+    request: async () => ({ method: 'POST', path: '/api/care/residents', body: { communityId: fx.communityId, name: `acc-${++seq}`, group: 'elderly_alone', lon: fx.lon, lat: fx.lat, visitsPerDay: 2 } }),
+  },
+  { name: 'PUT /api/care/residents/:id', access: 'manageCare', request: async () => ({ method: 'PUT', path: `/api/care/residents/${await freshResident()}`, body: { note: `acc-${++seq}` } }) },
+  // Nobody in the matrix is paired with a fresh household: only admins and leaders may record its visits.
+  {
+    name: 'POST /api/care/visits (unpaired household)',
+    access: 'manageCare',
+    request: async () => ({ method: 'POST', path: '/api/care/visits', body: { residentId: await freshResident(), lon: fx.lon, lat: fx.lat, accuracy: 10, clientId: `acc-${++seq}` } }),
+  },
+  { name: 'GET /api/care/calendar', access: 'any', request: async () => ({ method: 'GET', path: '/api/care/calendar?days=7' }) },
+  { name: 'GET /api/care/today', access: 'any', request: async () => ({ method: 'GET', path: '/api/care/today' }) },
   // Last: a new community in the admin's district changes which communities the admin acts in.
   {
     name: 'POST /api/communities',
@@ -415,4 +441,30 @@ test("community A's leader, patrol, planner and partner never reach community B'
            (select count(*)::int from zones where community_id = ${bId}) as zones,
            (select count(*)::int from track_points where device_id = ${device}) as points`
   expect(after).toEqual({ status: 'reported', zones: 1, points: 1 })
+})
+
+test('a household’s address and phone reach only admins and its paired members; everyone else sees them masked', async () => {
+  const PHONE = '13912345678'
+  const ADDRESS = '光谷广场社区9栋1单元909室'
+  const [r] = await sql()<{ id: number }[]>`
+    insert into care_residents (community_id, name, address, phone, care_group, geom, visits_per_day)
+    values (${fx.communityId}, 'acc-masked', ${ADDRESS}, ${PHONE}, 'elderly_alone', ST_SetSRID(ST_MakePoint(${fx.lon}, ${fx.lat}), 4326), 2)
+    returning id::int`
+  const leaks: string[] = []
+  for (const role of ROLES) {
+    for (const path of [`/api/care/residents/${r!.id}`, '/api/care/residents', '/api/care/calendar?days=3', '/api/care/today']) {
+      const { status, text } = await call(role, { method: 'GET', path })
+      if (status >= 500) leaks.push(`${role} ${path}: ${status}`)
+      const open = role === 'admin'
+      if (!open && (text.includes(PHONE) || text.includes(ADDRESS))) leaks.push(`${role} ${path} shows the address or phone`)
+      if (open && path.endsWith(String(r!.id)) && !(text.includes(PHONE) && text.includes(ADDRESS))) leaks.push(`admin ${path} does not show them`)
+    }
+  }
+  // Paired with the demo patrol member: now it sees them in its list for today, the leader still does not.
+  await sql()`insert into care_pairs (community_id, resident_id, person_id) select ${fx.communityId}, ${r!.id}, person_id from users where username = 'patrol'`
+  const today = await call('patrol', { method: 'GET', path: '/api/care/today' })
+  if (!(today.text.includes(PHONE) && today.text.includes(ADDRESS))) leaks.push('the paired member does not see them')
+  const asLeader = await call('leader', { method: 'GET', path: `/api/care/residents/${r!.id}` })
+  if (asLeader.text.includes(PHONE) || asLeader.text.includes(ADDRESS)) leaks.push('the unpaired leader sees them')
+  expect(leaks).toEqual([])
 })

@@ -89,3 +89,25 @@ export function checkinSpeedProblem(distanceM: number, seconds: number, slackM: 
 export function newKeyPlaceCode(): string {
   return `KP-${randomBytes(6).toString('hex').toUpperCase()}`
 }
+
+/** Farthest a care visit's position may be from the household's door, before the accuracy is added (m). */
+export const CARE_VISIT_MAX_DISTANCE_M = CHECKIN_MAX_DISTANCE_M
+
+/**
+ * Why a care visit's position is no evidence of being at the household's door, or null: the same limits as a
+ * check-in (within {@link CARE_VISIT_MAX_DISTANCE_M} m plus the accuracy, a fix no vaguer than
+ * {@link CHECKIN_MAX_ACCURACY_M} m). A visit may instead carry the door's QR code ({@link newDoorCode}).
+ */
+export function careVisitPositionProblem(distanceM: number, accuracy: number | null): string | null {
+  return checkinPositionProblem(distanceM, accuracy)?.replace('from the key place', "from the household's door") ?? null
+}
+
+/** Why a care visit's time is too old, or null (an offline phone sends its outbox within a day). */
+export function careVisitAgeProblem(t: number, now = Date.now()): string | null {
+  return now - t > CHECKIN_MAX_AGE_MS ? `t is more than ${CHECKIN_MAX_AGE_MS / 3_600_000} hours ago; a visit is recorded on the day` : null
+}
+
+/** A new random door code for a household under care, e.g. `CV-3F9A1C0B7E2D` (48 random bits). */
+export function newDoorCode(): string {
+  return `CV-${randomBytes(6).toString('hex').toUpperCase()}`
+}

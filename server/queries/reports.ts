@@ -21,6 +21,19 @@ import { layerGeoJson } from './layers.ts'
 import { hazardStats, type UnitRate } from './stats.ts'
 import { listTracksGeoJson } from './tracks.ts'
 import { periodZones, type PeriodZone } from './zone-history.ts'
+import { pointsRanking, type RankingRow } from './points.ts'
+
+/** One community's care visits in the period (households under a daily rule are judged day by day, up to yesterday). */
+export interface CareSummaryRow {
+  communityId: number
+  communityName: string
+  households: number
+  visits: number
+  due: number
+  missed: number
+  /** Households with at least one missed visit. */
+  householdsMissed: number
+}
 
 /** Targets the report measures against. */
 export const REPORT_TARGETS = {
@@ -195,6 +208,10 @@ export interface ReportData {
   recurrences: RecurrenceRow[]
   /** How each partner unit (共建单位) did with the matters reported in the period and handed to it. */
   byUnit: UnitRate[]
+  /** Care visits (每日两访) in the period: households under care, visits due and done, misses (issue 17). */
+  care: CareSummaryRow[]
+  /** The month's points ranking (最美巡逻队员 candidates); empty for days and weeks (issue 17). */
+  pointsRanking: RankingRow[]
   notes: string[]
   map: {
     communities: Geometry[]
@@ -618,6 +635,37 @@ async function mapSection(ctx: ReportContext, zones: PeriodZone[], unvisited: Ge
  * hot spots (one grid per community, a few at a time). Zones are those the period shows: in effect
  * during it and holding a matter or a patrol, or in effect for at least half of it.
  */
+/**
+ * Care visits per community in the period, set-based: visits by household and day, each past day of a daily rule
+ * (from the household's registration, before today) judged against it; weekly-rule households count their visits.
+ */
+async function careSection(ctx: ReportContext): Promise<CareSummaryRow[]> {
+  const { sql, w } = ctx
+  const last = w.lastDay < ctx.today ? w.lastDay : addDays(ctx.today, -1)
+  const rows = await sql<Omit<CareSummaryRow, 'communityName'>[]>`
+    with days as (
+      select d::date as day from generate_series(${w.firstDay}::date::timestamp, ${last}::date::timestamp, interval '1 day') d
+    ), r as (
+      select id, community_id, visits_per_day, (created_at at time zone 'Asia/Shanghai')::date as since
+      from care_residents where active and community_id = any(${ctx.ids}::bigint[])
+    ), v as (
+      select v.resident_id, (v.t at time zone 'Asia/Shanghai')::date as day, count(*)::int as n
+      from care_visits v
+      where v.community_id = any(${ctx.ids}::bigint[]) and v.t >= ${w.from}::timestamptz and v.t < ${w.to}::timestamptz
+      group by 1, 2
+    ), judged as (
+      select r.community_id, r.id, coalesce(r.visits_per_day, 0) as due, greatest(coalesce(r.visits_per_day, 0) - coalesce(v.n, 0), 0) as missed
+      from r join days d on d.day >= r.since left join v on v.resident_id = r.id and v.day = d.day
+    )
+    select r.community_id::int as "communityId", count(distinct r.id)::int as households,
+           coalesce((select sum(v.n) from v join r r2 on r2.id = v.resident_id where r2.community_id = r.community_id), 0)::int as visits,
+           coalesce((select sum(j.due) from judged j where j.community_id = r.community_id), 0)::int as due,
+           coalesce((select sum(j.missed) from judged j where j.community_id = r.community_id), 0)::int as missed,
+           (select count(distinct j.id) from judged j where j.community_id = r.community_id and j.missed > 0)::int as "householdsMissed"
+    from r group by r.community_id order by r.community_id`
+  return rows.map((r) => ({ ...r, communityName: ctx.nameOf.get(r.communityId) ?? '' }))
+}
+
 export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData> {
   const w = periodWindow(q.period, q.date)
   const [clock] = await sql<{ now: Date }[]>`select now() as now`
@@ -660,6 +708,8 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
   ])
   if (!ctx.started) ctx.notes.push('本期尚未开始，没有巡查覆盖数据。')
   const map = await mapSection(ctx, zoned.zones, coverage.unvisited, hot.cells)
+  const care = await careSection(ctx)
+  const ranking = w.period === 'month' ? await pointsRanking(sql, { communityIds: ctx.ids, month: w.firstDay.slice(0, 7), limit: REPORT_TOP_N }) : []
 
   const weeksMet = weeklyRule.filter((r) => r.met).length
   const compoundWeeks = weeklyRule.reduce((s, r) => s + r.compounds, 0)
@@ -705,6 +755,8 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
     topPlaces,
     recurrences: rec.rows,
     byUnit: stats.byUnit,
+    care,
+    pointsRanking: ranking,
     notes: ctx.notes,
     map,
   }

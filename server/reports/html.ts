@@ -194,6 +194,8 @@ export function reportHtml(d: ReportData): string {
     section(titleOf('热点'), table('热点'), true, 'hotspots'),
     section(titleOf('隐患最多楼栋'), table('隐患最多楼栋'), true, 'top-places'),
     section(titleOf('反弹'), table('反弹'), short('反弹'), 'recurrences'),
+    byName.has('关爱走访') && d.care.length > 0 ? section(titleOf('关爱走访'), table('关爱走访'), true, 'care') : '',
+    byName.has('积分排行') && d.pointsRanking.length > 0 ? section(titleOf('积分排行'), table('积分排行'), true, 'points-ranking') : '',
     section(
       '口径说明',
       `<ul class="notes">

@@ -213,6 +213,36 @@ export function reportTables(d: ReportData): ReportTable[] {
       ]),
       rows: d.recurrences.map((r) => ({ ...r, category: CATEGORY_LABELS[r.category], place: r.place ?? '—' })),
     },
+    {
+      name: '关爱走访',
+      title: '关爱走访（每日两访：应访、已访、漏访）',
+      columns: [
+        col('communityName', '社区', 'text', 16),
+        col('households', '关爱对象', 'integer', 9),
+        col('due', '应访', 'integer', 8),
+        col('visits', '已访', 'integer', 8),
+        col('missed', '漏访', 'integer', 8),
+        col('householdsMissed', '有漏访户', 'integer', 9),
+      ],
+      rows: d.care.map((r) => ({ ...r })),
+    },
   )
+  if (d.window.period === 'month') {
+    tables.push({
+      name: '积分排行',
+      title: '本月积分排行（最美巡逻队员候选）',
+      columns: [
+        col('rank', '名次', 'integer', 6),
+        col('name', '姓名', 'text', 10),
+        col('teamName', '队伍', 'text', 12),
+        col('points', '积分', 'number', 9),
+        col('duty', '在岗', 'number', 8),
+        col('report', '上报', 'number', 8),
+        col('checkin', '打卡', 'number', 8),
+        col('careVisit', '走访', 'number', 8),
+      ],
+      rows: d.pointsRanking.map((r) => ({ rank: r.rank, name: r.name, teamName: r.teamName ?? '—', points: r.points, duty: r.byKind.duty, report: r.byKind.report, checkin: r.byKind.checkin, careVisit: r.byKind.care_visit })),
+    })
+  }
   return tables
 }

@@ -15,6 +15,7 @@ import { makeKeyPlaces } from './places.ts'
 import { Random } from './random.ts'
 import { makeZones } from './zones.ts'
 import { makePartnerUnits } from './units.ts'
+import { makeCare } from './care.ts'
 
 export type { SeedSummary } from './context.ts'
 export { QUIET_NIGHTS, UNVISITED_COMPOUNDS_TONIGHT } from './patrols.ts'
@@ -94,6 +95,8 @@ export async function seedDemo(sql: Sql, options: SeedDemoOptions = {}): Promise
     step('tracks and check-ins')
     await makePlansAndDuty(ctx, zones, org)
     step('plans and duty')
+    await makeCare(ctx, org)
+    step('care visits and points')
     const setting = { seededAt: now.toISOString(), version: DEMO_SEED_VERSION }
     await tx`
       insert into settings (key, value) values ('demo', ${json(setting)}::text::jsonb)

@@ -1,3 +1,4 @@
+import { careEn } from './care.ts'
 import { commandCenterEn } from './command-center.ts'
 import { plannerEn } from './planner.ts'
 import { patrolOfflineEn } from './patrol-offline.ts'
@@ -94,4 +95,5 @@ export const en: Record<MessageKey, string> = {
   ...plannerEn,
   ...commandCenterEn,
   ...patrolOfflineEn,
+  ...careEn,
 }

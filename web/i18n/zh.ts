@@ -1,3 +1,4 @@
+import { careZh } from './care.ts'
 import { commandCenterZh } from './command-center.ts'
 import { plannerZh } from './planner.ts'
 import { patrolOfflineZh } from './patrol-offline.ts'
@@ -93,6 +94,7 @@ export const zh = {
   ...plannerZh,
   ...commandCenterZh,
   ...patrolOfflineZh,
+  ...careZh,
 } as const
 
 /** A key of the UI message dictionaries. */

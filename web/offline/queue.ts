@@ -23,7 +23,7 @@ const STORE = 'items'
 export const LEDGER_DAYS = 7
 
 /** What an item is. */
-export type QueueKind = 'point' | 'hazard' | 'photo' | 'checkin' | 'duty'
+export type QueueKind = 'point' | 'hazard' | 'photo' | 'checkin' | 'duty' | 'care_visit'
 /** Where an item stands. */
 export type QueueStatus = 'pending' | 'sent' | 'failed'
 
@@ -105,8 +105,18 @@ export interface DutyItem extends ItemBase {
   sessionId: number | null
 }
 
+/** A care visit at a household's door (`POST /api/care/visits`, idempotent on `payload.clientId` = `id`; issue 17). */
+export interface CareVisitItem extends ItemBase {
+  kind: 'care_visit'
+  payload: { residentId: number; t: string; clientId: string; lon?: number; lat?: number; accuracy?: number; code?: string; note?: string }
+  /** The household's name (shown in the queue). */
+  residentName: string
+  /** The server's answer. */
+  visitId: number | null
+}
+
 /** Anything in the queue. */
-export type QueueItem = PointItem | HazardItem | PhotoItem | CheckinItem | DutyItem
+export type QueueItem = PointItem | HazardItem | PhotoItem | CheckinItem | DutyItem | CareVisitItem
 
 /** Fields every new item starts with. */
 export function freshItemFields(now = Date.now()): Pick<ItemBase, 'createdAt' | 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'inFlightSince' | 'sentAt'> {
@@ -247,10 +257,10 @@ export interface QueueCounts {
 export function counts(): Promise<QueueCounts> {
   return withStore('readonly', async (store) => {
     const index = store.index('kind-status')
-    const kinds: QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty']
+    const kinds: QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit']
     const result: QueueCounts = {
-      pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0 },
-      failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0 },
+      pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0 },
+      failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0 },
     }
     await Promise.all(
       kinds.flatMap((kind) => [

@@ -18,7 +18,7 @@ import type { Checkin } from '../api/patrol.ts'
 import type { HazardFeature, PhotoUploadResponse } from '../api/types.ts'
 import { deviceRegistered, setDeviceRegistered } from './device.ts'
 import * as queue from './queue.ts'
-import type { CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueError, QueueItem } from './queue.ts'
+import type { CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueError, QueueItem } from './queue.ts'
 
 /** Most track points per request (the server takes up to 5,000). */
 export const POINTS_PER_BATCH = 500
@@ -66,6 +66,8 @@ export interface SyncContext {
   onHazardSent?: (feature: HazardFeature, item: HazardItem) => void
   /** A check-in was recorded (or found again). */
   onCheckinSent?: (checkin: Checkin, item: CheckinItem) => void
+  /** A care visit was recorded (issue 17). */
+  onCareVisitSent?: (visitId: number) => void
   /** Something in the queue changed (to refresh counts). */
   onChange?: () => void
   now?: () => number
@@ -273,6 +275,17 @@ async function run(ctx: SyncContext, tally: { sent: number; failed: number }): P
     tally.sent++
     changed()
     ctx.onCheckinSent?.(answer, done ?? item)
+  }
+
+  // 5. Care visits at a household's door (issue 17).
+  const visits = (await queue.list({ kind: 'care_visit', status: 'pending', userId: ctx.userId })).filter(due) as CareVisitItem[]
+  for (const item of visits) {
+    const answer = await attempt([item.id], () => apiRequest<{ id: number }>('/api/care/visits', { method: 'POST', body: item.payload }), item)
+    if (!answer) continue
+    await queue.markSent(item.id, { visitId: answer.id } as Partial<CareVisitItem>)
+    tally.sent++
+    changed()
+    ctx.onCareVisitSent?.(answer.id)
   }
 
   const left = await queue.list({ status: 'pending', userId: ctx.userId })

@@ -13,7 +13,7 @@ import type { HazardFeature, NewHazardRequest } from '../api/types.ts'
 import { deviceId } from '../offline/device.ts'
 import { newClientId } from '../offline/ids.ts'
 import * as queue from '../offline/queue.ts'
-import type { CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, QueueKind } from '../offline/queue.ts'
+import type { CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, QueueKind } from '../offline/queue.ts'
 import { runSync, type SyncOutcome, type SyncResult } from '../offline/sync.ts'
 import { useHazardsStore } from './hazards.ts'
 import { useSessionStore } from './session.ts'
@@ -25,10 +25,10 @@ export const RETRY_EVERY_MS = 60_000
 /** Longest wait after an "offline" run before trying again (without an `online` event). */
 const MAX_OFFLINE_WAIT_MS = 2 * 60_000
 
-const KINDS: readonly QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty']
+const KINDS: readonly QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit']
 
 function emptyCounts(): QueueCounts {
-  return { pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0 }, failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0 } }
+  return { pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0 }, failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0 } }
 }
 
 /** A photo to send with a report. */
@@ -74,7 +74,7 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     try {
       const [c, lists, points] = await Promise.all([
         queue.counts(),
-        Promise.all((['hazard', 'photo', 'checkin', 'duty'] as const).map((kind) => queue.list({ kind }))),
+        Promise.all((['hazard', 'photo', 'checkin', 'duty', 'care_visit'] as const).map((kind) => queue.list({ kind }))),
         queue.list({ kind: 'point', status: 'failed' }),
       ])
       const me = userId.value
@@ -221,6 +221,25 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     return stored
   }
 
+  /** Queues a care visit at a household's door, now, with where the phone is (issue 17). */
+  async function enqueueCareVisit(residentId: number, residentName: string, position: { lon: number; lat: number; accuracy: number | null }): Promise<CareVisitItem> {
+    const me = userId.value
+    if (!me) throw new Error('Not signed in.')
+    const clientId = newClientId()
+    const item: CareVisitItem = {
+      ...queue.freshItemFields(),
+      id: clientId,
+      kind: 'care_visit',
+      userId: me,
+      payload: { residentId, t: new Date().toISOString(), clientId, lon: position.lon, lat: position.lat, ...(position.accuracy !== null ? { accuracy: position.accuracy } : {}) },
+      residentName,
+      visitId: null,
+    }
+    const stored = (await queue.put(item)) as CareVisitItem
+    await refresh()
+    return stored
+  }
+
   /**
    * Queues a duty start or stop of this phone for `owner` at `t` (epoch ms), sent exactly once
    * (its clientId) and in the order recorded; sending starts at once.
@@ -336,6 +355,7 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     enqueueReport,
     enqueueCheckin,
     enqueueDuty,
+    enqueueCareVisit,
     enqueuePoint,
     flushPoints,
     retry,

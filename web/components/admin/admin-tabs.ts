@@ -32,3 +32,6 @@ ADMIN_TABS.push(
   { id: 'units', title: { zh: '共建单位', en: 'Partner units' }, permission: 'manageUnits', component: () => import('./UnitsPanel.vue') },
   { id: 'new-community', title: { zh: '新建社区', en: 'New community' }, permission: 'manageCommunities', component: () => import('./NewCommunityPanel.vue') },
 )
+
+// Points rules and redemptions (积分, issue 17).
+ADMIN_TABS.push({ id: 'points', title: { zh: '积分', en: 'Points' }, permission: 'redeemPoints', component: () => import('./PointsPanel.vue') })
