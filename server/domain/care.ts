@@ -11,7 +11,7 @@
  */
 import type { CareDayState } from '../../core/care.ts'
 import type { CareGroup } from '../../core/org.ts'
-import { shanghaiDate } from '../reports/period.ts'
+import { shanghaiDate } from '../../core/period.ts'
 
 /** The Asia/Shanghai day of an instant (YYYY-MM-DD). */
 export const shanghaiDay = (t: Date): string => shanghaiDate(t)

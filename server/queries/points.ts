@@ -13,7 +13,7 @@
  */
 import type { Sql } from '../db/connect.ts'
 import { DEFAULT_POINTS_RULES, type PointsKind, type PointsRules } from '../../core/care.ts'
-import { shanghaiMidnight } from '../reports/period.ts'
+import { shanghaiMidnight } from '../../core/period.ts'
 import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
