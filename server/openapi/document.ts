@@ -38,6 +38,10 @@ const TAG_NAMES: Record<string, string> = {
   roster: 'People and teams (花名册)',
   accounts: 'Accounts and the audit log',
   alerts: 'Alert channels to the work groups (告警推送)',
+  units: 'Partner units (共建单位)',
+  plans: 'Patrol plans, duty sessions and the next round (巡查计划、值守)',
+  care: 'Care visits (每日两访)',
+  points: 'Points and recognition (积分)',
   ogc: 'OGC API – Features (for QGIS and GDAL)',
 }
 

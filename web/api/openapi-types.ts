@@ -53,7 +53,7 @@ export type Login = {
     id: number
     username: string
     name: string
-    role: "admin" | "planner" | "command" | "leader" | "patrol"
+    role: "admin" | "planner" | "command" | "leader" | "patrol" | "partner"
     mustChangePassword: boolean
     communityIds?: number[] | null
   }
@@ -64,7 +64,7 @@ export type Me = {
     id: number
     username: string
     name: string
-    role: "admin" | "planner" | "command" | "leader" | "patrol"
+    role: "admin" | "planner" | "command" | "leader" | "patrol" | "partner"
     personId: number | null
     mustChangePassword: boolean
     communityIds?: number[] | null
@@ -471,7 +471,7 @@ export type User = {
   id: number
   username: string
   name: string
-  role: "admin" | "planner" | "command" | "leader" | "patrol"
+  role: "admin" | "planner" | "command" | "leader" | "patrol" | "partner"
   personId: number | null
   districtId: number | null
   communityIds: number[]
@@ -828,7 +828,7 @@ export interface ApiOperations {
   }
   "GET /api/hazards": {
     path: never
-    query: { status?: string; category?: string; severity?: string; from?: string; to?: string; bbox?: string; zoneId?: number; communityId?: number; assigneeId?: number; overdue?: "true" | "false"; at?: string; limit?: number; cursor?: string }
+    query: { status?: string; category?: string; severity?: string; from?: string; to?: string; bbox?: string; zoneId?: number; communityId?: number; assigneeId?: number; unitId?: number; overdue?: "true" | "false"; at?: string; limit?: number; cursor?: string }
     body: never
     response: HazardPage
   }
@@ -865,6 +865,7 @@ export interface ApiOperations {
       to: "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
       note?: string | null
       assigneeId?: number | null
+      unitId?: number | null
       version?: number | null
     }
     response: Hazard
@@ -1212,10 +1213,11 @@ export interface ApiOperations {
     body: {
       username: string
       name: string
-      role: "admin" | "planner" | "command" | "leader" | "patrol"
+      role: "admin" | "planner" | "command" | "leader" | "patrol" | "partner"
       password?: string
       personId?: number | null
       communityIds?: number[]
+      unitId?: number | null
       mustChangePassword?: boolean
     }
     response: User
@@ -1232,9 +1234,10 @@ export interface ApiOperations {
     body: {
       username?: string
       name?: string
-      role?: "admin" | "planner" | "command" | "leader" | "patrol"
+      role?: "admin" | "planner" | "command" | "leader" | "patrol" | "partner"
       personId?: number | null
       communityIds?: number[]
+      unitId?: number | null
       active?: boolean
       mustChangePassword?: boolean
     }
@@ -1346,5 +1349,304 @@ export interface ApiOperations {
     query: { f?: "json" | "geojson" }
     body: never
     response: OgcItem
+  }
+  "GET /api/people/{id}/activity": {
+    path: { id: number }
+    query: { from: string; to: string }
+    body: never
+    response: AnyObject
+  }
+  "GET /api/units": {
+    path: never
+    query: { communityId?: number; active?: "true" | "false" }
+    body: never
+    response: AnyObject
+  }
+  "POST /api/units": {
+    path: never
+    query: never
+    body: {
+      name: string
+      kind: "property" | "owners_committee" | "police" | "fire" | "enforcement" | "utility" | "other"
+      contact?: string | null
+      communityIds: number[]
+      active?: boolean
+    }
+    response: AnyObject
+  }
+  "GET /api/units/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "PUT /api/units/{id}": {
+    path: { id: number }
+    query: never
+    body: {
+      name?: string
+      kind?: "property" | "owners_committee" | "police" | "fire" | "enforcement" | "utility" | "other"
+      contact?: string | null
+      communityIds?: number[]
+      active?: boolean
+    }
+    response: AnyObject
+  }
+  "POST /api/hazards/{id}/comments": {
+    path: { id: number }
+    query: never
+    body: {
+      note: string
+    }
+    response: Hazard
+  }
+  "POST /api/hazards/{id}/remind": {
+    path: { id: number }
+    query: never
+    body: {
+      note?: string
+    }
+    response: AnyObject
+  }
+  "GET /api/coverage/route": {
+    path: never
+    query: { from: string; to: string; radius?: number; communityId?: number; zoneId?: number; start?: string }
+    body: never
+    response: AnyFeature
+  }
+  "POST /api/coverage/route/assignments": {
+    path: never
+    query: never
+    body: {
+      from: string
+      to: string
+      radius?: number
+      communityId?: number
+      zoneId?: number
+      start?: Array<number | number>
+      personId: number
+    }
+    response: AnyObject
+  }
+  "GET /api/coverage/route/assigned": {
+    path: never
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "GET /api/patrol-plans": {
+    path: never
+    query: { communityId?: number; from?: string; to?: string; type?: "routine" | "night_special" | "joint" | "school_gate" | "event" }
+    body: never
+    response: AnyObject
+  }
+  "POST /api/patrol-plans": {
+    path: never
+    query: never
+    body: {
+      communityId?: number
+      type: "routine" | "night_special" | "joint" | "school_gate" | "event"
+      name: string
+      from: string
+      to: string
+      repeat?: {
+        weekdays: number[]
+        start: string
+        end: string
+      } | null
+      zoneIds?: number[]
+      personIds?: number[]
+      unitIds?: number[]
+      leaderId?: number | null
+      area?: {
+        type: "Polygon"
+        coordinates: Array<Array<Array<number | number>>>
+      } | null
+      note?: string | null
+    }
+    response: AnyObject
+  }
+  "GET /api/patrol-plans/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "PUT /api/patrol-plans/{id}": {
+    path: { id: number }
+    query: never
+    body: {
+      communityId?: number
+      type?: "routine" | "night_special" | "joint" | "school_gate" | "event"
+      name?: string
+      from?: string
+      to?: string
+      repeat?: {
+        weekdays: number[]
+        start: string
+        end: string
+      } | null
+      zoneIds?: number[]
+      personIds?: number[]
+      unitIds?: number[]
+      leaderId?: number | null
+      area?: {
+        type: "Polygon"
+        coordinates: Array<Array<Array<number | number>>>
+      } | null
+      note?: string | null
+    }
+    response: AnyObject
+  }
+  "GET /api/patrol-plans/{id}/coverage": {
+    path: { id: number }
+    query: { from?: string; to?: string; radius?: number }
+    body: never
+    response: AnyObject
+  }
+  "GET /api/duty": {
+    path: never
+    query: { from: string; to: string; personId?: number; communityId?: number }
+    body: never
+    response: AnyObject
+  }
+  "POST /api/duty": {
+    path: never
+    query: never
+    body: {
+      action: "start" | "stop"
+      deviceId: string
+      t: string
+      clientId: string
+    }
+    response: AnyObject
+  }
+  "GET /api/care/residents": {
+    path: never
+    query: { communityId?: number; active?: "true" | "false" }
+    body: never
+    response: AnyObject
+  }
+  "POST /api/care/residents": {
+    path: never
+    query: never
+    body: {
+      communityId?: number
+      name: string
+      address?: string | null
+      phone?: string | null
+      group: "elderly_alone" | "empty_nest" | "disabled" | "hardship" | "other"
+      buildingId?: number | null
+      lon?: number
+      lat?: number
+      visitsPerDay?: number | null
+      visitsPerWeek?: number | null
+      active?: boolean
+      note?: string | null
+      personIds?: number[]
+    }
+    response: AnyObject
+  }
+  "GET /api/care/residents/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "PUT /api/care/residents/{id}": {
+    path: { id: number }
+    query: never
+    body: {
+      communityId?: number
+      name?: string
+      address?: string | null
+      phone?: string | null
+      group?: "elderly_alone" | "empty_nest" | "disabled" | "hardship" | "other"
+      buildingId?: number | null
+      lon?: number
+      lat?: number
+      visitsPerDay?: number | null
+      visitsPerWeek?: number | null
+      active?: boolean
+      note?: string | null
+      personIds?: number[]
+    }
+    response: AnyObject
+  }
+  "POST /api/care/visits": {
+    path: never
+    query: never
+    body: {
+      residentId: number
+      t?: string
+      lon?: number
+      lat?: number
+      accuracy?: number | null
+      code?: string
+      note?: string
+      clientId: string
+      deviceId?: string | null
+    }
+    response: AnyObject
+  }
+  "GET /api/care/calendar": {
+    path: never
+    query: { days?: number; communityId?: number }
+    body: never
+    response: AnyObject
+  }
+  "GET /api/care/today": {
+    path: never
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "GET /api/points/rules": {
+    path: never
+    query: { communityId?: number }
+    body: never
+    response: AnyObject
+  }
+  "PUT /api/points/rules": {
+    path: never
+    query: never
+    body: {
+      communityId?: number
+      perDutyHour?: number
+      perReport?: number
+      perCheckin?: number
+      perCareVisit?: number
+    }
+    response: AnyObject
+  }
+  "GET /api/points/ranking": {
+    path: never
+    query: { month?: string; communityId?: number }
+    body: never
+    response: AnyObject
+  }
+  "GET /api/points/redemptions": {
+    path: never
+    query: { communityId?: number }
+    body: never
+    response: AnyObject
+  }
+  "POST /api/points/redemptions": {
+    path: never
+    query: never
+    body: {
+      personId: number
+      points: number
+      item: string
+      note?: string
+      clientId?: string
+    }
+    response: AnyObject
+  }
+  "GET /api/points": {
+    path: never
+    query: { personId?: number }
+    body: never
+    response: AnyObject
   }
 }
