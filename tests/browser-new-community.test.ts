@@ -65,7 +65,8 @@ test('an admin sets up a community from files it has never seen, imports a 60-pe
 
   console.log('[browser-new-community] step 2', new Date().toISOString())
   // 2. A team, then the roster from Excel: 60 rows, 3 of them bad (unknown team, duplicate phone, bad date).
-  await page.goto(server.url + '/admin?tab=roster')
+  await page.goto(server.url + '/admin?tab=roster', { waitUntil: 'networkidle' })
+  await page.waitForSelector('[data-testid=roster-community]', { timeout: 60_000 })
   await page.locator('[data-testid=roster-community]').selectOption(String(community!.id))
   await page.locator('[data-testid=team-add]').click()
   await page.locator('[data-testid=team-dialog] input').first().fill('试点巡逻队')
@@ -128,9 +129,10 @@ test('an admin sets up a community from files it has never seen, imports a 60-pe
   await lp.locator('[data-testid=password-new]').fill('pilot-leader-2026')
   await lp.locator('[data-testid=password-repeat]').fill('pilot-leader-2026')
   await lp.locator('[data-testid=password-submit]').click()
-  await lp.waitForURL((u) => u.pathname === '/')
+  // A leader lands on the leader view (issue 19: each role lands where it works).
+  await lp.waitForURL((u) => u.pathname === '/leader')
   await lp.waitForFunction(() => document.body.dataset.mapReady === '1', undefined, { timeout: 60_000 })
-  await lp.screenshot({ path: `${shots}/phone-leader-command.png` })
+  await lp.screenshot({ path: `${shots}/phone-leader-home.png` })
   // The matter opens from its link (on a phone the replay bar lies over the list's last row).
   await lp.goto(`${server.url}/?hazard=${hazardId}`)
   await expect.poll(() => lp.locator('[data-testid=hazard-drawer]').innerText()).toContain('飞线')
