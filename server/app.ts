@@ -69,7 +69,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const databaseKind = deps.databaseKind ?? 'postgres'
   const liveHub = deps.live ?? new LiveHub()
-  const jobs = deps.jobs ?? new JobRunner(deps.sql)
+  const sessions = deps.sessions ?? new SessionCache()
+  // A new community changes the scope of everyone who sees all communities: their cached sessions go.
+  const jobs = deps.jobs ?? new JobRunner(deps.sql, () => sessions.forgetAll())
   const alerts = deps.alerts ?? alertSettings()
   // Streams end with their session: revoked, expired, or its user disabled (checked in one query every 15 s).
   liveHub.watchSessions((sessions) => deadSessions(deps.sql, sessions))
@@ -99,7 +101,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       crossOriginEmbedderPolicy: false,
     }),
   )
-  const sessions = deps.sessions ?? new SessionCache()
   const tileCache = deps.tileCache ?? new TileCache(dataVersions(deps.sql))
   const withDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('sql', deps.sql)

@@ -51,6 +51,11 @@ export class SessionCache {
     this.entries.delete(tokenHash)
   }
 
+  /** Forget every session (a new community changes the scope of everyone who sees all communities). */
+  forgetAll(): void {
+    this.entries.clear()
+  }
+
   /** Forget every session of a user (disabled, role or scope changed). */
   forgetUser(userId: number): void {
     for (const [key, entry] of this.entries) if (entry.user.id === userId) this.entries.delete(key)

@@ -50,7 +50,11 @@ export class JobRunner {
   private chain: Promise<void> = Promise.resolve()
   private readonly running = new Set<number>()
 
-  constructor(private readonly sql: Sql) {}
+  /** `onCommunityCreated`: told after a commit made a community (the app forgets its cached sessions' scopes). */
+  constructor(
+    private readonly sql: Sql,
+    private readonly onCommunityCreated: () => void = () => {},
+  ) {}
 
   /** Queue the checking of a new job (files parsed and checked; the job ends `ready` or `failed`). */
   check(jobId: number, input: CommunityJobInput): void {
@@ -59,7 +63,10 @@ export class JobRunner {
 
   /** Queue the commit of a `ready` job into a new community. */
   commit(jobId: number, name: string, nameEn: string | null, actor: SessionUser): void {
-    this.enqueue(jobId, () => runCommit(this.sql, jobId, name, nameEn, actor))
+    this.enqueue(jobId, async () => {
+      await runCommit(this.sql, jobId, name, nameEn, actor)
+      this.onCommunityCreated()
+    })
   }
 
   /** Whether a job is queued or running here. */
