@@ -154,7 +154,8 @@ test('an expired session while writing a note in the command centre restores the
   const note = page.locator('[data-testid=transition-note]')
   await note.fill('已电话联系物业，等待回复')
   await server.db.sql`delete from sessions`
-  // Any move answers 401 now.
+  await new Promise((resolve) => setTimeout(resolve, SESSION_CACHE_MS + 500))
+  // Any move answers 401 now (the server's session cache has let the session go).
   await page.locator('[data-transition]').first().click()
   await page.waitForURL(/\/login\?/)
   await signIn(page, 'command')
