@@ -120,6 +120,11 @@ const ROWS: Row[] = [
     access: 'report',
     request: async () => ({ method: 'POST', path: '/api/hazards', body: { category: 'other', severity: 'minor', location: { lon: fx.lon, lat: fx.lat }, clientId: `acc-${++seq}` } }),
   },
+  {
+    name: 'POST /api/hazards/:id/escalate',
+    access: 'dispatch',
+    request: async () => ({ method: 'POST', path: `/api/hazards/${await freshHazard()}/escalate`, body: { level: 'grid', reason: 'access' } }),
+  },
   { name: 'POST /api/hazards/:id/transition (reject)', access: 'dispatch', request: async () => ({ method: 'POST', path: `/api/hazards/${await freshHazard()}/transition`, body: { to: 'rejected', note: 'access' } }) },
   {
     name: 'POST /api/hazards/:id/photos',

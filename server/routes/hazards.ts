@@ -2,11 +2,11 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { requirePermission } from '../auth/middleware.ts'
 import type { AppEnv } from '../context.ts'
-import { CATEGORIES, SEVERITIES, STATUSES } from '../../core/matters.ts'
+import { CATEGORIES, LEVELS, SEVERITIES, STATUSES } from '../../core/matters.ts'
 import { cleanPhoto, PHOTO_MAX_BYTES, photoVariant } from '../media/photos.ts'
 import { Problem, problems, type ProblemFieldError } from '../problem.ts'
 import { DEFAULT_PAGE_LIMIT, encodeCursor, nextPageUrl, pageQuery } from '../paging.ts'
-import { addHazardPhoto, createHazard, hazardFeature, hazardPage, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
+import { addHazardPhoto, createHazard, escalateHazard, hazardFeature, hazardPage, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
 import { CLOCK_SKEW_MS } from '../domain/evidence.ts'
 import { limitBody } from '../http.ts'
 import { bboxParam, enumList, finite, idParam, isoTime, validate } from '../validate.ts'
@@ -59,6 +59,12 @@ const transitionBody = z.object({
   note: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
   assigneeId: jsonId.nullish(),
   version: z.number().int().positive().nullish(),
+})
+
+/** `POST /:id/escalate`: malformed → 400; a missing or blank reason is well-formed but invalid → 422 (the route). */
+const escalateBody = z.object({
+  level: z.enum(LEVELS),
+  reason: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
 })
 
 const idParams = z.object({ id: idParam })
@@ -139,6 +145,14 @@ export const hazards = new Hono<AppEnv>()
       c.get('communityIds'),
     )
     c.get('live').publish(result.live)
+    return c.json(result.feature)
+  })
+  .post('/:id/escalate', validate('param', idParams), validate('json', escalateBody), async (c) => {
+    const { id } = c.req.valid('param')
+    const { level, reason } = c.req.valid('json')
+    if (!reason) throw problems.unprocessable('An escalation needs a reason.', [{ path: 'reason', message: 'required' }])
+    const result = await escalateHazard(c.get('sql'), { id, level, reason }, c.get('user'), c.get('communityIds'))
+    for (const event of result.live) c.get('live').publish(event)
     return c.json(result.feature)
   })
   .post(
