@@ -189,3 +189,32 @@ test('an unknown matter is a 404, an unknown level a 400', async () => {
   const f = await report()
   await expectProblem(await escalate(admin, f.id, { level: 'district', reason: 'x' }), 400)
 })
+
+test('/api/stats counts matters by level and type, and how many were escalated', async () => {
+  const from = new Date(Date.now() - 30 * DAY).toISOString()
+  const to = new Date(Date.now() + 60_000).toISOString()
+  const res = await admin.get(`/api/stats?communityId=${spot.communityId}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)
+  expect(res.status).toBe(200)
+  const stats = (await res.json()) as { hazards: { total: number; byLevel: Record<string, number>; byType: Record<string, number>; escalated: number }; escalatedRate: number | null }
+  const rows = await server.db.sql<{ level: string; type: string; escalations: number }[]>`
+    select level, type, escalations from hazards
+    where community_id = ${spot.communityId} and reported_at >= ${from} and reported_at < ${to} and status <> 'rejected'`
+  const count = (pred: (r: (typeof rows)[number]) => boolean) => rows.filter(pred).length
+  expect(stats.hazards.byLevel).toEqual({ micro_grid: count((r) => r.level === 'micro_grid'), grid: count((r) => r.level === 'grid'), street: count((r) => r.level === 'street') })
+  expect(Object.values(stats.hazards.byType).reduce((a, b) => a + b, 0)).toBe(stats.hazards.total)
+  expect(stats.hazards.byType.hazard).toBe(count((r) => r.type === 'hazard'))
+  expect(stats.hazards.escalated).toBe(count((r) => r.escalations > 0))
+  expect(stats.hazards.escalated).toBeGreaterThan(0)
+  expect(stats.escalatedRate).toBeCloseTo(stats.hazards.escalated / stats.hazards.total, 12)
+})
+
+test('the month report has the by-level and by-type sections and the escalated count', async () => {
+  const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
+  const res = await admin.get(`/api/reports/month?date=${date}&communityId=${spot.communityId}&format=html`)
+  expect(res.status).toBe(200)
+  const html = await res.text()
+  expect(html).toContain('事项按办理层级')
+  expect(html).toContain('事项按类型')
+  expect(html).toContain('升级率')
+  expect(html).toContain('微网格（小事）')
+})

@@ -9,7 +9,7 @@
  * query. Rendering lives in server/reports/.
  */
 import type { Sql } from '../db/connect.ts'
-import { CATEGORIES, RESPONSE_TARGET_MINUTES, type Category, type Severity, type Status } from '../../core/matters.ts'
+import { CATEGORIES, LEVELS, MATTER_TYPES, RESPONSE_TARGET_MINUTES, type Category, type Level, type MatterType, type Severity, type Status } from '../../core/matters.ts'
 import { Problem } from '../problem.ts'
 import { addDays, isoWeekOf, periodWindow, shanghaiDate, type PeriodWindow, type ReportPeriod } from '../reports/period.ts'
 import { MIN_HAZARDS } from '../domain/gistar.ts'
@@ -28,7 +28,7 @@ export const REPORT_TARGETS = {
   responseMinutes: RESPONSE_TARGET_MINUTES,
   /** Share of hazards answered within {@link RESPONSE_TARGET_MINUTES} minutes. */
   responseRate: 0.9,
-  /** Share of hazards verified by their due time (1, 3, 5 days by severity). */
+  /** Share of matters verified by their due time (1, 3, 5 days by handling level; contract v2). */
   onTimeClosureRate: 0.9,
   /** Share of compounds patrolled at least once in each ISO week (每周覆盖). */
   weeklyCoverage: 1,
@@ -177,6 +177,10 @@ export interface ReportData {
     closureRate: number | null
     medianHoursToClose: number | null
     recurrences: number
+    /** Found in the period and escalated at least once (升级). */
+    escalated: number
+    /** `escalated` over `found` (null when nothing was found). */
+    escalatedRate: number | null
     buildings: CoverageCount
     keyPlaces: CoverageCount
     /** Weeks × compounds meeting the weekly rule. */
@@ -184,6 +188,10 @@ export interface ReportData {
   }
   byCategory: (FlowCounts & { category: Category })[]
   bySeverity: (FlowCounts & { severity: Severity })[]
+  /** By handling level (办理层级, the level now); `escalated` = found in the period and escalated. */
+  byLevel: (FlowCounts & { level: Level; escalated: number })[]
+  /** By kind of matter (事项类型). */
+  byType: (FlowCounts & { type: MatterType })[]
   byZone: ZoneRow[]
   unzoned: FlowCounts
   byDay: DayRow[]
@@ -211,6 +219,9 @@ interface HazardRow {
   communityId: number
   category: Category
   severity: Severity
+  level: Level
+  type: MatterType
+  escalated: boolean
   status: Status
   zoneId: number | null
   found: boolean
@@ -260,7 +271,7 @@ async function reportHazards(sql: Sql, communityIds: number[], w: PeriodWindow, 
         and h.reported_at < ${w.to}::timestamptz
         and (h.reported_at >= ${w.from}::timestamptz or h.closed_at >= ${w.from}::timestamptz or h.due_at >= ${w.from}::timestamptz)
     )
-    select h.id, h.community_id as "communityId", h.category, h.severity, h.status,
+    select h.id, h.community_id as "communityId", h.category, h.severity, h.level, h.type, h.escalations > 0 as escalated, h.status,
            zone_at(h.geom, h.community_id, h.reported_at) as "zoneId",
            h.is_found as found, h.is_closed as closed, h.is_overdue as overdue,
            to_char(h.reported_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as "reportedDay",
@@ -331,13 +342,21 @@ function flowSection(ctx: ReportContext, rows: HazardRow[]) {
   const { w } = ctx
   const byCategory = CATEGORIES.map((category) => ({ category, ...zero() }))
   const bySeverity = (['minor', 'major', 'critical'] as const).map((severity) => ({ severity, ...zero() }))
+  const byLevel = LEVELS.map((level) => ({ level, ...zero(), escalated: 0 }))
+  const byType = MATTER_TYPES.map((type) => ({ type, ...zero() }))
   const zoneCounts = new Map<number, FlowCounts>()
   const unzoned = zero()
   const days = Array.from({ length: w.days }, (_, i) => ({ day: addDays(w.firstDay, i), found: 0, closed: 0 }))
   const dayIndex = new Map(days.map((d, i) => [d.day, i]))
   for (const h of rows) {
-    tally(byCategory.find((c) => c.category === h.category)!, h)
+    // The category table is the hazards' (隐患); the other kinds have their own categories and the by-type table.
+    const cat = h.type === 'hazard' ? byCategory.find((c) => c.category === h.category) : undefined
+    if (cat) tally(cat, h)
     tally(bySeverity.find((x) => x.severity === h.severity)!, h)
+    const lv = byLevel.find((x) => x.level === h.level)!
+    tally(lv, h)
+    if (h.found && h.escalated) lv.escalated++
+    tally(byType.find((x) => x.type === h.type)!, h)
     if (h.zoneId === null) tally(unzoned, h)
     else {
       const acc = zoneCounts.get(h.zoneId) ?? zero()
@@ -349,7 +368,7 @@ function flowSection(ctx: ReportContext, rows: HazardRow[]) {
     const cd = h.closed && h.closedDay ? dayIndex.get(h.closedDay) : undefined
     if (cd !== undefined) days[cd]!.closed++
   }
-  return { byCategory, bySeverity, zoneCounts, unzoned, byDay: days }
+  return { byCategory, bySeverity, byLevel, byType, zoneCounts, unzoned, byDay: days }
 }
 
 /**
@@ -681,6 +700,8 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
       closureRate: stats.closureRate,
       medianHoursToClose: stats.medianHoursToClose,
       recurrences: rec.count,
+      escalated: stats.hazards.escalated,
+      escalatedRate: stats.escalatedRate,
       buildings: coverage.buildings,
       keyPlaces: coverage.keyPlaces,
       weeklyRule: {
@@ -693,6 +714,8 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
     },
     byCategory: flows.byCategory,
     bySeverity: flows.bySeverity,
+    byLevel: flows.byLevel,
+    byType: flows.byType,
     byZone: zoned.byZone,
     unzoned: zoned.unzoned,
     byDay: flows.byDay,

@@ -3,7 +3,20 @@
  * response and closure rates against their targets, overdue hazards, medians, and daily trends.
  */
 import type { Sql } from '../db/connect.ts'
-import { CATEGORIES, CLOSED_STATUSES, RESPONSE_TARGET_MINUTES, SEVERITIES, STATUSES, type Category, type Severity, type Status } from '../../core/matters.ts'
+import {
+  CATEGORIES,
+  CLOSED_STATUSES,
+  LEVELS,
+  MATTER_TYPES,
+  RESPONSE_TARGET_MINUTES,
+  SEVERITIES,
+  STATUSES,
+  type Category,
+  type Level,
+  type MatterType,
+  type Severity,
+  type Status,
+} from '../../core/matters.ts'
 import { analysisCommunity, hazardWhere, type AnalysisWindow } from './analysis.ts'
 
 /** The time zone whose calendar days the trend counts in. */
@@ -28,7 +41,15 @@ export interface HazardStats {
     byStatus: Record<Exclude<Status, 'rejected'>, number>
     byCategory: Record<Category, number>
     bySeverity: Record<Severity, number>
+    /** By handling level now (办理层级; contract v2). */
+    byLevel: Record<Level, number>
+    /** By kind of matter (事项类型; contract v2). */
+    byType: Record<MatterType, number>
+    /** Escalated at least once (升级). */
+    escalated: number
   }
+  /** Share escalated at least once (null when there is no matter). */
+  escalatedRate: number | null
   /** Share answered (first move into `rectifying`) within {@link RESPONSE_TARGET_MINUTES} minutes. */
   responseRate: number | null
   /** Share verified (closed). */
@@ -74,6 +95,9 @@ export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats>
       byStatus: Record<string, number> | null
       byCategory: Record<string, number> | null
       bySeverity: Record<string, number> | null
+      byLevel: Record<string, number> | null
+      byType: Record<string, number> | null
+      escalated: number
       rejected: number
     }[]
   >`
@@ -92,6 +116,9 @@ export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats>
       (select jsonb_object_agg(s.status, s.n) from (select status, count(*)::int as n from h group by status) s) as "byStatus",
       (select jsonb_object_agg(s.category, s.n) from (select category, count(*)::int as n from h group by category) s) as "byCategory",
       (select jsonb_object_agg(s.severity, s.n) from (select severity, count(*)::int as n from h group by severity) s) as "bySeverity",
+      (select jsonb_object_agg(s.level, s.n) from (select level, count(*)::int as n from h group by level) s) as "byLevel",
+      (select jsonb_object_agg(s.type, s.n) from (select type, count(*)::int as n from h group by type) s) as "byType",
+      count(*) filter (where h.escalations > 0)::int as escalated,
       (select count(*)::int from hazards h
         where ${hazardWhere(sql, { ...scope, status: ['rejected'] })}) as rejected
     from h`
@@ -105,7 +132,11 @@ export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats>
       byStatus: zeros(OPEN_KEYS, r.byStatus),
       byCategory: zeros(CATEGORIES, r.byCategory),
       bySeverity: zeros(SEVERITIES, r.bySeverity),
+      byLevel: zeros(LEVELS, r.byLevel),
+      byType: zeros(MATTER_TYPES, r.byType),
+      escalated: r.escalated,
     },
+    escalatedRate: share(r.escalated, r.total),
     responseRate: share(r.respondedInTime, r.total),
     closureRate: share(r.verified, r.total),
     onTimeClosureRate: share(r.verifiedOnTime, r.total),
