@@ -11,6 +11,18 @@
 export const MATTER_TYPES = ['hazard', 'dispute', 'lead', 'emergency', 'request', 'information'] as const
 export type MatterType = (typeof MATTER_TYPES)[number]
 
+/**
+ * Roles that see leads (治安线索, `type = lead`): admin and the command centre (and, with partner units,
+ * police units — issue #14). Everyone else never sees a lead: not in lists, by id, stats, reports, live
+ * events or exports; the map tiles and OGC layers carry no lead for anyone.
+ */
+export const LEAD_VIEWER_ROLES: readonly string[] = ['admin', 'command']
+
+/** Whether a role sees leads. */
+export function seesLeads(role: string): boolean {
+  return LEAD_VIEWER_ROLES.includes(role)
+}
+
 /** Hazard categories (隐患类别) of the contract. */
 export const CATEGORIES = [
   'flying_wire_charging',

@@ -218,3 +218,16 @@ test('the month report has the by-level and by-type sections and the escalated c
   expect(html).toContain('升级率')
   expect(html).toContain('微网格（小事）')
 })
+
+test('POST /api/matters takes every kind with its own categories; a category of another kind is a 422', async () => {
+  const at = { lon: spot.lon, lat: spot.lat }
+  const ok = await patrol.post('/api/matters', { type: 'dispute', category: 'noise', location: at, source: 'resident', description: '夜间装修噪音' })
+  expect(ok.status, await ok.clone().text()).toBe(201)
+  expect(((await ok.json()) as Feature).properties).toMatchObject({ type: 'dispute', category: 'noise', source: 'resident', level: 'micro_grid' })
+  const wrong = await expectProblem(await patrol.post('/api/matters', { type: 'dispute', category: 'flying_wire_charging', location: at }), 422)
+  expect(JSON.stringify(wrong.errors)).toContain('category')
+  await expectProblem(await patrol.post('/api/matters', { category: 'noise', location: at }), 400)
+  // /api/hazards lists hazards only.
+  const list = (await (await admin.get('/api/hazards?limit=500')).json()) as { features: Feature[] }
+  expect(list.features.every((f) => f.properties.type === 'hazard')).toBe(true)
+})

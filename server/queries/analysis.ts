@@ -30,6 +30,8 @@ export interface AnalysisFilter {
   to?: string | undefined
   category?: Category[] | undefined
   status?: Status[] | undefined
+  /** Leave leads out (the caller may not see them: core/matters.ts `seesLeads`). */
+  hideLeads?: boolean | undefined
 }
 
 /** The window of an answer: the `from`/`to` asked for (null = open). */
@@ -50,6 +52,7 @@ export function hazardWhere(sql: Queryable, f: AnalysisFilter): postgres.Fragmen
   if (f.category?.length) parts.push(sql`h.category = any(${f.category}::text[])`)
   if (f.status?.length) parts.push(sql`h.status = any(${f.status}::text[])`)
   else parts.push(sql`h.status <> 'rejected'`)
+  if (f.hideLeads) parts.push(sql`h.type <> 'lead'`)
   return parts.reduce((acc, p) => sql`${acc} and ${p}`)
 }
 

@@ -26,6 +26,8 @@ export interface HazardFilter {
   zoneId?: number | undefined
   overdue?: boolean | undefined
   assigneeId?: number | undefined
+  /** Leave leads out (the caller may not see them: core/matters.ts `seesLeads`). */
+  hideLeads?: boolean | undefined
   /** The map as it stood at this time: hazards reported by then and not yet closed then. */
   at?: string | undefined
 }
@@ -113,6 +115,7 @@ function where(sql: Sql, f: HazardFilter, k: Clock): postgres.Fragment {
   if (f.category?.length) parts.push(sql`h.category = any(${f.category}::text[])`)
   if (f.severity?.length) parts.push(sql`h.severity = any(${f.severity}::text[])`)
   if (f.type?.length) parts.push(sql`h.type = any(${f.type}::text[])`)
+  if (f.hideLeads) parts.push(sql`h.type <> 'lead'`)
   if (f.level?.length) parts.push(sql`h.level = any(${f.level}::text[])`)
   if (f.from) parts.push(sql`h.reported_at >= ${f.from}::timestamptz`)
   if (f.to) parts.push(sql`h.reported_at < ${f.to}::timestamptz`)
@@ -184,8 +187,9 @@ export async function hazardPage(sql: Sql, filter: HazardFilter, page?: HazardPa
   return { body, next }
 }
 
-const scope = (sql: Queryable, communityIds: number[] | null) =>
-  communityIds === null ? sql`true` : sql`h.community_id = any(${communityIds}::bigint[])`
+/** The rows the caller may reach: its communities, and no lead unless it may see leads (`hideLeads`). */
+const scope = (sql: Queryable, communityIds: number[] | null, hideLeads = false) =>
+  sql`${communityIds === null ? sql`true` : sql`h.community_id = any(${communityIds}::bigint[])`} and ${hideLeads ? sql`h.type <> 'lead'` : sql`true`}`
 
 /**
  * One hazard as a Feature, or undefined when it does not exist or lies outside `communityIds`
@@ -193,7 +197,7 @@ const scope = (sql: Queryable, communityIds: number[] | null) =>
  * `properties.events` ([{ at, from, to, by, note, assigneeId }], oldest first; `by` = the user's name)
  * and `properties.photos` ([{ id, url, width, height }]).
  */
-export async function hazardFeature(sql: Queryable, id: number, communityIds: number[] | null, detail = true): Promise<HazardFeature | undefined> {
+export async function hazardFeature(sql: Queryable, id: number, communityIds: number[] | null, detail = true, hideLeads = false): Promise<HazardFeature | undefined> {
   const extra = detail
     ? sql`jsonb_build_object(
         'events', coalesce((
@@ -216,7 +220,7 @@ export async function hazardFeature(sql: Queryable, id: number, communityIds: nu
       'properties', ${hazardProps(sql)}::jsonb || ${extra}
     ) as feature
     from hazards h
-    where h.id = ${id} and ${scope(sql, communityIds)}`
+    where h.id = ${id} and ${scope(sql, communityIds, hideLeads)}`
   return row?.feature
 }
 
@@ -371,13 +375,14 @@ export async function transitionHazard(
   input: TransitionInput,
   actor: SessionUser,
   communityIds: number[] | null,
+  hideLeads = false,
 ): Promise<{ feature: HazardFeature; live: LiveEvent }> {
   return sql.begin(async (tx) => {
     const [h] = await tx<{ id: number; communityId: number; status: Status; rectifiedBy: number | null; assigneeId: number | null; version: number }[]>`
       select h.id, h.community_id as "communityId", h.status, h.rectified_by as "rectifiedBy",
              h.assignee_id as "assigneeId", h.version
       from hazards h
-      where h.id = ${input.id} and ${scope(tx, communityIds)}
+      where h.id = ${input.id} and ${scope(tx, communityIds, hideLeads)}
       for update`
     if (!h) throw problems.notFound(`No hazard ${input.id}.`)
     if (input.version !== undefined && input.version !== h.version) {
@@ -459,13 +464,14 @@ export async function escalateHazard(
   input: EscalationInput,
   actor: SessionUser,
   communityIds: number[] | null,
+  hideLeads = false,
 ): Promise<{ feature: HazardFeature; live: LiveEvent[] }> {
   return sql.begin(async (tx) => {
     const [h] = await tx<{ id: number; communityId: number; zoneId: number | null; status: Status; level: Level; assigneeId: number | null; version: number; reportedAt: Date; dueAt: Date }[]>`
       select h.id, h.community_id as "communityId", h.zone_id as "zoneId", h.status, h.level, h.assignee_id as "assigneeId",
              h.version, h.reported_at as "reportedAt", h.due_at as "dueAt"
       from hazards h
-      where h.id = ${input.id} and ${scope(tx, communityIds)}
+      where h.id = ${input.id} and ${scope(tx, communityIds, hideLeads)}
       for update`
     if (!h) throw problems.notFound(`No hazard ${input.id}.`)
     const verdict = checkEscalation({ status: h.status, from: h.level, to: input.level, role: actor.role, personId: actor.personId, assigneeId: h.assigneeId })
@@ -524,10 +530,11 @@ export async function addHazardPhoto(
   actor: SessionUser,
   communityIds: number[] | null,
   clientId: string | null = null,
+  hideLeads = false,
 ): Promise<{ id: number; created: boolean }> {
   return sql.begin(async (tx) => {
     const [h] = await tx<{ id: number; communityId: number }[]>`
-      select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds)}`
+      select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds, hideLeads)}`
     if (!h) throw problems.notFound(`No hazard ${hazardId}.`)
     const [row] = await tx<{ id: number }[]>`
       insert into hazard_photos (community_id, hazard_id, mime, width, height, bytes, user_id, client_id)
@@ -552,10 +559,10 @@ export async function addHazardPhoto(
 }
 
 /** A photo of a visible hazard, or undefined. */
-export async function hazardPhoto(sql: Sql, hazardId: number, photoId: number, communityIds: number[] | null): Promise<PhotoRow | undefined> {
+export async function hazardPhoto(sql: Sql, hazardId: number, photoId: number, communityIds: number[] | null, hideLeads = false): Promise<PhotoRow | undefined> {
   const [row] = await sql<PhotoRow[]>`
     select ph.id, ph.hazard_id as "hazardId", ph.mime, ph.width, ph.height, ph.bytes
     from hazard_photos ph join hazards h on h.id = ph.hazard_id
-    where ph.id = ${photoId} and ph.hazard_id = ${hazardId} and ${scope(sql, communityIds)}`
+    where ph.id = ${photoId} and ph.hazard_id = ${hazardId} and ${scope(sql, communityIds, hideLeads)}`
   return row
 }

@@ -50,6 +50,8 @@ export interface ReportQuery {
   date: string
   /** The report's "now" (default: the database's clock). */
   now?: Date
+  /** Leave leads out (the caller may not see them: core/matters.ts `seesLeads`). */
+  hideLeads?: boolean | undefined
 }
 
 /** Found / closed / overdue counts of one row of a table. */
@@ -258,7 +260,7 @@ async function reportCommunities(sql: Sql, q: ReportQuery): Promise<CommunityRow
  * period) or overdue (due in the period and by now, not verified by then); rejected ones left out. The
  * zone is the one that covered the hazard when it was reported (`zone_at`, zone_history).
  */
-async function reportHazards(sql: Sql, communityIds: number[], w: PeriodWindow, now: Date): Promise<HazardRow[]> {
+async function reportHazards(sql: Sql, communityIds: number[], w: PeriodWindow, now: Date, hideLeads = false): Promise<HazardRow[]> {
   return sql<HazardRow[]>`
     with h as (
       select h.*,
@@ -267,7 +269,7 @@ async function reportHazards(sql: Sql, communityIds: number[], w: PeriodWindow, 
              (h.due_at >= ${w.from}::timestamptz and h.due_at < least(${w.to}::timestamptz, ${now}::timestamptz)
               and (h.status <> 'verified' or h.closed_at > h.due_at)) as is_overdue
       from hazards h
-      where ${hazardWhere(sql, { communityIds })}
+      where ${hazardWhere(sql, { communityIds, hideLeads })}
         and h.reported_at < ${w.to}::timestamptz
         and (h.reported_at >= ${w.from}::timestamptz or h.closed_at >= ${w.from}::timestamptz or h.due_at >= ${w.from}::timestamptz)
     )
@@ -321,6 +323,8 @@ interface ReportContext {
   /** End of the coverage window: the period's end, or now. */
   coverageTo: string
   notes: string[]
+  /** Leave leads out. */
+  hideLeads: boolean
 }
 
 /** Run tasks with at most `limit` at a time, results in order. */
@@ -508,7 +512,7 @@ async function hotspotSection(ctx: ReportContext) {
   const { sql, w } = ctx
   const counts = await sql<{ communityId: number; n: number }[]>`
     select h.community_id as "communityId", count(*)::int as n from hazards h
-    where ${hazardWhere(sql, { communityIds: ctx.ids, from: w.from, to: w.to })}
+    where ${hazardWhere(sql, { communityIds: ctx.ids, from: w.from, to: w.to, hideLeads: ctx.hideLeads })}
     group by 1`
   // One community: always (its grid's note says when the counts are too few for Gi*).
   const enough = new Set(ctx.single ? ctx.ids : counts.filter((c) => c.n >= MIN_HAZARDS).map((c) => c.communityId))
@@ -521,7 +525,7 @@ async function hotspotSection(ctx: ReportContext) {
     REPORT_HOTSPOT_CONCURRENCY,
     async (community) => {
       try {
-        return { community, grid: await hotspotGrid(sql, { communityIds: [community.id], communityId: community.id, from: w.from, to: w.to, cell: REPORT_HOTSPOT_CELL_M }) }
+        return { community, grid: await hotspotGrid(sql, { communityIds: [community.id], communityId: community.id, from: w.from, to: w.to, cell: REPORT_HOTSPOT_CELL_M, hideLeads: ctx.hideLeads }) }
       } catch (error) {
         if (!(error instanceof Problem)) throw error
         ctx.notes.push(`${community.name}：${error.message}`)
@@ -568,7 +572,7 @@ async function topPlacesSection(ctx: ReportContext): Promise<TopPlaceRow[]> {
                 and h2.reported_at >= ${w.from}::timestamptz and h2.reported_at < ${w.to}::timestamptz
               group by h2.category) x) as categories
     from hazards h join buildings b on b.id = h.building_id left join compounds cp on cp.id = b.compound_id
-    where ${hazardWhere(sql, { communityIds: ctx.ids, from: w.from, to: w.to })}
+    where ${hazardWhere(sql, { communityIds: ctx.ids, from: w.from, to: w.to, hideLeads: ctx.hideLeads })}
     group by h.community_id, h.building_id, b.id, b.name, cp.name
     order by count desc, h.building_id
     limit ${REPORT_TOP_N}`
@@ -578,7 +582,7 @@ async function topPlacesSection(ctx: ReportContext): Promise<TopPlaceRow[]> {
 /** The recurrences (反弹) of the period, the first {@link REPORT_TOP_N} with their places. */
 async function recurrenceSection(ctx: ReportContext): Promise<{ count: number; rows: RecurrenceRow[] }> {
   const { sql, w } = ctx
-  const rec = await hazardRecurrences(sql, { communityIds: ctx.ids, from: w.from, to: w.to })
+  const rec = await hazardRecurrences(sql, { communityIds: ctx.ids, from: w.from, to: w.to, hideLeads: ctx.hideLeads })
   const recTop = rec.features.slice(0, REPORT_TOP_N)
   const recPlaces = await placesAt(sql, recTop.map((f) => ({ lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] })))
   const rows = recTop.map((f, i) => ({
@@ -608,7 +612,7 @@ async function mapSection(ctx: ReportContext, zones: PeriodZone[], unvisited: Ge
   const scope = { communityIds: ctx.ids }
   const layer = async <P>(name: 'communities' | 'buildings' | 'roads') =>
     JSON.parse(await layerGeoJson(sql, name, { communityIds: ctx.ids })) as FeatureCollectionOf<P>
-  const hazardsFc = JSON.parse(await listHazardsGeoJson(sql, { ...scope, from: w.from, to: w.to })) as FeatureCollectionOf<{ severity: Severity; status: Status }>
+  const hazardsFc = JSON.parse(await listHazardsGeoJson(sql, { ...scope, from: w.from, to: w.to, hideLeads: ctx.hideLeads })) as FeatureCollectionOf<{ severity: Severity; status: Status }>
   const tracksFc = ctx.started
     ? (JSON.parse(await listTracksGeoJson(sql, { ...scope, from: w.from, to: ctx.coverageTo })) as FeatureCollectionOf<unknown>)
     : { features: [] }
@@ -653,10 +657,11 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
     today,
     coverageTo: new Date(Math.min(Date.parse(w.to), now.getTime())).toISOString(),
     notes: [],
+    hideLeads: q.hideLeads ?? false,
   }
-  const scope = { communityIds: ctx.ids }
+  const scope = { communityIds: ctx.ids, hideLeads: ctx.hideLeads }
 
-  const rows = await reportHazards(sql, ctx.ids, w, now)
+  const rows = await reportHazards(sql, ctx.ids, w, now, ctx.hideLeads)
   const flows = flowSection(ctx, rows)
   const zonedP = zoneSection(ctx, flows.zoneCounts, flows.unzoned)
   const [zoned, stats, [rates], coverage, weeklyRule, hot, topPlaces, rec, [district]] = await Promise.all([

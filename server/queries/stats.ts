@@ -30,6 +30,8 @@ export interface StatsQuery {
   to?: string | undefined
   /** Only these categories (an addition to the contract; all when absent). */
   category?: Category[] | undefined
+  /** Leave leads out (the caller may not see them). */
+  hideLeads?: boolean | undefined
 }
 
 /** `GET /api/stats`. Rates are shares 0..1 (null when there is no hazard); medians null when nothing to take one of. */
@@ -80,7 +82,7 @@ const share = (n: number, total: number): number | null => (total === 0 ? null :
  */
 export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats> {
   if (q.communityId !== undefined) await analysisCommunity(sql, q.communityIds, q.communityId)
-  const scope = { communityIds: q.communityIds, communityId: q.communityId, from: q.from, to: q.to, category: q.category }
+  const scope = { communityIds: q.communityIds, communityId: q.communityId, from: q.from, to: q.to, category: q.category, hideLeads: q.hideLeads }
   const where = hazardWhere(sql, scope)
   const closed = CLOSED_STATUSES as Status[]
   const [row] = await sql<

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { requirePermission } from '../auth/middleware.ts'
 import type { AppEnv } from '../context.ts'
-import { CATEGORIES, LEVELS, SEVERITIES, STATUSES } from '../../core/matters.ts'
+import { CATEGORIES, LEVELS, seesLeads, SEVERITIES, STATUSES } from '../../core/matters.ts'
 import { cleanPhoto, PHOTO_MAX_BYTES, photoVariant } from '../media/photos.ts'
 import { Problem, problems, type ProblemFieldError } from '../problem.ts'
 import { DEFAULT_PAGE_LIMIT, encodeCursor, nextPageUrl, pageQuery } from '../paging.ts'
@@ -31,6 +31,7 @@ const listQuery = z.object({
   zoneId: idParam.optional(),
   communityId: idParam.optional(),
   assigneeId: idParam.optional(),
+  level: enumList(LEVELS).optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   at: isoTime.optional(),
   ...pageQuery,
@@ -91,7 +92,8 @@ function lonLatOf(loc: z.infer<typeof location>): { lon: number; lat: number } {
 export const hazards = new Hono<AppEnv>()
   .get('/', validate('query', listQuery), async (c) => {
     const { limit = DEFAULT_PAGE_LIMIT, cursor, ...q } = c.req.valid('query')
-    const filter = { ...q, communityIds: c.get('communityIds') }
+    // `/api/hazards` is the matters of type hazard (contract v2); `/api/matters` lists every kind.
+    const filter = { ...q, type: ['hazard' as const], communityIds: c.get('communityIds'), hideLeads: true }
     // A download (?format=…) holds everything the filters select.
     if (c.get('exporting')) return c.body(await listHazardsGeoJson(c.get('sql'), filter), 200, { 'content-type': 'application/geo+json; charset=utf-8' })
     const { body, next } = await hazardPage(c.get('sql'), filter, { limit, after: cursor })
@@ -131,7 +133,7 @@ export const hazards = new Hono<AppEnv>()
   })
   .get('/:id', validate('param', idParams), async (c) => {
     const { id } = c.req.valid('param')
-    const feature = await hazardFeature(c.get('sql'), id, c.get('communityIds'))
+    const feature = await hazardFeature(c.get('sql'), id, c.get('communityIds'), true, !seesLeads(c.get('user').role))
     if (!feature) throw problems.notFound(`No hazard ${id}.`)
     return c.json(feature)
   })
@@ -143,6 +145,7 @@ export const hazards = new Hono<AppEnv>()
       { id, to: body.to, note: body.note || undefined, assigneeId: body.assigneeId ?? undefined, version: body.version ?? undefined },
       c.get('user'),
       c.get('communityIds'),
+      !seesLeads(c.get('user').role),
     )
     c.get('live').publish(result.live)
     return c.json(result.feature)
@@ -151,7 +154,7 @@ export const hazards = new Hono<AppEnv>()
     const { id } = c.req.valid('param')
     const { level, reason } = c.req.valid('json')
     if (!reason) throw problems.unprocessable('An escalation needs a reason.', [{ path: 'reason', message: 'required' }])
-    const result = await escalateHazard(c.get('sql'), { id, level, reason }, c.get('user'), c.get('communityIds'))
+    const result = await escalateHazard(c.get('sql'), { id, level, reason }, c.get('user'), c.get('communityIds'), !seesLeads(c.get('user').role))
     for (const event of result.live) c.get('live').publish(event)
     return c.json(result.feature)
   })
@@ -171,9 +174,10 @@ export const hazards = new Hono<AppEnv>()
       const clientId = key?.data ?? formClientId ?? null
       if (photo.size > PHOTO_MAX_BYTES) throw new Problem(413, `The photo is larger than ${PHOTO_MAX_BYTES / 1024 / 1024} MB.`)
       // Answer 404 before the work of decoding when the hazard is not visible.
-      if (!(await hazardFeature(c.get('sql'), id, c.get('communityIds'), false))) throw problems.notFound(`No hazard ${id}.`)
+      const hideLeads = !seesLeads(c.get('user').role)
+      if (!(await hazardFeature(c.get('sql'), id, c.get('communityIds'), false, hideLeads))) throw problems.notFound(`No hazard ${id}.`)
       const clean = await cleanPhoto(new Uint8Array(await photo.arrayBuffer()))
-      const { id: photoId, created } = await addHazardPhoto(c.get('sql'), id, clean, c.get('user'), c.get('communityIds'), clientId)
+      const { id: photoId, created } = await addHazardPhoto(c.get('sql'), id, clean, c.get('user'), c.get('communityIds'), clientId, hideLeads)
       const url = `/api/hazards/${id}/photos/${photoId}`
       c.header('location', url)
       return c.json({ id: photoId, url, mime: clean.mime, width: clean.width, height: clean.height }, created ? 201 : 200)
@@ -182,7 +186,7 @@ export const hazards = new Hono<AppEnv>()
   .get('/:id/photos/:photoId', validate('param', photoParams), validate('query', photoQuery), async (c) => {
     const { id, photoId } = c.req.valid('param')
     const { size } = c.req.valid('query')
-    const photo = await hazardPhoto(c.get('sql'), id, photoId, c.get('communityIds'))
+    const photo = await hazardPhoto(c.get('sql'), id, photoId, c.get('communityIds'), !seesLeads(c.get('user').role))
     if (!photo) throw problems.notFound(`No photo ${photoId} of hazard ${id}.`)
     const bytes = await photoVariant(photo, size)
     return c.body(new Uint8Array(bytes), 200, {

@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming'
 import type { AppEnv } from '../context.ts'
 import type { LiveEvent, StreamEnd } from '../live/hub.ts'
 import { hashToken } from '../queries/users.ts'
+import { seesLeads } from '../../core/matters.ts'
 
 /** Milliseconds a browser waits before reconnecting (the SSE `retry:` field). */
 const RETRY_MS = 3000
@@ -19,9 +20,15 @@ const REPLACED_RETRY_MS = 60_000
 /** Replayed events written between two yields to the event loop (other requests run in between). */
 const REPLAY_CHUNK = 100
 
+/** Whether a live event is about a lead (a `hazard` Feature, or an `escalation` carrying one, of type `lead`). */
+export function isLeadEvent(event: Pick<LiveEvent, 'data'>): boolean {
+  const data = (event.data ?? {}) as { properties?: { type?: unknown }; feature?: { properties?: { type?: unknown } } }
+  return data.properties?.type === 'lead' || data.feature?.properties?.type === 'lead'
+}
+
 /**
- * `GET /api/live`: Server-Sent Events `hazard`, `position` and `checkin` of the communities the
- * caller may see, each with its `live_events` id as `id:`. With `Last-Event-ID`, the events missed
+ * `GET /api/live`: Server-Sent Events `hazard`, `position`, `checkin` and `escalation` of the communities the
+ * caller may see (leads only to the roles that see them), each with its `live_events` id as `id:`. With `Last-Event-ID`, the events missed
  * since are replayed first, from the hub's memory (no database query), in chunks. A comment line
  * every {@link LiveHub.heartbeatMs} keeps proxies from closing the stream; the stream ends when the
  * client goes, the hub closes, its session ends (sign-out, expiry, revocation), or its owner opens
@@ -31,6 +38,8 @@ export const live = new Hono<AppEnv>().get('/', (c) => {
   const hub = c.get('live')
   const sql = c.get('sql')
   const communityIds = c.get('communityIds')
+  // Leads (治安线索) reach only the roles that see them (core/matters.ts seesLeads).
+  const shown = seesLeads(c.get('user').role) ? () => true : (event: LiveEvent) => !isLeadEvent(event)
   const lastEventId = lastEventIdOf(c.req.header('last-event-id') ?? c.req.query('lastEventId'))
   const owner = { userId: c.get('user').id, session: hashToken(c.get('token')) }
   c.header('x-accel-buffering', 'no')
@@ -56,6 +65,7 @@ export const live = new Hono<AppEnv>().get('/', (c) => {
     const unsubscribe = hub.subscribe(
       communityIds,
       (event) => {
+        if (!shown(event)) return
         queue.push(event)
         poke()
       },
@@ -79,6 +89,7 @@ export const live = new Hono<AppEnv>().get('/', (c) => {
         let n = 0
         for (const event of hub.since(lastEventId, communityIds)) {
           if (done) break
+          if (!shown(event)) continue
           replayed.add(event.id)
           await send(event)
           if (++n % REPLAY_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve))

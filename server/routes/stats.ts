@@ -5,6 +5,7 @@ import { CATEGORIES } from '../../core/matters.ts'
 import { problems } from '../problem.ts'
 import { hazardStats, hazardTrend } from '../queries/stats.ts'
 import { enumList, idParam, isoTime, validate } from '../validate.ts'
+import { seesLeads } from '../../core/matters.ts'
 
 /** Longest daily trend, in days. */
 export const MAX_TREND_DAYS = 366
@@ -33,7 +34,7 @@ export const stats = new Hono<AppEnv>()
     if (q.from && q.to && Date.parse(q.from) >= Date.parse(q.to)) {
       throw problems.badRequest('from must be before to.', [{ path: 'from', message: 'must be before to' }])
     }
-    return c.json(await hazardStats(c.get('sql'), { ...q, communityIds: c.get('communityIds') }))
+    return c.json(await hazardStats(c.get('sql'), { ...q, communityIds: c.get('communityIds'), hideLeads: !seesLeads(c.get('user').role) }))
   })
   .get('/trend', validate('query', trendQuery), async (c) => {
     const q = c.req.valid('query')
