@@ -119,7 +119,9 @@ describe('reporting', () => {
       warning: false,
     })
     expect(typeof f.properties.assigneeName).toBe('string')
-    expect(Date.parse(String(f.properties.dueAt)) - Date.parse(String(f.properties.reportedAt))).toBe(3 * 86_400_000)
+    // Contract v2: the deadline comes from the level (a new matter starts at the micro-grid: 1 day), not the severity.
+    expect(f.properties).toMatchObject({ level: 'micro_grid', type: 'hazard' })
+    expect(Date.parse(String(f.properties.dueAt)) - Date.parse(String(f.properties.reportedAt))).toBe(86_400_000)
     expect(f.properties.events).toEqual([expect.objectContaining({ from: null, to: 'reported', by: patrol.user.name })])
   })
 
