@@ -12,9 +12,6 @@ import {
   SEVERITIES,
   STATUSES,
   type Category,
-  type Level,
-  type MatterType,
-  type Severity,
   type Status,
 } from '../../core/matters.ts'
 import { analysisCommunity, hazardWhere, type AnalysisWindow } from './analysis.ts'

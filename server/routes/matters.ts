@@ -99,7 +99,7 @@ export const matters = new Hono<AppEnv>()
   })
   .get('/:id', validate('param', idParams), async (c) => {
     const { id } = c.req.valid('param')
-    const feature = await hazardFeature(c.get('sql'), id, c.get('communityIds'), true, !seesLeads(c.get('user').role))
+    const feature = await hazardFeature(c.get('sql'), id, c.get('communityIds'), true, null, !seesLeads(c.get('user').role))
     if (!feature) throw problems.notFound(`No matter ${id}.`)
     return c.json(feature)
   })
