@@ -436,7 +436,7 @@ describe('list, SLA flags and replay', () => {
     expect(fc.features.length).toBeGreaterThan(0)
     const [row] = await server.db.sql<{ n: number }[]>`
       select count(*)::int as n from hazards h
-      where h.reported_at <= ${at}::timestamptz
+      where h.reported_at <= ${at}::timestamptz and h.type = 'hazard'
         and (select e.to_status from hazard_events e where e.hazard_id = h.id and e.at <= ${at}::timestamptz
              order by e.at desc, e.id desc limit 1) not in ('verified', 'rejected')`
     expect(fc.features.length).toBe(row!.n)

@@ -23,6 +23,7 @@ interface ReportJson {
     keyPlaces: { total: number }
   }
   byCategory: { category: string; found: number; closed: number; overdue: number }[]
+  byType: { type: string; found: number; closed: number; overdue: number }[]
   byZone: { zoneId: number; name: string; assigneeName: string | null; found: number; closed: number; overdue: number }[]
   unzoned: { found: number }
   coverageByZone: { zoneId: number }[]
@@ -202,9 +203,11 @@ describe('forms', () => {
     expect(cat.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 })
     const total = cat.getRow(cat.rowCount)
     expect(total.getCell(1).value).toBe('合计')
-    expect(total.getCell(2).value).toBe(report.headline.found)
-    expect(total.getCell(3).value).toBe(report.headline.closed)
-    expect(total.getCell(4).value).toBe(report.headline.overdue)
+    // 按类别 counts the hazards (the other kinds have their own categories, in 按事项类型).
+    const hazardsOnly = report.byType.find((t) => t.type === 'hazard')!
+    expect(total.getCell(2).value).toBe(hazardsOnly.found)
+    expect(total.getCell(3).value).toBe(hazardsOnly.closed)
+    expect(total.getCell(4).value).toBe(hazardsOnly.overdue)
     const cov = wb.getWorksheet('巡查覆盖-网格')!
     const column = (cov.getRow(1).values as unknown[]).indexOf('楼栋覆盖率')
     expect(column).toBeGreaterThan(0)
