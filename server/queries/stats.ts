@@ -201,7 +201,7 @@ export interface HazardTrend {
 
 /**
  * Daily counts of hazards reported per category over the last `days` days (today included), days
- * cut at Asia/Shanghai midnight; rejected hazards left out.
+ * cut at Asia/Shanghai midnight; rejected hazards and the other kinds of matters (type ≠ hazard) left out.
  */
 export async function hazardTrend(sql: Sql, q: TrendQuery): Promise<HazardTrend> {
   if (q.communityId !== undefined) await analysisCommunity(sql, q.communityIds, q.communityId)
@@ -217,6 +217,7 @@ export async function hazardTrend(sql: Sql, q: TrendQuery): Promise<HazardTrend>
     select to_char((h.reported_at at time zone ${TREND_TIME_ZONE})::date, 'YYYY-MM-DD') as day, h.category, count(*)::int as n
     from hazards h
     where ${hazardWhere(sql, { communityIds: q.communityIds, communityId: q.communityId, from, to, category: q.category, unitId: q.unitId })}
+      and h.type = 'hazard'
     group by 1, 2`
   const first = Date.parse(`${span!.first}T00:00:00Z`)
   const days = Array.from({ length: q.days }, (_, k) => new Date(first + k * 86_400_000).toISOString().slice(0, 10))
