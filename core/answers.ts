@@ -4,7 +4,7 @@
  * (`unknown`), the web app names the GeoJSON types it draws. The full description of every answer is
  * the OpenAPI document (`GET /api/openapi.json`, server/openapi/).
  */
-import type { Category, Severity, Status } from './matters.ts'
+import type { Category, Level, MatterType, Severity, Status } from './matters.ts'
 
 /** Visited / total of some kind of place; `coverage` = visited / total (1 when there is none). */
 export interface CoverageCount {
@@ -100,7 +100,15 @@ export interface HazardStatsAnswer {
     byStatus: Record<Exclude<Status, 'rejected'>, number>
     byCategory: Record<Category, number>
     bySeverity: Record<Severity, number>
+    /** By handling level now (办理层级; contract v2). */
+    byLevel: Record<Level, number>
+    /** By kind of matter (事项类型; contract v2). */
+    byType: Record<MatterType, number>
+    /** Escalated at least once (升级). */
+    escalated: number
   }
+  /** Share escalated at least once (null when there is no matter). */
+  escalatedRate: number | null
   /** Share reached on site (first move into `rectifying`) within the response target. */
   responseRate: number | null
   /** Share verified (closed). */

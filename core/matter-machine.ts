@@ -6,10 +6,10 @@
  * strikes midnight; Asia/Shanghai has no daylight saving, so "the same time tomorrow" there is
  * always exactly 86,400 s later.
  */
-import { CLOSED_STATUSES, OPEN_STATUSES, RESPONSE_TARGET_MINUTES, type Status } from './matters.ts'
+import { CLOSED_STATUSES, isAbove, LEVELS, OPEN_STATUSES, RESPONSE_TARGET_MINUTES, type Level, type Status } from './matters.ts'
 import { PERMISSIONS, type Permission, type Role } from './roles.ts'
 
-export { dueAt, RESPONSE_TARGET_MINUTES, SLA_DAYS } from './matters.ts'
+export { dueAt, dueAtLevel, LEVEL_DAYS, RESPONSE_TARGET_MINUTES, SLA_DAYS } from './matters.ts'
 
 /** One allowed move of the machine and the permission it needs. */
 export interface Transition {
@@ -168,4 +168,39 @@ export function respondedInTime(reportedAt: Date, respondedAt: Date | null | und
 /** Hours from the report to the close; null while open. */
 export function hoursToClose(reportedAt: Date, closedAt: Date | null | undefined): number | null {
   return closedAt ? (closedAt.getTime() - reportedAt.getTime()) / 3_600_000 : null
+}
+
+/** The most levels one escalation may climb. */
+export const MAX_ESCALATION_STEPS = 2
+
+/** What {@link checkEscalation} needs to know about the matter and the actor. */
+export interface EscalationRequest {
+  status: Status
+  from: Level
+  to: Level
+  role: Role
+  /** The actor's person (null when the account has none). */
+  personId: number | null
+  /** The matter's assignee (a person). */
+  assigneeId: number | null
+}
+
+/**
+ * Decide whether a matter may be escalated (升级, contract v2): by the assignee's own account or a role
+ * holding `dispatch` (admin, command, leader) — else 403; only while open, only up, one or two levels — else 409.
+ */
+export function checkEscalation(req: EscalationRequest): { ok: true } | { ok: false; status: 403 | 409; reason: string } {
+  const mayDispatch = (PERMISSIONS.dispatch as readonly Role[]).includes(req.role)
+  const isAssignee = req.personId !== null && req.personId === req.assigneeId
+  if (!mayDispatch && !isAssignee) {
+    return { ok: false, status: 403, reason: `Only the matter's assignee, a leader, the command centre or an admin may escalate it (you are '${req.role}').` }
+  }
+  if (isClosed(req.status)) return { ok: false, status: 409, reason: `The matter is closed ('${req.status}'); a closed matter is not escalated.` }
+  if (!isAbove(req.to, req.from)) {
+    return { ok: false, status: 409, reason: `Escalation goes up only: the matter is at '${req.from}', and '${req.to}' is not above it.` }
+  }
+  if (LEVELS.indexOf(req.to) - LEVELS.indexOf(req.from) > MAX_ESCALATION_STEPS) {
+    return { ok: false, status: 409, reason: `An escalation climbs at most ${MAX_ESCALATION_STEPS} levels.` }
+  }
+  return { ok: true }
 }

@@ -11,6 +11,18 @@
 export const MATTER_TYPES = ['hazard', 'dispute', 'lead', 'emergency', 'request', 'information'] as const
 export type MatterType = (typeof MATTER_TYPES)[number]
 
+/**
+ * Roles that see leads (治安线索, `type = lead`): admin and the command centre, and a partner account
+ * those handed to its unit (a police unit: a partner sees nothing but its unit's matters anyway). Everyone else never sees a lead: not in lists, by id, stats, reports, live
+ * events or exports; the map tiles and OGC layers carry no lead for anyone.
+ */
+export const LEAD_VIEWER_ROLES: readonly string[] = ['admin', 'command', 'partner']
+
+/** Whether a role sees leads. */
+export function seesLeads(role: string): boolean {
+  return LEAD_VIEWER_ROLES.includes(role)
+}
+
 /** Hazard categories (隐患类别) of the contract. */
 export const CATEGORIES = [
   'flying_wire_charging',

@@ -136,6 +136,18 @@ const ROWS: Row[] = [
     access: 'report',
     request: async () => ({ method: 'POST', path: '/api/hazards', body: { category: 'other', severity: 'minor', location: { lon: fx.lon, lat: fx.lat }, clientId: `acc-${++seq}` } }),
   },
+  { name: 'GET /api/matters', access: 'any', request: async () => ({ method: 'GET', path: '/api/matters?type=dispute' }) },
+  { name: 'GET /api/matters/:id', access: 'any', request: async () => ({ method: 'GET', path: `/api/matters/${fx.hazardId}` }) },
+  {
+    name: 'POST /api/matters',
+    access: 'report',
+    request: async () => ({ method: 'POST', path: '/api/matters', body: { type: 'dispute', category: 'noise', location: { lon: fx.lon, lat: fx.lat }, clientId: `acc-m-${++seq}` } }),
+  },
+  {
+    name: 'POST /api/hazards/:id/escalate',
+    access: 'dispatch',
+    request: async () => ({ method: 'POST', path: `/api/hazards/${await freshHazard()}/escalate`, body: { level: 'grid', reason: 'access' } }),
+  },
   { name: 'POST /api/hazards/:id/transition (reject)', access: 'dispatch', request: async () => ({ method: 'POST', path: `/api/hazards/${await freshHazard()}/transition`, body: { to: 'rejected', note: 'access' } }) },
   {
     name: 'POST /api/hazards/:id/photos',
@@ -467,4 +479,33 @@ test('a household’s address and phone reach only admins and its paired members
   const asLeader = await call('leader', { method: 'GET', path: `/api/care/residents/${r!.id}` })
   if (asLeader.text.includes(PHONE) || asLeader.text.includes(ADDRESS)) leaks.push('the unpaired leader sees them')
   expect(leaks).toEqual([])
+})
+
+test('a lead (治安线索) is seen only by admin and command: lists, by id, stats, reports, live', async () => {
+  const SECRET = `LEAD-SECRET-${Date.now()}`
+  const [lead] = await sql()<{ id: number }[]>`
+    insert into hazards (community_id, type, category, severity, status, geom, reported_at, due_at, description)
+    values (${fx.communityId}, 'lead', 'suspicious_person', 'major', 'reported', ST_SetSRID(ST_MakePoint(${fx.lon}, ${fx.lat}), 4326),
+            now(), now() + interval '1 day', ${SECRET}) returning id`
+  const from = new Date(Date.now() - 3_600_000).toISOString()
+  const to = new Date(Date.now() + 3_600_000).toISOString()
+  for (const role of ROLES) {
+    const sees = role === 'admin' || role === 'command'
+    const c = clients[role]
+    const list = await (await c.get('/api/matters?type=lead&limit=500')).text()
+    expect({ role, inList: list.includes(SECRET) }).toEqual({ role, inList: sees })
+    // A partner account reaches /api/matters not at all (403; its unit's matters are under /api/hazards).
+    expect({ role, byId: (await c.get(`/api/matters/${lead!.id}`)).status }).toEqual({ role, byId: sees ? 200 : role === 'partner' ? 403 : 404 })
+    expect({ role, hazardById: (await c.get(`/api/hazards/${lead!.id}`)).status }).toEqual({ role, hazardById: sees ? 200 : 404 })
+    const stats = (await (await c.get(`/api/stats?communityId=${fx.communityId}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).json()) as { hazards: { byType: Record<string, number> } }
+    expect({ role, counted: (stats.hazards.byType.lead ?? 0) > 0 }).toEqual({ role, counted: sees })
+    const csv = await (await c.get('/api/matters?type=lead&format=csv')).text()
+    expect({ role, exported: csv.includes(SECRET) }).toEqual({ role, exported: sees })
+    if (!sees) {
+      expect((await c.post(`/api/hazards/${lead!.id}/transition`, { to: 'rejected', note: 'x' })).status).toBe(404)
+    }
+  }
+  // Never in the hazards list (type hazard) nor the OGC layer, even for admins.
+  expect(await (await clients.admin.get('/api/hazards?limit=500')).text()).not.toContain(SECRET)
+  expect(await (await clients.admin.get('/ogc/collections/hazards/items?limit=10000')).text()).not.toContain(SECRET)
 })

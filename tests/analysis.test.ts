@@ -552,7 +552,7 @@ describe('trend', () => {
     const trend = await json<Trend>(await command.get(`/api/stats/trend?days=30&communityId=${demoCommunity}`))
     const rows = await server.db.sql<{ category: string; n: number }[]>`
       select category, count(*)::int as n from hazards
-      where community_id = ${demoCommunity} and status <> 'rejected' and reported_at >= ${trend.from}::timestamptz and reported_at < ${trend.to}::timestamptz
+      where community_id = ${demoCommunity} and type = 'hazard' and status <> 'rejected' and reported_at >= ${trend.from}::timestamptz and reported_at < ${trend.to}::timestamptz
       group by category`
     for (const s of trend.series) {
       expect([s.category, s.counts.reduce((a, b) => a + b, 0)]).toEqual([s.category, rows.find((r) => r.category === s.category)?.n ?? 0])

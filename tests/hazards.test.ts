@@ -119,7 +119,9 @@ describe('reporting', () => {
       warning: false,
     })
     expect(typeof f.properties.assigneeName).toBe('string')
-    expect(Date.parse(String(f.properties.dueAt)) - Date.parse(String(f.properties.reportedAt))).toBe(3 * 86_400_000)
+    // Contract v2: the deadline comes from the level (a new matter starts at the micro-grid: 1 day), not the severity.
+    expect(f.properties).toMatchObject({ level: 'micro_grid', type: 'hazard' })
+    expect(Date.parse(String(f.properties.dueAt)) - Date.parse(String(f.properties.reportedAt))).toBe(86_400_000)
     expect(f.properties.events).toEqual([expect.objectContaining({ from: null, to: 'reported', by: patrol.user.name })])
   })
 
@@ -434,7 +436,7 @@ describe('list, SLA flags and replay', () => {
     expect(fc.features.length).toBeGreaterThan(0)
     const [row] = await server.db.sql<{ n: number }[]>`
       select count(*)::int as n from hazards h
-      where h.reported_at <= ${at}::timestamptz
+      where h.reported_at <= ${at}::timestamptz and h.type = 'hazard'
         and (select e.to_status from hazard_events e where e.hazard_id = h.id and e.at <= ${at}::timestamptz
              order by e.at desc, e.id desc limit 1) not in ('verified', 'rejected')`
     expect(fc.features.length).toBe(row!.n)

@@ -23,6 +23,7 @@ interface ReportJson {
     keyPlaces: { total: number }
   }
   byCategory: { category: string; found: number; closed: number; overdue: number }[]
+  byType: { type: string; found: number; closed: number; overdue: number }[]
   byZone: { zoneId: number; name: string; assigneeName: string | null; found: number; closed: number; overdue: number }[]
   unzoned: { found: number }
   coverageByZone: { zoneId: number }[]
@@ -83,14 +84,15 @@ describe('figures against the seeded data', () => {
   })
 
   test('found, closed and overdue by category match SQL', async () => {
-    const rows = await server.db.sql<{ category: string; found: number; closed: number; overdue: number }[]>`
-      select category,
+    // The category table is the hazards' (type = hazard); the headline counts every kind of matter.
+    const rows = await server.db.sql<{ category: string; type: string; found: number; closed: number; overdue: number }[]>`
+      select category, type,
         count(*) filter (where reported_at >= ${w.from}::timestamptz and reported_at < ${w.to}::timestamptz)::int as found,
         count(*) filter (where status = 'verified' and closed_at >= ${w.from}::timestamptz and closed_at < ${w.to}::timestamptz)::int as closed,
         count(*) filter (where due_at >= ${w.from}::timestamptz and due_at < least(${w.to}::timestamptz, now())
                            and (closed_at is null or closed_at > due_at))::int as overdue
-      from hazards where community_id = ${communityId} and status <> 'rejected' group by category`
-    const expected = Object.fromEntries(rows.map((r) => [r.category, { found: r.found, closed: r.closed, overdue: r.overdue }]))
+      from hazards where community_id = ${communityId} and status <> 'rejected' group by category, type`
+    const expected = Object.fromEntries(rows.filter((r) => r.type === 'hazard').map((r) => [r.category, { found: r.found, closed: r.closed, overdue: r.overdue }]))
     for (const r of report.byCategory) {
       expect({ category: r.category, found: r.found, closed: r.closed, overdue: r.overdue }).toEqual({ category: r.category, ...(expected[r.category] ?? { found: 0, closed: 0, overdue: 0 }) })
     }
@@ -196,14 +198,16 @@ describe('forms', () => {
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(await res.arrayBuffer())
     const names = wb.worksheets.map((s) => s.name)
-    expect(names).toEqual(['核心指标', '按类别', '按等级', '按网格', '共建单位', '每日', '巡查覆盖-网格', '巡查覆盖-队伍', '每周覆盖', '热点', '隐患最多楼栋', '反弹', '关爱走访', '积分排行', '报告信息'])
+    expect(names).toEqual(['核心指标', '按类别', '按等级', '按办理层级', '按事项类型', '按网格', '共建单位', '每日', '巡查覆盖-网格', '巡查覆盖-队伍', '每周覆盖', '热点', '隐患最多楼栋', '反弹', '关爱走访', '积分排行', '报告信息'])
     const cat = wb.getWorksheet('按类别')!
     expect(cat.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 })
     const total = cat.getRow(cat.rowCount)
     expect(total.getCell(1).value).toBe('合计')
-    expect(total.getCell(2).value).toBe(report.headline.found)
-    expect(total.getCell(3).value).toBe(report.headline.closed)
-    expect(total.getCell(4).value).toBe(report.headline.overdue)
+    // 按类别 counts the hazards (the other kinds have their own categories, in 按事项类型).
+    const hazardsOnly = report.byType.find((t) => t.type === 'hazard')!
+    expect(total.getCell(2).value).toBe(hazardsOnly.found)
+    expect(total.getCell(3).value).toBe(hazardsOnly.closed)
+    expect(total.getCell(4).value).toBe(hazardsOnly.overdue)
     const cov = wb.getWorksheet('巡查覆盖-网格')!
     const column = (cov.getRow(1).values as unknown[]).indexOf('楼栋覆盖率')
     expect(column).toBeGreaterThan(0)

@@ -59,6 +59,7 @@ function warningFilter(fc: JsonFeatureCollection, query: URLSearchParams): JsonF
 /** The list endpoints that can be downloaded. */
 export const EXPORT_SOURCES: readonly ExportSource[] = [
   { pattern: /^\/api\/hazards\/?$/, names: () => ({ ascii: 'hazards', zh: '隐患' }), extract: asFeatures, filter: warningFilter },
+  { pattern: /^\/api\/matters\/?$/, names: () => ({ ascii: 'matters', zh: '事项' }), extract: asFeatures, filter: warningFilter },
   { pattern: /^\/api\/zones\/?$/, names: () => ({ ascii: 'zones', zh: '责任网格' }), extract: asFeatures },
   { pattern: /^\/api\/communities\/?$/, names: () => ({ ascii: 'communities', zh: '社区' }), extract: asFeatures },
   {

@@ -14,8 +14,8 @@
  */
 import type { Queryable, Sql } from '../db/connect.ts'
 
-/** Event names of the contract. */
-export const LIVE_EVENT_TYPES = ['hazard', 'position', 'checkin', 'reminder'] as const
+/** Event names of the contract; `escalation` (issue #14): `{ hazardId, communityId, from, to, reason, by, unitId, feature }`. */
+export const LIVE_EVENT_TYPES = ['hazard', 'position', 'checkin', 'reminder', 'escalation'] as const
 export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number]
 
 /** What a writer publishes. `data` must hold no phone numbers or other personal contact data. */

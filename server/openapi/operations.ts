@@ -152,6 +152,10 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'GET /ogc/collections/:collectionId/items': { tag: 'ogc', summary: 'Features of a collection (paged with next/prev links)', responses: ok('OgcItems', 'GeoJSON', GEOJSON) },
   'GET /ogc/collections/:collectionId/items/:featureId': { tag: 'ogc', summary: 'One feature', responses: ok('OgcItem', 'GeoJSON', GEOJSON) },
   // Version 2, issues 14, 17 and 19 (answers described loosely until their schemas are written out)
+  'POST /api/hazards/:id/escalate': { tag: 'hazards', summary: '升级: move a matter up one or two handling levels, with a reason', responses: ok('Hazard') },
+  'GET /api/matters': { tag: 'hazards', summary: 'Matters of every kind (事项: hazard, dispute, lead, emergency, request, information)', responses: geojson() },
+  'POST /api/matters': { tag: 'hazards', summary: 'Report a matter of any kind (`type` required; its categories only)', responses: createdOrSame('Hazard') },
+  'GET /api/matters/:id': { tag: 'hazards', summary: 'A matter with its timeline', responses: ok('Hazard') },
   'GET /api/people/:id/activity': { tag: 'roster', summary: 'Hours on duty, distance, reports and check-ins of a person in a window', responses: ok('AnyObject') },
   'GET /api/units': { tag: 'units', summary: 'Partner units (共建单位) serving the caller’s communities', responses: ok('AnyObject') },
   'GET /api/units/:id': { tag: 'units', summary: 'A partner unit', responses: ok('AnyObject') },

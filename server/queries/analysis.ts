@@ -33,6 +33,8 @@ export interface AnalysisFilter {
   status?: Status[] | undefined
   /** Only the matters handed to this partner unit (a partner account's figures). */
   unitId?: number | null | undefined
+  /** Leave leads out (the caller may not see them: core/matters.ts `seesLeads`). */
+  hideLeads?: boolean | undefined
 }
 
 /** The window of an answer: the `from`/`to` asked for (null = open). */
@@ -54,6 +56,7 @@ export function hazardWhere(sql: Queryable, f: AnalysisFilter): postgres.Fragmen
   if (f.unitId !== undefined && f.unitId !== null) parts.push(sql`h.unit_id = ${f.unitId}`)
   if (f.status?.length) parts.push(sql`h.status = any(${f.status}::text[])`)
   else parts.push(sql`h.status <> 'rejected'`)
+  if (f.hideLeads) parts.push(sql`h.type <> 'lead'`)
   return parts.reduce((acc, p) => sql`${acc} and ${p}`)
 }
 

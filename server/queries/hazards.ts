@@ -1,8 +1,8 @@
 import type postgres from 'postgres'
 import type { PageKey } from '../paging.ts'
 import type { Queryable, Sql } from '../db/connect.ts'
-import { checkTransition, SLA_WARNING_FRACTION } from '../../core/matter-machine.ts'
-import { CLOSED_STATUSES, dueAt, type Category, type Severity, type Status } from '../../core/matters.ts'
+import { checkEscalation, checkTransition, SLA_WARNING_FRACTION } from '../../core/matter-machine.ts'
+import { CLOSED_STATUSES, dueAtLevel, type Level, type MatterCategory, type MatterType, type Severity, type Source, type Status } from '../../core/matters.ts'
 import { recordLiveEvent, type LiveEvent } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
 import type { BBox } from '../validate.ts'
@@ -16,8 +16,11 @@ export interface HazardFilter {
   communityIds: number[] | null
   communityId?: number | undefined
   status?: Status[] | undefined
-  category?: Category[] | undefined
+  /** Kinds of matters (all when absent; `/api/hazards` passes `['hazard']`). */
+  type?: MatterType[] | undefined
+  category?: MatterCategory[] | undefined
   severity?: Severity[] | undefined
+  level?: Level[] | undefined
   from?: string | undefined
   to?: string | undefined
   bbox?: BBox | undefined
@@ -26,6 +29,8 @@ export interface HazardFilter {
   assigneeId?: number | undefined
   /** Only the matters handed to this partner unit (a partner account's list is always limited to its unit). */
   unitId?: number | null | undefined
+  /** Leave leads out (the caller may not see them: core/matters.ts `seesLeads`). */
+  hideLeads?: boolean | undefined
   /** The map as it stood at this time: hazards reported by then and not yet closed then. */
   at?: string | undefined
 }
@@ -77,8 +82,13 @@ export function hazardProps(sql: Queryable, at?: string): postgres.Fragment {
     'communityId', h.community_id,
     'zoneId', h.zone_id,
     'buildingId', h.building_id,
+    'type', h.type,
     'category', h.category,
     'severity', h.severity,
+    'level', h.level,
+    'source', h.source,
+    'escalations', h.escalations,
+    'escalatedAt', h.escalated_at,
     'status', ${k.status},
     'description', h.description,
     'reportedAt', h.reported_at,
@@ -109,6 +119,9 @@ function where(sql: Sql, f: HazardFilter, k: Clock): postgres.Fragment {
   if (f.status?.length) parts.push(sql`${k.status} = any(${f.status}::text[])`)
   if (f.category?.length) parts.push(sql`h.category = any(${f.category}::text[])`)
   if (f.severity?.length) parts.push(sql`h.severity = any(${f.severity}::text[])`)
+  if (f.type?.length) parts.push(sql`h.type = any(${f.type}::text[])`)
+  if (f.hideLeads) parts.push(sql`h.type <> 'lead'`)
+  if (f.level?.length) parts.push(sql`h.level = any(${f.level}::text[])`)
   if (f.from) parts.push(sql`h.reported_at >= ${f.from}::timestamptz`)
   if (f.to) parts.push(sql`h.reported_at < ${f.to}::timestamptz`)
   if (f.zoneId !== undefined) parts.push(sql`h.zone_id = ${f.zoneId}`)
@@ -180,9 +193,10 @@ export async function hazardPage(sql: Sql, filter: HazardFilter, page?: HazardPa
   return { body, next }
 }
 
-const scope = (sql: Queryable, communityIds: number[] | null, unitId: number | null = null) =>
+/** The rows the caller may reach: its communities, with `unitId` only that partner unit's, and no lead with `hideLeads`. */
+const scope = (sql: Queryable, communityIds: number[] | null, unitId: number | null = null, hideLeads = false) =>
   sql`${communityIds === null ? sql`true` : sql`h.community_id = any(${communityIds}::bigint[])`}
-      and ${unitId === null ? sql`true` : sql`h.unit_id = ${unitId}`}`
+      and ${unitId === null ? sql`true` : sql`h.unit_id = ${unitId}`} and ${hideLeads ? sql`h.type <> 'lead'` : sql`true`}`
 
 /**
  * One hazard as a Feature, or undefined when it does not exist or lies outside `communityIds` (or, with
@@ -191,13 +205,21 @@ const scope = (sql: Queryable, communityIds: number[] | null, unitId: number | n
  * unitName, kind }], oldest first; `by` = the user's name; `kind` 'reminder' for a 催办, else 'transition'), `properties.comments` ([{ at, by, unitId, unitName,
  * note }]) and `properties.photos` ([{ id, url, width, height }]).
  */
-export async function hazardFeature(sql: Queryable, id: number, communityIds: number[] | null, detail = true, unitId: number | null = null): Promise<HazardFeature | undefined> {
+export async function hazardFeature(
+  sql: Queryable,
+  id: number,
+  communityIds: number[] | null,
+  detail = true,
+  unitId: number | null = null,
+  hideLeads = false,
+): Promise<HazardFeature | undefined> {
   const extra = detail
     ? sql`jsonb_build_object(
         'events', coalesce((
-          select json_agg(json_build_object('at', e.at, 'from', e.from_status, 'to', e.to_status,
+          select json_agg(json_build_object('at', e.at, 'kind', e.kind, 'from', e.from_status, 'to', e.to_status,
+                                            'fromLevel', e.from_level, 'toLevel', e.to_level,
                                             'by', coalesce(e.by_name, u.name), 'note', e.note, 'assigneeId', e.assignee_id,
-                                            'unitId', e.unit_id, 'unitName', eu.name, 'kind', e.kind)
+                                            'unitId', e.unit_id, 'unitName', eu.name)
                           order by e.at, e.id)
           from hazard_events e left join users u on u.id = e.user_id left join partner_units eu on eu.id = e.unit_id
           where e.hazard_id = h.id), '[]'::json),
@@ -219,7 +241,7 @@ export async function hazardFeature(sql: Queryable, id: number, communityIds: nu
       'properties', ${hazardProps(sql)}::jsonb || ${extra}
     ) as feature
     from hazards h
-    where h.id = ${id} and ${scope(sql, communityIds, unitId)}`
+    where h.id = ${id} and ${scope(sql, communityIds, unitId, hideLeads)}`
   return row?.feature
 }
 
@@ -229,10 +251,16 @@ export function liveFeature(feature: HazardFeature): HazardFeature {
   return { ...feature, properties: properties as HazardFeature['properties'] }
 }
 
-/** A report of a new hazard (`POST /api/hazards`), validated. */
+/** A report of a new matter (`POST /api/hazards`, `POST /api/matters`), validated (the category belongs to the type). */
 export interface NewHazard {
-  category: Category
+  /** The kind of matter (default `hazard`). */
+  type?: MatterType | undefined
+  category: MatterCategory
   severity: Severity
+  /** Where it is handled (default `micro_grid`); sets `dueAt`. */
+  level?: Level | undefined
+  /** Where it came from (default `patrol`). */
+  source?: Source | undefined
   lon: number
   lat: number
   description?: string | undefined
@@ -275,6 +303,8 @@ export async function createHazard(sql: Sql, input: NewHazard, actor: SessionUse
     const seen = await existing()
     if (seen) return seen
 
+    const type = input.type ?? 'hazard'
+    const level = input.level ?? 'micro_grid'
     const point = tx`ST_SetSRID(ST_MakePoint(${input.lon}::float8, ${input.lat}::float8), 4326)`
     const [community] = await tx<{ id: number; createdAt: Date }[]>`
       select c.id, c.created_at as "createdAt" from communities c
@@ -306,17 +336,17 @@ export async function createHazard(sql: Sql, input: NewHazard, actor: SessionUse
     }
     const [previous] = await tx<{ id: number }[]>`
       select o.id from hazards o
-      where o.community_id = ${communityId} and o.category = ${input.category} and o.status = 'verified'
+      where o.community_id = ${communityId} and o.type = ${type} and o.category = ${input.category} and o.status = 'verified'
         and o.closed_at <= ${input.reportedAt}
         and o.closed_at > ${input.reportedAt}::timestamptz - make_interval(days => ${RECURRENCE_DAYS})
         and ST_DWithin(o.geom::geography, ${point}::geography, ${RECURRENCE_RADIUS_M})
       order by o.closed_at desc, o.id desc limit 1`
     const assigneeId = zone?.assigneeId ?? null
     const [inserted] = await tx<{ id: number }[]>`
-      insert into hazards (community_id, zone_id, building_id, category, severity, status, description, geom,
+      insert into hazards (community_id, zone_id, building_id, type, category, severity, level, source, status, description, geom,
                            reported_at, due_at, reporter_id, assignee_id, recurrence_of, client_id)
-      values (${communityId}, ${zone?.id ?? null}, ${buildingId}, ${input.category}, ${input.severity}, 'reported',
-              ${input.description ?? null}, ${point}, ${input.reportedAt}, ${dueAt(input.reportedAt, input.severity)},
+      values (${communityId}, ${zone?.id ?? null}, ${buildingId}, ${type}, ${input.category}, ${input.severity}, ${level}, ${input.source ?? 'patrol'},
+              'reported', ${input.description ?? null}, ${point}, ${input.reportedAt}, ${dueAtLevel(input.reportedAt, level)},
               ${actor.id}, ${assigneeId}, ${previous?.id ?? null}, ${input.clientId ?? null})
       on conflict (reporter_id, client_id) where client_id is not null do nothing
       returning id`
@@ -368,13 +398,14 @@ export async function transitionHazard(
   input: TransitionInput,
   actor: SessionUser,
   communityIds: number[] | null,
+  hideLeads = false,
 ): Promise<{ feature: HazardFeature; live: LiveEvent }> {
   return sql.begin(async (tx) => {
     const [h] = await tx<{ id: number; communityId: number; status: Status; rectifiedBy: number | null; assigneeId: number | null; unitId: number | null; version: number }[]>`
       select h.id, h.community_id as "communityId", h.status, h.rectified_by as "rectifiedBy",
              h.assignee_id as "assigneeId", h.unit_id::int as "unitId", h.version
       from hazards h
-      where h.id = ${input.id} and ${scope(tx, communityIds, partnerUnitOf(actor))}
+      where h.id = ${input.id} and ${scope(tx, communityIds, partnerUnitOf(actor), hideLeads)}
       for update`
     if (!h) throw problems.notFound(`No hazard ${input.id}.`)
     if (input.version !== undefined && input.version !== h.version) {
@@ -447,6 +478,76 @@ export async function transitionHazard(
   })
 }
 
+/** A requested escalation (`POST /api/hazards/:id/escalate`), validated. */
+export interface EscalationInput {
+  id: number
+  level: Level
+  reason: string
+}
+
+/**
+ * Escalate a matter (升级) in one transaction, the row locked: checks who may and that the level goes up
+ * (core/matter-machine.ts `checkEscalation`), sets `level`, recomputes `dueAt` = reportedAt + the level's
+ * days, counts it (`escalations`, `escalatedAt`), hands it to the level's handler — `grid`: the leader of
+ * the zone's team when known (else the assignee stays); `street`: the command centre (assignee cleared) —
+ * and writes the timeline row (kind `escalation`, from_status = to_status, from_level → to_level, the
+ * reason as note), the audit row, and two live events: `hazard` (the changed Feature) and `escalation`
+ * (`{ hazardId, communityId, from, to, reason, by, unitId, feature }`; the alert worker turns it into
+ * alerts). 404 outside `communityIds`.
+ */
+export async function escalateHazard(
+  sql: Sql,
+  input: EscalationInput,
+  actor: SessionUser,
+  communityIds: number[] | null,
+  hideLeads = false,
+): Promise<{ feature: HazardFeature; live: LiveEvent[] }> {
+  return sql.begin(async (tx) => {
+    const [h] = await tx<{ id: number; communityId: number; zoneId: number | null; status: Status; level: Level; assigneeId: number | null; version: number; reportedAt: Date; dueAt: Date }[]>`
+      select h.id, h.community_id as "communityId", h.zone_id as "zoneId", h.status, h.level, h.assignee_id as "assigneeId",
+             h.version, h.reported_at as "reportedAt", h.due_at as "dueAt"
+      from hazards h
+      where h.id = ${input.id} and ${scope(tx, communityIds, null, hideLeads)}
+      for update`
+    if (!h) throw problems.notFound(`No hazard ${input.id}.`)
+    const verdict = checkEscalation({ status: h.status, from: h.level, to: input.level, role: actor.role, personId: actor.personId, assigneeId: h.assigneeId })
+    if (!verdict.ok) throw new Problem(verdict.status, verdict.reason, { extensions: { level: h.level, to: input.level } })
+    let assigneeId = h.assigneeId
+    if (input.level === 'street') assigneeId = null
+    else if (h.zoneId !== null) {
+      const [leader] = await tx<{ id: number }[]>`
+        select p.id from zones z join teams t on t.id = z.team_id join people p on p.id = t.leader_id
+        where z.id = ${h.zoneId} and p.active`
+      if (leader) assigneeId = leader.id
+    }
+    const due = dueAtLevel(h.reportedAt, input.level)
+    await tx`
+      update hazards set level = ${input.level}, due_at = ${due}, assignee_id = ${assigneeId},
+                         escalations = escalations + 1, escalated_at = now(), version = version + 1, updated_at = now()
+      where id = ${h.id}`
+    await tx`insert into hazard_events (community_id, hazard_id, at, kind, from_status, to_status, from_level, to_level, user_id, by_name, assignee_id, note)
+             values (${h.communityId}, ${h.id}, now(), 'escalation', ${h.status}, ${h.status}, ${h.level}, ${input.level},
+                     ${actor.id}, ${actor.name}, ${assigneeId}, ${input.reason})`
+    const feature = (await hazardFeature(tx, h.id, null))!
+    await recordAudit(tx, {
+      userId: actor.id,
+      communityId: h.communityId,
+      action: 'escalate',
+      entity: 'hazard',
+      entityId: h.id,
+      before: { level: h.level, dueAt: h.dueAt.toISOString(), assigneeId: h.assigneeId, version: h.version },
+      after: { level: input.level, dueAt: due.toISOString(), assigneeId, version: h.version + 1, reason: input.reason },
+    })
+    const changed = await recordLiveEvent(tx, { type: 'hazard', communityId: h.communityId, data: liveFeature(feature) })
+    const escalation = await recordLiveEvent(tx, {
+      type: 'escalation',
+      communityId: h.communityId,
+      data: { hazardId: h.id, communityId: h.communityId, from: h.level, to: input.level, reason: input.reason, by: actor.name, unitId: null, feature: liveFeature(feature) },
+    })
+    return { feature, live: [changed, escalation] }
+  })
+}
+
 /** A stored photo. */
 export interface PhotoRow {
   id: number
@@ -465,10 +566,11 @@ export async function addHazardPhoto(
   actor: SessionUser,
   communityIds: number[] | null,
   clientId: string | null = null,
+  hideLeads = false,
 ): Promise<{ id: number; created: boolean }> {
   return sql.begin(async (tx) => {
     const [h] = await tx<{ id: number; communityId: number }[]>`
-      select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds, partnerUnitOf(actor))}`
+      select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds, partnerUnitOf(actor), hideLeads)}`
     if (!h) throw problems.notFound(`No hazard ${hazardId}.`)
     const [row] = await tx<{ id: number }[]>`
       insert into hazard_photos (community_id, hazard_id, mime, width, height, bytes, user_id, client_id)
@@ -493,11 +595,11 @@ export async function addHazardPhoto(
 }
 
 /** A photo of a visible hazard, or undefined. */
-export async function hazardPhoto(sql: Sql, hazardId: number, photoId: number, communityIds: number[] | null, unitId: number | null = null): Promise<PhotoRow | undefined> {
+export async function hazardPhoto(sql: Sql, hazardId: number, photoId: number, communityIds: number[] | null, unitId: number | null = null, hideLeads = false): Promise<PhotoRow | undefined> {
   const [row] = await sql<PhotoRow[]>`
     select ph.id, ph.hazard_id as "hazardId", ph.mime, ph.width, ph.height, ph.bytes
     from hazard_photos ph join hazards h on h.id = ph.hazard_id
-    where ph.id = ${photoId} and ph.hazard_id = ${hazardId} and ${scope(sql, communityIds, unitId)}`
+    where ph.id = ${photoId} and ph.hazard_id = ${hazardId} and ${scope(sql, communityIds, unitId, hideLeads)}`
   return row
 }
 

@@ -45,11 +45,13 @@ interface Source {
   community: Fragment
   props: Fragment
   time?: Fragment
+  /** Rows never served (hazards: leads, which the OGC layers carry for no one; core/matters.ts seesLeads). */
+  only?: Fragment
 }
 
 function sourceOf(sql: Sql, id: OgcCollectionId): Source {
   if (id === 'hazards') {
-    return { from: sql`hazards h`, id: sql`h.id`, geom: sql`h.geom`, community: sql`h.community_id`, props: hazardProps(sql), time: sql`h.reported_at` }
+    return { from: sql`hazards h`, id: sql`h.id`, geom: sql`h.geom`, community: sql`h.community_id`, props: hazardProps(sql), time: sql`h.reported_at`, only: sql`h.type <> 'lead'` }
   }
   const src = layerSource(sql, id satisfies LayerName)
   return { ...src, id: sql`x.id` }
@@ -57,6 +59,7 @@ function sourceOf(sql: Sql, id: OgcCollectionId): Source {
 
 function whereOf(sql: Sql, src: Source, q: Pick<OgcItemsQuery, 'communityIds' | 'bbox' | 'datetime'>): Fragment {
   const parts: Fragment[] = []
+  if (src.only) parts.push(src.only)
   if (q.communityIds !== null) parts.push(sql`${src.community} = any(${q.communityIds}::bigint[])`)
   if (q.bbox) {
     const [minLon, minLat, maxLon, maxLat] = q.bbox

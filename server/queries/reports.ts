@@ -9,7 +9,7 @@
  * query. Rendering lives in server/reports/.
  */
 import type { Sql } from '../db/connect.ts'
-import { CATEGORIES, RESPONSE_TARGET_MINUTES, type Category, type Severity, type Status } from '../../core/matters.ts'
+import { CATEGORIES, LEVELS, MATTER_TYPES, RESPONSE_TARGET_MINUTES, type Category, type Level, type MatterType, type Severity, type Status } from '../../core/matters.ts'
 import { Problem } from '../problem.ts'
 import { addDays, isoWeekOf, periodWindow, shanghaiDate, type PeriodWindow, type ReportPeriod } from '../../core/period.ts'
 import { MIN_HAZARDS } from '../domain/gistar.ts'
@@ -41,7 +41,7 @@ export const REPORT_TARGETS = {
   responseMinutes: RESPONSE_TARGET_MINUTES,
   /** Share of hazards answered within {@link RESPONSE_TARGET_MINUTES} minutes. */
   responseRate: 0.9,
-  /** Share of hazards verified by their due time (1, 3, 5 days by severity). */
+  /** Share of matters verified by their due time (1, 3, 5 days by handling level; contract v2). */
   onTimeClosureRate: 0.9,
   /** Share of compounds patrolled at least once in each ISO week (每周覆盖). */
   weeklyCoverage: 1,
@@ -63,6 +63,8 @@ export interface ReportQuery {
   date: string
   /** The report's "now" (default: the database's clock). */
   now?: Date
+  /** Leave leads out (the caller may not see them: core/matters.ts `seesLeads`). */
+  hideLeads?: boolean | undefined
 }
 
 /** Found / closed / overdue counts of one row of a table. */
@@ -190,6 +192,10 @@ export interface ReportData {
     closureRate: number | null
     medianHoursToClose: number | null
     recurrences: number
+    /** Found in the period and escalated at least once (升级). */
+    escalated: number
+    /** `escalated` over `found` (null when nothing was found). */
+    escalatedRate: number | null
     buildings: CoverageCount
     keyPlaces: CoverageCount
     /** Weeks × compounds meeting the weekly rule. */
@@ -197,6 +203,10 @@ export interface ReportData {
   }
   byCategory: (FlowCounts & { category: Category })[]
   bySeverity: (FlowCounts & { severity: Severity })[]
+  /** By handling level (办理层级, the level now); `escalated` = found in the period and escalated. */
+  byLevel: (FlowCounts & { level: Level; escalated: number })[]
+  /** By kind of matter (事项类型). */
+  byType: (FlowCounts & { type: MatterType })[]
   byZone: ZoneRow[]
   unzoned: FlowCounts
   byDay: DayRow[]
@@ -230,6 +240,9 @@ interface HazardRow {
   communityId: number
   category: Category
   severity: Severity
+  level: Level
+  type: MatterType
+  escalated: boolean
   status: Status
   zoneId: number | null
   found: boolean
@@ -266,7 +279,7 @@ async function reportCommunities(sql: Sql, q: ReportQuery): Promise<CommunityRow
  * period) or overdue (due in the period and by now, not verified by then); rejected ones left out. The
  * zone is the one that covered the hazard when it was reported (`zone_at`, zone_history).
  */
-async function reportHazards(sql: Sql, communityIds: number[], w: PeriodWindow, now: Date): Promise<HazardRow[]> {
+async function reportHazards(sql: Sql, communityIds: number[], w: PeriodWindow, now: Date, hideLeads = false): Promise<HazardRow[]> {
   return sql<HazardRow[]>`
     with h as (
       select h.*,
@@ -275,11 +288,11 @@ async function reportHazards(sql: Sql, communityIds: number[], w: PeriodWindow, 
              (h.due_at >= ${w.from}::timestamptz and h.due_at < least(${w.to}::timestamptz, ${now}::timestamptz)
               and (h.status <> 'verified' or h.closed_at > h.due_at)) as is_overdue
       from hazards h
-      where ${hazardWhere(sql, { communityIds })}
+      where ${hazardWhere(sql, { communityIds, hideLeads })}
         and h.reported_at < ${w.to}::timestamptz
         and (h.reported_at >= ${w.from}::timestamptz or h.closed_at >= ${w.from}::timestamptz or h.due_at >= ${w.from}::timestamptz)
     )
-    select h.id, h.community_id as "communityId", h.category, h.severity, h.status,
+    select h.id, h.community_id as "communityId", h.category, h.severity, h.level, h.type, h.escalations > 0 as escalated, h.status,
            zone_at(h.geom, h.community_id, h.reported_at) as "zoneId",
            h.is_found as found, h.is_closed as closed, h.is_overdue as overdue,
            to_char(h.reported_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as "reportedDay",
@@ -329,6 +342,8 @@ interface ReportContext {
   /** End of the coverage window: the period's end, or now. */
   coverageTo: string
   notes: string[]
+  /** Leave leads out. */
+  hideLeads: boolean
 }
 
 /** Run tasks with at most `limit` at a time, results in order. */
@@ -350,13 +365,21 @@ function flowSection(ctx: ReportContext, rows: HazardRow[]) {
   const { w } = ctx
   const byCategory = CATEGORIES.map((category) => ({ category, ...zero() }))
   const bySeverity = (['minor', 'major', 'critical'] as const).map((severity) => ({ severity, ...zero() }))
+  const byLevel = LEVELS.map((level) => ({ level, ...zero(), escalated: 0 }))
+  const byType = MATTER_TYPES.map((type) => ({ type, ...zero() }))
   const zoneCounts = new Map<number, FlowCounts>()
   const unzoned = zero()
   const days = Array.from({ length: w.days }, (_, i) => ({ day: addDays(w.firstDay, i), found: 0, closed: 0 }))
   const dayIndex = new Map(days.map((d, i) => [d.day, i]))
   for (const h of rows) {
-    tally(byCategory.find((c) => c.category === h.category)!, h)
+    // The category table is the hazards' (隐患); the other kinds have their own categories and the by-type table.
+    const cat = h.type === 'hazard' ? byCategory.find((c) => c.category === h.category) : undefined
+    if (cat) tally(cat, h)
     tally(bySeverity.find((x) => x.severity === h.severity)!, h)
+    const lv = byLevel.find((x) => x.level === h.level)!
+    tally(lv, h)
+    if (h.found && h.escalated) lv.escalated++
+    tally(byType.find((x) => x.type === h.type)!, h)
     if (h.zoneId === null) tally(unzoned, h)
     else {
       const acc = zoneCounts.get(h.zoneId) ?? zero()
@@ -368,7 +391,7 @@ function flowSection(ctx: ReportContext, rows: HazardRow[]) {
     const cd = h.closed && h.closedDay ? dayIndex.get(h.closedDay) : undefined
     if (cd !== undefined) days[cd]!.closed++
   }
-  return { byCategory, bySeverity, zoneCounts, unzoned, byDay: days }
+  return { byCategory, bySeverity, byLevel, byType, zoneCounts, unzoned, byDay: days }
 }
 
 /**
@@ -508,7 +531,7 @@ async function hotspotSection(ctx: ReportContext) {
   const { sql, w } = ctx
   const counts = await sql<{ communityId: number; n: number }[]>`
     select h.community_id as "communityId", count(*)::int as n from hazards h
-    where ${hazardWhere(sql, { communityIds: ctx.ids, from: w.from, to: w.to })}
+    where ${hazardWhere(sql, { communityIds: ctx.ids, from: w.from, to: w.to, hideLeads: ctx.hideLeads })}
     group by 1`
   // One community: always (its grid's note says when the counts are too few for Gi*).
   const enough = new Set(ctx.single ? ctx.ids : counts.filter((c) => c.n >= MIN_HAZARDS).map((c) => c.communityId))
@@ -521,7 +544,7 @@ async function hotspotSection(ctx: ReportContext) {
     REPORT_HOTSPOT_CONCURRENCY,
     async (community) => {
       try {
-        return { community, grid: await hotspotGrid(sql, { communityIds: [community.id], communityId: community.id, from: w.from, to: w.to, cell: REPORT_HOTSPOT_CELL_M }) }
+        return { community, grid: await hotspotGrid(sql, { communityIds: [community.id], communityId: community.id, from: w.from, to: w.to, cell: REPORT_HOTSPOT_CELL_M, hideLeads: ctx.hideLeads }) }
       } catch (error) {
         if (!(error instanceof Problem)) throw error
         ctx.notes.push(`${community.name}：${error.message}`)
@@ -568,7 +591,7 @@ async function topPlacesSection(ctx: ReportContext): Promise<TopPlaceRow[]> {
                 and h2.reported_at >= ${w.from}::timestamptz and h2.reported_at < ${w.to}::timestamptz
               group by h2.category) x) as categories
     from hazards h join buildings b on b.id = h.building_id left join compounds cp on cp.id = b.compound_id
-    where ${hazardWhere(sql, { communityIds: ctx.ids, from: w.from, to: w.to })}
+    where ${hazardWhere(sql, { communityIds: ctx.ids, from: w.from, to: w.to, hideLeads: ctx.hideLeads })}
     group by h.community_id, h.building_id, b.id, b.name, cp.name
     order by count desc, h.building_id
     limit ${REPORT_TOP_N}`
@@ -578,7 +601,7 @@ async function topPlacesSection(ctx: ReportContext): Promise<TopPlaceRow[]> {
 /** The recurrences (反弹) of the period, the first {@link REPORT_TOP_N} with their places. */
 async function recurrenceSection(ctx: ReportContext): Promise<{ count: number; rows: RecurrenceRow[] }> {
   const { sql, w } = ctx
-  const rec = await hazardRecurrences(sql, { communityIds: ctx.ids, from: w.from, to: w.to })
+  const rec = await hazardRecurrences(sql, { communityIds: ctx.ids, from: w.from, to: w.to, hideLeads: ctx.hideLeads })
   const recTop = rec.features.slice(0, REPORT_TOP_N)
   const recPlaces = await placesAt(sql, recTop.map((f) => ({ lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] })))
   const rows = recTop.map((f, i) => ({
@@ -608,7 +631,7 @@ async function mapSection(ctx: ReportContext, zones: PeriodZone[], unvisited: Ge
   const scope = { communityIds: ctx.ids }
   const layer = async <P>(name: 'communities' | 'buildings' | 'roads') =>
     JSON.parse(await layerGeoJson(sql, name, { communityIds: ctx.ids })) as FeatureCollectionOf<P>
-  const hazardsFc = JSON.parse(await listHazardsGeoJson(sql, { ...scope, from: w.from, to: w.to })) as FeatureCollectionOf<{ severity: Severity; status: Status }>
+  const hazardsFc = JSON.parse(await listHazardsGeoJson(sql, { ...scope, from: w.from, to: w.to, hideLeads: ctx.hideLeads })) as FeatureCollectionOf<{ severity: Severity; status: Status }>
   const tracksFc = ctx.started
     ? (JSON.parse(await listTracksGeoJson(sql, { ...scope, from: w.from, to: ctx.coverageTo })) as FeatureCollectionOf<unknown>)
     : { features: [] }
@@ -684,10 +707,11 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
     today,
     coverageTo: new Date(Math.min(Date.parse(w.to), now.getTime())).toISOString(),
     notes: [],
+    hideLeads: q.hideLeads ?? false,
   }
-  const scope = { communityIds: ctx.ids }
+  const scope = { communityIds: ctx.ids, hideLeads: ctx.hideLeads }
 
-  const rows = await reportHazards(sql, ctx.ids, w, now)
+  const rows = await reportHazards(sql, ctx.ids, w, now, ctx.hideLeads)
   const flows = flowSection(ctx, rows)
   const zonedP = zoneSection(ctx, flows.zoneCounts, flows.unzoned)
   const [zoned, stats, [rates], coverage, weeklyRule, hot, topPlaces, rec, [district]] = await Promise.all([
@@ -733,6 +757,8 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
       closureRate: stats.closureRate,
       medianHoursToClose: stats.medianHoursToClose,
       recurrences: rec.count,
+      escalated: stats.hazards.escalated,
+      escalatedRate: stats.escalatedRate,
       buildings: coverage.buildings,
       keyPlaces: coverage.keyPlaces,
       weeklyRule: {
@@ -745,6 +771,8 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
     },
     byCategory: flows.byCategory,
     bySeverity: flows.bySeverity,
+    byLevel: flows.byLevel,
+    byType: flows.byType,
     byZone: zoned.byZone,
     unzoned: zoned.unzoned,
     byDay: flows.byDay,

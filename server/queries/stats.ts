@@ -3,7 +3,17 @@
  * response and closure rates against their targets, overdue hazards, medians, and daily trends.
  */
 import type { Sql } from '../db/connect.ts'
-import { CATEGORIES, CLOSED_STATUSES, RESPONSE_TARGET_MINUTES, SEVERITIES, STATUSES, type Category, type Status } from '../../core/matters.ts'
+import {
+  CATEGORIES,
+  CLOSED_STATUSES,
+  LEVELS,
+  MATTER_TYPES,
+  RESPONSE_TARGET_MINUTES,
+  SEVERITIES,
+  STATUSES,
+  type Category,
+  type Status,
+} from '../../core/matters.ts'
 import { analysisCommunity, hazardWhere, type AnalysisWindow } from './analysis.ts'
 import type { HazardStatsAnswer } from '../../core/answers.ts'
 import type postgres from 'postgres'
@@ -22,6 +32,8 @@ export interface StatsQuery {
   category?: Category[] | undefined
   /** Only the matters handed to this partner unit (a partner account's own figures). */
   unitId?: number | null | undefined
+  /** Leave leads out (the caller may not see them: core/matters.ts `seesLeads`). */
+  hideLeads?: boolean | undefined
 }
 
 /**
@@ -93,7 +105,7 @@ const share = (n: number, total: number): number | null => (total === 0 ? null :
  */
 export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats> {
   if (q.communityId !== undefined) await analysisCommunity(sql, q.communityIds, q.communityId)
-  const scope = { communityIds: q.communityIds, communityId: q.communityId, from: q.from, to: q.to, category: q.category, unitId: q.unitId }
+  const scope = { communityIds: q.communityIds, communityId: q.communityId, from: q.from, to: q.to, category: q.category, unitId: q.unitId, hideLeads: q.hideLeads }
   const where = hazardWhere(sql, scope)
   const closed = CLOSED_STATUSES as Status[]
   const [row] = await sql<
@@ -108,6 +120,9 @@ export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats>
       byStatus: Record<string, number> | null
       byCategory: Record<string, number> | null
       bySeverity: Record<string, number> | null
+      byLevel: Record<string, number> | null
+      byType: Record<string, number> | null
+      escalated: number
       rejected: number
     }[]
   >`
@@ -126,6 +141,9 @@ export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats>
       (select jsonb_object_agg(s.status, s.n) from (select status, count(*)::int as n from h group by status) s) as "byStatus",
       (select jsonb_object_agg(s.category, s.n) from (select category, count(*)::int as n from h group by category) s) as "byCategory",
       (select jsonb_object_agg(s.severity, s.n) from (select severity, count(*)::int as n from h group by severity) s) as "bySeverity",
+      (select jsonb_object_agg(s.level, s.n) from (select level, count(*)::int as n from h group by level) s) as "byLevel",
+      (select jsonb_object_agg(s.type, s.n) from (select type, count(*)::int as n from h group by type) s) as "byType",
+      count(*) filter (where h.escalations > 0)::int as escalated,
       (select count(*)::int from hazards h
         where ${hazardWhere(sql, { ...scope, status: ['rejected'] })}) as rejected
     from h`
@@ -139,7 +157,11 @@ export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats>
       byStatus: zeros(OPEN_KEYS, r.byStatus),
       byCategory: zeros(CATEGORIES, r.byCategory),
       bySeverity: zeros(SEVERITIES, r.bySeverity),
+      byLevel: zeros(LEVELS, r.byLevel),
+      byType: zeros(MATTER_TYPES, r.byType),
+      escalated: r.escalated,
     },
+    escalatedRate: share(r.escalated, r.total),
     responseRate: share(r.respondedInTime, r.total),
     closureRate: share(r.verified, r.total),
     onTimeClosureRate: share(r.verifiedOnTime, r.total),
@@ -179,7 +201,7 @@ export interface HazardTrend {
 
 /**
  * Daily counts of hazards reported per category over the last `days` days (today included), days
- * cut at Asia/Shanghai midnight; rejected hazards left out.
+ * cut at Asia/Shanghai midnight; rejected hazards and the other kinds of matters (type ≠ hazard) left out.
  */
 export async function hazardTrend(sql: Sql, q: TrendQuery): Promise<HazardTrend> {
   if (q.communityId !== undefined) await analysisCommunity(sql, q.communityIds, q.communityId)
@@ -195,6 +217,7 @@ export async function hazardTrend(sql: Sql, q: TrendQuery): Promise<HazardTrend>
     select to_char((h.reported_at at time zone ${TREND_TIME_ZONE})::date, 'YYYY-MM-DD') as day, h.category, count(*)::int as n
     from hazards h
     where ${hazardWhere(sql, { communityIds: q.communityIds, communityId: q.communityId, from, to, category: q.category, unitId: q.unitId })}
+      and h.type = 'hazard'
     group by 1, 2`
   const first = Date.parse(`${span!.first}T00:00:00Z`)
   const days = Array.from({ length: q.days }, (_, k) => new Date(first + k * 86_400_000).toISOString().slice(0, 10))

@@ -84,7 +84,8 @@ const SOURCES: Record<TileLayer, TileSource> = {
       ['severity', 'x.severity'],
       ['overdue', `(x.status <> all(${quoteList(CLOSED_STATUSES)}) and x.due_at < now())`],
     ],
-    where: 'x.status = any($5::text[]) and ($6::text[] is null or x.category = any($6::text[])) and ($7::text[] is null or x.severity = any($7::text[]))',
+    // Leads (治安线索) are never drawn in tiles: a tile is cached per community scope, not per role (see core/matters.ts seesLeads).
+    where: "x.type <> 'lead' and x.status = any($5::text[]) and ($6::text[] is null or x.category = any($6::text[])) and ($7::text[] is null or x.severity = any($7::text[]))",
   },
   roads: {
     from: 'roads x',

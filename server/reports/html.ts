@@ -185,6 +185,8 @@ export function reportHtml(d: ReportData): string {
     section(titleOf('核心指标'), table('核心指标', { hideKey: true }), true, 'headline'),
     section(titleOf('按类别'), beside(categoryChart, '按类别'), true, 'by-category'),
     section(titleOf('按等级'), table('按等级'), true, 'by-severity'),
+    section(titleOf('按办理层级'), table('按办理层级'), true, 'by-level'),
+    section(titleOf('按事项类型'), table('按事项类型'), true, 'by-type'),
     section(titleOf('按网格'), beside(zoneChart, '按网格'), short('按网格'), 'by-zone'),
     byName.has('共建单位') ? section(titleOf('共建单位'), table('共建单位'), short('共建单位'), 'by-unit') : '',
     byName.has('每日') ? section(titleOf('每日'), `<figure>${dayChartSvg(d.byDay)}</figure>`, true, 'by-day') : '',
@@ -200,7 +202,7 @@ export function reportHtml(d: ReportData): string {
       '口径说明',
       `<ul class="notes">
         <li>发现：本期内上报的隐患（经核实不是隐患而驳回的不计）。办结：本期内回访通过（已办结）的隐患，不论何时发现。</li>
-        <li>逾期：整改时限（一般 1 天、较大 3 天、重大 5 天）落在本期内且已过，而到时限仍未办结的隐患。</li>
+        <li>逾期：办结时限（按办理层级：微网格 1 天、网格 3 天、街道 5 天，自上报起算；升级后按新层级重算）落在本期内且已过，而到时限仍未办结的事项。</li>
         <li>${d.targets.responseMinutes} 分钟响应率：本期发现的隐患中，上报后 ${d.targets.responseMinutes} 分钟内有人到场（进入“整改中”）的比例；按时办结率：在时限内办结的比例。</li>
         <li>共建单位（周报、月报）：本期发现、现交办该单位的隐患；响应率 = 已响应（单位已接单整改）÷ 交办，办结率 = 已办结（回访通过）÷ 交办。</li>
         <li>按网格：以隐患上报时有效的网格划分为准（网格调整不改变历史统计）；网格员为本期内最后有效的责任人。</li>

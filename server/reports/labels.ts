@@ -1,9 +1,11 @@
 /** Chinese labels the printed and downloaded reports use. */
-import type { Category, Severity, Status } from '../../core/matters.ts'
+import { ALL_CATEGORIES, type Level, type MatterCategory, type MatterType, type Severity, type Status } from '../../core/matters.ts'
+import { CATEGORY_TERMS, LEVEL_TERMS, TYPE_TERMS } from '../../core/terms.ts'
 import type { ReportPeriod } from '../../core/period.ts'
 
-/** 隐患类别. */
-export const CATEGORY_LABELS: Record<Category, string> = {
+/** 类别: the hazards' as the reports always named them, the other kinds' from core/terms.ts. */
+export const CATEGORY_LABELS: Record<MatterCategory, string> = {
+  ...(Object.fromEntries(ALL_CATEGORIES.map((c) => [c, CATEGORY_TERMS[c].zh])) as Record<MatterCategory, string>),
   flying_wire_charging: '飞线充电',
   ebike_indoor: '电动车入户',
   fire_lane_blocked: '消防通道堵塞',
@@ -14,8 +16,16 @@ export const CATEGORY_LABELS: Record<Category, string> = {
   other: '其他',
 }
 
-/** 严重程度 (小事、大事、难事). */
-export const SEVERITY_LABELS: Record<Severity, string> = { minor: '一般（小事）', major: '较大（大事）', critical: '重大（难事）' }
+/** 危险程度 (contract v2: danger only; 小事/大事/难事 are the handling levels). */
+export const SEVERITY_LABELS: Record<Severity, string> = { minor: '一般', major: '较大', critical: '重大' }
+
+/** 办理层级 with the 7135 name of its matters and its days: 微网格（小事，1 天）. */
+export const LEVEL_LABELS = Object.fromEntries(
+  (Object.keys(LEVEL_TERMS) as Level[]).map((l) => [l, `${LEVEL_TERMS[l].zh}（${LEVEL_TERMS[l].matter.zh}）`]),
+) as Record<Level, string>
+
+/** 事项类型. */
+export const TYPE_LABELS = Object.fromEntries((Object.keys(TYPE_TERMS) as MatterType[]).map((t) => [t, TYPE_TERMS[t].zh])) as Record<MatterType, string>
 
 /** 状态. */
 export const STATUS_LABELS: Record<Status, string> = {

@@ -4,7 +4,8 @@
  */
 import type { ReportData } from '../queries/reports.ts'
 import type { Column, ColumnType, Table } from '../export/table.ts'
-import { CATEGORY_LABELS, confidenceLabel, SEVERITY_LABELS } from './labels.ts'
+import { LEVEL_DAYS } from '../../core/matters.ts'
+import { CATEGORY_LABELS, confidenceLabel, LEVEL_LABELS, SEVERITY_LABELS, TYPE_LABELS } from './labels.ts'
 import { UNIT_KIND_TERMS } from '../../core/terms.ts'
 import type { UnitKind } from '../../core/org.ts'
 
@@ -33,6 +34,8 @@ export function headlineTable(d: ReportData): ReportTable {
     { key: 'closureRate', metric: '办结率（本期发现已办结）', value: pct(h.closureRate), unit: '', __types: { value: 'percent' } },
     { key: 'medianHoursToClose', metric: '办结时长中位数', value: h.medianHoursToClose === null ? null : Math.round(h.medianHoursToClose * 10) / 10, unit: '小时', __types: { value: 'number' } },
     { key: 'recurrences', metric: '反弹隐患（同类 30 米内 30 天内复发）', value: h.recurrences, unit: '处' },
+    { key: 'escalated', metric: '升级办理（本期发现、升级到网格或街道）', value: h.escalated, unit: '件' },
+    { key: 'escalatedRate', metric: '升级率', value: pct(h.escalatedRate), unit: '', __types: { value: 'percent' } },
     { key: 'buildingsCoverage', metric: `楼栋巡查覆盖率（${h.buildings.visited}/${h.buildings.total}）`, value: pct(h.buildings.coverage), unit: '', __types: { value: 'percent' } },
     { key: 'keyPlacesCoverage', metric: `重点部位巡查覆盖率（${h.keyPlaces.visited}/${h.keyPlaces.total}）`, value: pct(h.keyPlaces.coverage), unit: '', __types: { value: 'percent' } },
     {
@@ -120,9 +123,24 @@ export function reportTables(d: ReportData): ReportTable[] {
     },
     {
       name: '按等级',
-      title: '隐患按严重程度',
-      columns: [col('severity', '严重程度', 'text', 16), ...flowColumns()],
+      title: '事项按危险程度',
+      columns: [col('severity', '危险程度', 'text', 16), ...flowColumns()],
       rows: [...d.bySeverity.map((r) => ({ severity: SEVERITY_LABELS[r.severity], found: r.found, closed: r.closed, overdue: r.overdue })), { severity: '合计', ...sum(d.bySeverity), __total: true }],
+    },
+    {
+      name: '按办理层级',
+      title: '事项按办理层级（7135：微网格 1 天、网格 3 天、街道 5 天办结）',
+      columns: [col('level', '办理层级', 'text', 16), col('days', '办结时限（天）', 'integer', 12), ...flowColumns(), col('escalated', '其中升级', 'integer', 10)],
+      rows: [
+        ...d.byLevel.map((r) => ({ level: LEVEL_LABELS[r.level], days: LEVEL_DAYS[r.level], found: r.found, closed: r.closed, overdue: r.overdue, escalated: r.escalated })),
+        { level: '合计', days: null, ...sum(d.byLevel), escalated: d.byLevel.reduce((n, r) => n + r.escalated, 0), __total: true },
+      ],
+    },
+    {
+      name: '按事项类型',
+      title: '事项按类型',
+      columns: [col('type', '事项类型', 'text', 16), ...flowColumns()],
+      rows: [...d.byType.map((r) => ({ type: TYPE_LABELS[r.type], found: r.found, closed: r.closed, overdue: r.overdue })), { type: '合计', ...sum(d.byType), __total: true }],
     },
     {
       name: '按网格',

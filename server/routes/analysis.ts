@@ -5,6 +5,7 @@ import { CATEGORIES, STATUSES } from '../../core/matters.ts'
 import { problems } from '../problem.ts'
 import { hazardClusters, hazardRecurrences, hotspotGrid } from '../queries/analysis.ts'
 import { enumList, idParam, isoTime, validate } from '../validate.ts'
+import { seesLeads } from '../../core/matters.ts'
 
 /** A finite number from the query string within [min, max]. */
 const numberIn = (min: number, max: number, unit: string) =>
@@ -56,18 +57,18 @@ export const analysis = new Hono<AppEnv>()
   .get('/clusters', validate('query', clustersQuery), async (c) => {
     const q = c.req.valid('query')
     checkWindow(q)
-    const body = await hazardClusters(c.get('sql'), { ...q, communityIds: c.get('communityIds') })
+    const body = await hazardClusters(c.get('sql'), { ...q, communityIds: c.get('communityIds'), hideLeads: !seesLeads(c.get('user').role) })
     return c.body(body, 200, { 'content-type': 'application/geo+json; charset=utf-8' })
   })
   .get('/hotspots', validate('query', hotspotsQuery), async (c) => {
     const q = c.req.valid('query')
     checkWindow(q)
-    const fc = await hotspotGrid(c.get('sql'), { ...q, communityIds: c.get('communityIds') })
+    const fc = await hotspotGrid(c.get('sql'), { ...q, communityIds: c.get('communityIds'), hideLeads: !seesLeads(c.get('user').role) })
     return c.body(JSON.stringify(fc), 200, { 'content-type': 'application/geo+json; charset=utf-8' })
   })
   .get('/recurrences', validate('query', recurrencesQuery), async (c) => {
     const q = c.req.valid('query')
     checkWindow(q)
-    const fc = await hazardRecurrences(c.get('sql'), { ...q, communityIds: c.get('communityIds') })
+    const fc = await hazardRecurrences(c.get('sql'), { ...q, communityIds: c.get('communityIds'), hideLeads: !seesLeads(c.get('user').role) })
     return c.body(JSON.stringify(fc), 200, { 'content-type': 'application/geo+json; charset=utf-8' })
   })

@@ -2,11 +2,11 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { requirePermission } from '../auth/middleware.ts'
 import type { AppEnv } from '../context.ts'
-import { CATEGORIES, SEVERITIES, STATUSES } from '../../core/matters.ts'
+import { CATEGORIES, LEVELS, seesLeads, SEVERITIES, STATUSES } from '../../core/matters.ts'
 import { cleanPhoto, PHOTO_MAX_BYTES, photoVariant } from '../media/photos.ts'
 import { Problem, problems, type ProblemFieldError } from '../problem.ts'
 import { DEFAULT_PAGE_LIMIT, encodeCursor, nextPageUrl, pageQuery } from '../paging.ts'
-import { addHazardComment, addHazardPhoto, createHazard, hazardFeature, hazardPage, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
+import { addHazardComment, addHazardPhoto, createHazard, escalateHazard, hazardFeature, hazardPage, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
 import { partnerUnitOf } from '../queries/units.ts'
 import { CLOCK_SKEW_MS } from '../domain/evidence.ts'
 import { limitBody } from '../http.ts'
@@ -34,6 +34,7 @@ const listQuery = z.object({
   communityId: idParam.optional(),
   assigneeId: idParam.optional(),
   unitId: idParam.optional(),
+  level: enumList(LEVELS).optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   at: isoTime.optional(),
   ...pageQuery,
@@ -70,6 +71,12 @@ const transitionBody = z.object({
 
 const commentBody = z.object({ note: z.string().trim().min(1, 'a comment must not be empty').max(TEXT_MAX, `at most ${TEXT_MAX} characters`) }).strict()
 
+/** `POST /:id/escalate`: malformed → 400; a missing or blank reason is well-formed but invalid → 422 (the route). */
+const escalateBody = z.object({
+  level: z.enum(LEVELS),
+  reason: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
+})
+
 const idParams = z.object({ id: idParam })
 const photoParams = z.object({ id: idParam, photoId: idParam })
 const photoQuery = z.object({ size: z.enum(['thumb', 'full']).default('full') })
@@ -94,9 +101,10 @@ function lonLatOf(loc: z.infer<typeof location>): { lon: number; lat: number } {
 export const hazards = new Hono<AppEnv>()
   .get('/', validate('query', listQuery), async (c) => {
     const { limit = DEFAULT_PAGE_LIMIT, cursor, ...q } = c.req.valid('query')
+    // `/api/hazards` is the matters of type hazard (contract v2); `/api/matters` lists every kind.
     // A partner account sees only the matters handed to its unit, whatever it asks for.
     const own = partnerUnitOf(c.get('user'))
-    const filter = { ...q, communityIds: c.get('communityIds'), ...(own === null ? {} : { unitId: own }) }
+    const filter = { ...q, type: ['hazard' as const], communityIds: c.get('communityIds'), hideLeads: true, ...(own === null ? {} : { unitId: own }) }
     // A download (?format=…) holds everything the filters select.
     if (c.get('exporting')) return c.body(await listHazardsGeoJson(c.get('sql'), filter), 200, { 'content-type': 'application/geo+json; charset=utf-8' })
     const { body, next } = await hazardPage(c.get('sql'), filter, { limit, after: cursor })
@@ -136,7 +144,7 @@ export const hazards = new Hono<AppEnv>()
   })
   .get('/:id', validate('param', idParams), async (c) => {
     const { id } = c.req.valid('param')
-    const feature = await hazardFeature(c.get('sql'), id, c.get('communityIds'), true, partnerUnitOf(c.get('user')))
+    const feature = await hazardFeature(c.get('sql'), id, c.get('communityIds'), true, partnerUnitOf(c.get('user')), !seesLeads(c.get('user').role))
     if (!feature) throw problems.notFound(`No hazard ${id}.`)
     return c.json(feature)
   })
@@ -148,6 +156,7 @@ export const hazards = new Hono<AppEnv>()
       { id, to: body.to, note: body.note || undefined, assigneeId: body.assigneeId ?? undefined, unitId: body.unitId, version: body.version ?? undefined },
       c.get('user'),
       c.get('communityIds'),
+      !seesLeads(c.get('user').role),
     )
     c.get('live').publish(result.live)
     return c.json(result.feature)
@@ -166,6 +175,14 @@ export const hazards = new Hono<AppEnv>()
     c.get('live').publish(live)
     return c.json(result, 201)
   })
+  .post('/:id/escalate', validate('param', idParams), validate('json', escalateBody), async (c) => {
+    const { id } = c.req.valid('param')
+    const { level, reason } = c.req.valid('json')
+    if (!reason) throw problems.unprocessable('An escalation needs a reason.', [{ path: 'reason', message: 'required' }])
+    const result = await escalateHazard(c.get('sql'), { id, level, reason }, c.get('user'), c.get('communityIds'), !seesLeads(c.get('user').role))
+    for (const event of result.live) c.get('live').publish(event)
+    return c.json(result.feature)
+  })
   .post(
     '/:id/photos',
     // Drained before the 413 (server/http.ts), so a phone reads the answer instead of a reset.
@@ -182,9 +199,10 @@ export const hazards = new Hono<AppEnv>()
       const clientId = key?.data ?? formClientId ?? null
       if (photo.size > PHOTO_MAX_BYTES) throw new Problem(413, `The photo is larger than ${PHOTO_MAX_BYTES / 1024 / 1024} MB.`)
       // Answer 404 before the work of decoding when the hazard is not visible.
-      if (!(await hazardFeature(c.get('sql'), id, c.get('communityIds'), false, partnerUnitOf(c.get('user'))))) throw problems.notFound(`No hazard ${id}.`)
+      const hideLeads = !seesLeads(c.get('user').role)
+      if (!(await hazardFeature(c.get('sql'), id, c.get('communityIds'), false, partnerUnitOf(c.get('user')), hideLeads))) throw problems.notFound(`No hazard ${id}.`)
       const clean = await cleanPhoto(new Uint8Array(await photo.arrayBuffer()))
-      const { id: photoId, created } = await addHazardPhoto(c.get('sql'), id, clean, c.get('user'), c.get('communityIds'), clientId)
+      const { id: photoId, created } = await addHazardPhoto(c.get('sql'), id, clean, c.get('user'), c.get('communityIds'), clientId, hideLeads)
       const url = `/api/hazards/${id}/photos/${photoId}`
       c.header('location', url)
       return c.json({ id: photoId, url, mime: clean.mime, width: clean.width, height: clean.height }, created ? 201 : 200)
@@ -193,7 +211,7 @@ export const hazards = new Hono<AppEnv>()
   .get('/:id/photos/:photoId', validate('param', photoParams), validate('query', photoQuery), async (c) => {
     const { id, photoId } = c.req.valid('param')
     const { size } = c.req.valid('query')
-    const photo = await hazardPhoto(c.get('sql'), id, photoId, c.get('communityIds'), partnerUnitOf(c.get('user')))
+    const photo = await hazardPhoto(c.get('sql'), id, photoId, c.get('communityIds'), partnerUnitOf(c.get('user')), !seesLeads(c.get('user').role))
     if (!photo) throw problems.notFound(`No photo ${photoId} of hazard ${id}.`)
     const bytes = await photoVariant(photo, size)
     return c.body(new Uint8Array(bytes), 200, {

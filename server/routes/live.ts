@@ -27,6 +27,7 @@ export function mayFollow(readTracks: boolean, scope: TrackScope | null, event: 
   const data = event.data as { personId?: number | null; registeredBy?: number | null }
   return (typeof data.personId === 'number' && scope.personIds.includes(data.personId)) || data.registeredBy === scope.registeredBy
 }
+import { seesLeads } from '../../core/matters.ts'
 
 /** Milliseconds a browser waits before reconnecting (the SSE `retry:` field). */
 const RETRY_MS = 3000
@@ -43,9 +44,15 @@ const REPLACED_RETRY_MS = 60_000
 /** Replayed events written between two yields to the event loop (other requests run in between). */
 const REPLAY_CHUNK = 100
 
+/** Whether a live event is about a lead (a `hazard` Feature, or an `escalation` carrying one, of type `lead`). */
+export function isLeadEvent(event: Pick<LiveEvent, 'data'>): boolean {
+  const data = (event.data ?? {}) as { properties?: { type?: unknown }; feature?: { properties?: { type?: unknown } } }
+  return data.properties?.type === 'lead' || data.feature?.properties?.type === 'lead'
+}
+
 /**
- * `GET /api/live`: Server-Sent Events `hazard`, `position` and `checkin` of the communities the
- * caller may see (positions only as {@link mayFollow} allows), each with its `live_events` id as `id:`. With `Last-Event-ID`, the events missed
+ * `GET /api/live`: Server-Sent Events `hazard`, `position`, `checkin`, `reminder` and `escalation` of the communities the
+ * caller may see (positions only as {@link mayFollow} allows, leads only to the roles that see them), each with its `live_events` id as `id:`. With `Last-Event-ID`, the events missed
  * since are replayed first, from the hub's memory (no database query), in chunks. A comment line
  * every {@link LiveHub.heartbeatMs} keeps proxies from closing the stream; the stream ends when the
  * client goes, the hub closes, its session ends (sign-out, expiry, revocation), or its owner opens
@@ -57,7 +64,10 @@ export const live = new Hono<AppEnv>().get('/', async (c) => {
   const scope = readTracks ? await trackScope(c.get('sql'), c.get('user')) : null
   const sql = c.get('sql')
   const communityIds = c.get('communityIds')
-  const shown = liveEventFilter(partnerUnitOf(c.get('user')))
+  // A partner account: its unit's matters only; leads (治安线索) only to the roles that see them (core/matters.ts seesLeads).
+  const byUnit = liveEventFilter(partnerUnitOf(c.get('user')))
+  const leadsToo = seesLeads(c.get('user').role)
+  const shown = (event: LiveEvent) => byUnit(event) && (leadsToo || !isLeadEvent(event))
   const lastEventId = lastEventIdOf(c.req.header('last-event-id') ?? c.req.query('lastEventId'))
   const owner = { userId: c.get('user').id, session: hashToken(c.get('token')) }
   c.header('x-accel-buffering', 'no')

@@ -9,6 +9,7 @@ import { PERIOD_FILE } from '../reports/labels.ts'
 import { isCalendarDay, REPORT_PERIODS, shanghaiDate } from '../../core/period.ts'
 import { reportXlsx } from '../reports/xlsx.ts'
 import { idParam, validate } from '../validate.ts'
+import { seesLeads } from '../../core/matters.ts'
 
 const params = z.object({ period: z.enum(REPORT_PERIODS, { message: `period must be one of ${REPORT_PERIODS.join(', ')}` }) })
 const query = z.object({
@@ -30,7 +31,7 @@ export const reports = new Hono<AppEnv>().get('/:period', validate('param', para
   const { period } = c.req.valid('param')
   const q = c.req.valid('query')
   const date = q.date ?? shanghaiDate(new Date())
-  const data = await buildReport(c.get('sql'), { communityIds: c.get('communityIds'), communityId: q.communityId, period, date })
+  const data = await buildReport(c.get('sql'), { communityIds: c.get('communityIds'), communityId: q.communityId, period, date, hideLeads: !seesLeads(c.get('user').role) })
   const stem = PERIOD_FILE[period]
   const ascii = `${stem.ascii}-${data.window.key}${q.communityId === undefined ? '' : `-${q.communityId}`}`
   const zh = `${data.scope.communities.length === 1 ? `${data.scope.communities[0]!.name}-` : ''}${stem.zh}-${data.window.key}`

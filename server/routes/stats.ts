@@ -6,6 +6,7 @@ import { problems } from '../problem.ts'
 import { hazardStats, hazardTrend } from '../queries/stats.ts'
 import { enumList, idParam, isoTime, validate } from '../validate.ts'
 import { partnerUnitOf } from '../queries/units.ts'
+import { seesLeads } from '../../core/matters.ts'
 
 /** Longest daily trend, in days. */
 export const MAX_TREND_DAYS = 366
@@ -34,8 +35,10 @@ export const stats = new Hono<AppEnv>()
     if (q.from && q.to && Date.parse(q.from) >= Date.parse(q.to)) {
       throw problems.badRequest('from must be before to.', [{ path: 'from', message: 'must be before to' }])
     }
-    // A partner account's figures are those of its unit's matters only.
-    return c.json(await hazardStats(c.get('sql'), { ...q, communityIds: c.get('communityIds'), unitId: partnerUnitOf(c.get('user')) }))
+    // A partner account's figures are those of its unit's matters only; leads only for the roles that see them.
+    return c.json(
+      await hazardStats(c.get('sql'), { ...q, communityIds: c.get('communityIds'), unitId: partnerUnitOf(c.get('user')), hideLeads: !seesLeads(c.get('user').role) }),
+    )
   })
   .get('/trend', validate('query', trendQuery), async (c) => {
     const q = c.req.valid('query')

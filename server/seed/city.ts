@@ -9,7 +9,7 @@
  * (server/seed/bulk.ts); ids are taken from the tables' sequences up front so rows can refer to each other.
  */
 import type { DatabaseKind, Sql } from '../db/connect.ts'
-import { SLA_DAYS, type Category, type Severity, type Status } from '../../core/matters.ts'
+import { LEVEL_DAYS, type Category, type Severity, type Status } from '../../core/matters.ts'
 import { hashPassword } from '../domain/password.ts'
 import { bulkInsert, type BulkMethod, type BulkTable, type Cell } from './bulk.ts'
 import { lineHex, multiLineHex, multiPolygonHex, pointHex, type LonLat } from './ewkb.ts'
@@ -556,7 +556,8 @@ function makeHazards(
     const v = b.rect[1] - rng.float(1, 5)
     const zone = zoneAt(u, v)
     const reportedAt = Math.round((now - rng.float(0.05, 365) * DAY) / 1000) * 1000
-    const dueAt = reportedAt + SLA_DAYS[severity] * DAY
+    // Every bench matter is handled in the micro-grid (level defaults to micro_grid): due in 1 day (contract v2).
+    const dueAt = reportedAt + LEVEL_DAYS.micro_grid * DAY
     const events = lifecycle(rng, reportedAt, dueAt, now)
     const lastEvent = events[events.length - 1]!
     const responded = events.find((e) => e.to === 'rectifying')

@@ -1,20 +1,21 @@
 /**
- * 90 days of hazard history (隐患) moving through the closed loop
+ * 90 days of matters (事项) moving through the closed loop
  * reported → dispatched → rectifying → rectified → verified, with realistic timings: most answered
- * within 7 minutes and closed by the SLA, some late, some reopened at recheck, a few rejected, and
- * the recent ones still open (a few of them overdue). A handful of buildings are hot spots.
+ * within 7 minutes and closed by the deadline of their level, some late, some reopened at recheck, a few
+ * rejected, and the recent ones still open (a few of them overdue). A handful of buildings are hot spots.
+ * Most are hazards (隐患); disputes, requests, leads, and a few pieces of information and emergencies
+ * come among them. Most are handled in the micro-grid (1 day), some are escalated (升级) to the grid
+ * (3 days) or the street (5 days) with the escalation in their timeline (issue #14, contract v2).
  */
 import { allocateIds, json, type BuildingInfo, type KeyPlaceInfo, type Organisation, type SeedContext, type ZoneInfo } from './context.ts'
 import { distance, distanceToPolygons, lerp, lineLength, pointAlong, pointInPolygons, ringArea, type XY } from './geo.ts'
-import { describeHazard, EVENT_NOTES } from './names.ts'
+import { LEVEL_DAYS, type Level, type MatterType } from '../../core/matters.ts'
+import { describeMatter, ESCALATION_NOTES, EVENT_NOTES } from './names.ts'
 import type { Random } from './random.ts'
 import { DAY, HOUR, MINUTE, shanghaiTime } from './time.ts'
 
 /** Days of history. */
 export const HAZARD_HISTORY_DAYS = 90
-
-/** SLA to close by severity (API.md): 1, 3, 5 days. */
-export const SLA_DAYS = { minor: 1, major: 3, critical: 5 } as const
 
 type Category =
   | 'flying_wire_charging'
@@ -25,7 +26,42 @@ type Category =
   | 'poor_lighting'
   | 'falling_object_risk'
   | 'other'
-type Severity = keyof typeof SLA_DAYS
+type Severity = 'minor' | 'major' | 'critical'
+
+/** Kinds of matters in the demo, weighted: mostly hazards. */
+const TYPE_WEIGHTS: Record<MatterType, number> = { hazard: 80, dispute: 7, request: 7, lead: 3, information: 2, emergency: 1 }
+
+/** Categories of the other kinds, weighted. */
+const OTHER_CATEGORY_WEIGHTS: Record<Exclude<MatterType, 'hazard'>, Record<string, number>> = {
+  dispute: { neighbours: 35, noise: 30, property: 20, family: 10, other: 5 },
+  lead: { suspicious_person: 40, suspicious_vehicle: 30, fraud: 25, other: 5 },
+  emergency: { fire: 20, medical: 35, flood: 10, gas_leak: 15, traffic: 10, other: 10 },
+  request: { repair: 40, environment: 25, elderly_help: 20, micro_wish: 10, other: 5 },
+  information: { opinion: 35, suggestion: 35, complaint: 25, other: 5 },
+}
+
+/** Danger of the other kinds, weighted. */
+const OTHER_SEVERITY_WEIGHTS: Record<Exclude<MatterType, 'hazard'>, Record<Severity, number>> = {
+  dispute: { minor: 78, major: 20, critical: 2 },
+  lead: { minor: 45, major: 45, critical: 10 },
+  emergency: { minor: 10, major: 50, critical: 40 },
+  request: { minor: 90, major: 10, critical: 0 },
+  information: { minor: 100, major: 0, critical: 0 },
+}
+
+/** Where each kind comes from, weighted. */
+const SOURCE_WEIGHTS: Record<MatterType, Record<string, number>> = {
+  hazard: { patrol: 90, resident: 6, hotline_12345: 4 },
+  dispute: { resident: 50, patrol: 30, hotline_12345: 20 },
+  lead: { patrol: 60, resident: 40 },
+  emergency: { resident: 50, hotline_12345: 40, patrol: 10 },
+  request: { resident: 55, hotline_12345: 35, patrol: 10 },
+  information: { resident: 70, hotline_12345: 30 },
+}
+
+/** Chance a matter of this danger is escalated, before the kind's extra (disputes and emergencies more often). */
+const ESCALATION_CHANCE: Record<Severity, number> = { minor: 0.05, major: 0.16, critical: 0.4 }
+const ESCALATION_EXTRA: Record<MatterType, number> = { hazard: 0, dispute: 0.12, lead: 0.05, emergency: 0.2, request: 0.04, information: 0 }
 type Status = 'reported' | 'dispatched' | 'rectifying' | 'rectified' | 'verified' | 'reopened' | 'rejected'
 
 const CATEGORY_WEIGHTS: Record<Category, number> = {
@@ -55,14 +91,21 @@ const HOUR_WEIGHTS = [1, 0.5, 0.3, 0.2, 0.2, 0.3, 1, 3, 6, 8, 8, 6, 4, 5, 7, 8, 
 
 interface PlannedEvent {
   at: number
+  /** The status after the event (for an escalation: the status it stays in). */
   to: Status
   actor: 'patrol' | 'command' | 'leader'
   note: string | null
+  /** An escalation (升级): the level before and after. */
+  escalate?: { from: Level; to: Level }
 }
 
 interface PlannedHazard {
-  category: Category
+  type: MatterType
+  category: string
   severity: Severity
+  source: string
+  /** The level it was reported at. */
+  level: Level
   building: BuildingInfo
   point: XY
   reportedAt: number
@@ -109,8 +152,9 @@ export async function makeHazards(
   })
   for (const state of ['dispatched', 'rectifying', 'rectifying', 'rectified', 'dispatched'] as Status[]) {
     const severity: Severity = rng.chance(0.6) ? 'minor' : 'major'
-    const ago = (SLA_DAYS[severity] + rng.float(0.3, 5)) * DAY
-    planned.push(stopAt(planHazard(rng, now - ago, homes, others, hot, fireLanes, severity), state, now))
+    const level: Level = rng.chance(0.6) ? 'micro_grid' : 'grid'
+    const ago = (LEVEL_DAYS[level] + rng.float(0.3, 5)) * DAY
+    planned.push(stopAt(planHazard(rng, now - ago, homes, others, hot, fireLanes, severity, level), state, now))
   }
   planned.sort((a, b) => a.reportedAt - b.reportedAt)
 
@@ -127,6 +171,7 @@ export async function makeHazards(
     ) as z on true
     order by r.i`
   const zoneById = new Map(zones.map((z) => [z.id, z]))
+  const teamLeader = new Map(org.teams.map((t) => [t.id, t.leaderId]))
   const personName = new Map(org.people.map((p) => [p.id, p.name]))
 
   const ids = await allocateIds(tx, 'hazards', planned.length)
@@ -147,13 +192,18 @@ export async function makeHazards(
   planned.forEach((h, index) => {
     const id = ids[index] as number
     const zone = zoneById.get(located[index]?.zone_id ?? -1) ?? null
-    const assigneeId = zone?.assigneeId ?? null
     const events = h.events.filter((e) => e.at <= now)
-    const last = events[events.length - 1] as PlannedEvent
+    const escalations = events.filter((e) => e.escalate)
+    const lastEscalation = escalations[escalations.length - 1]
+    const level: Level = lastEscalation?.escalate?.to ?? h.level
+    // The level's handler: the zone's person, the grid's team leader, or the command centre (no person).
+    const handler = (l: Level): number | null => (l === 'street' ? null : l === 'grid' ? (teamLeader.get(zone?.teamId ?? -1) ?? zone?.assigneeId ?? null) : (zone?.assigneeId ?? null))
+    const assigneeId = handler(level)
+    const last = [...events].reverse().find((e) => !e.escalate) as PlannedEvent
     const firstRectifying = events.find((e) => e.to === 'rectifying')
     const closing = events.find((e) => e.to === 'verified' || e.to === 'rejected')
     const rectified = [...events].reverse().find((e) => e.to === 'rectified')
-    const key = `${h.building.id}:${h.category}`
+    const key = `${h.building.id}:${h.type}:${h.category}`
     const previous = lastClosed.get(key)
     const recurrenceOf = previous && h.reportedAt - previous.closedAt < 30 * DAY && h.reportedAt > previous.closedAt ? previous.id : null
     if (closing?.to === 'verified') lastClosed.set(key, { id, closedAt: closing.at })
@@ -161,14 +211,19 @@ export async function makeHazards(
       id,
       zone_id: zone?.id ?? null,
       building_id: h.building.id,
+      type: h.type,
       category: h.category,
       severity: h.severity,
+      level,
+      source: h.source,
+      escalations: escalations.length,
+      escalated_at: lastEscalation ? new Date(lastEscalation.at).toISOString() : null,
       status: last.to,
       description: h.description,
       x: h.point[0],
       y: h.point[1],
       reported_at: new Date(h.reportedAt).toISOString(),
-      due_at: new Date(h.dueAt).toISOString(),
+      due_at: new Date(h.reportedAt + LEVEL_DAYS[level] * DAY).toISOString(),
       reporter_id: actors.patrol.id,
       assignee_id: assigneeId,
       responded_at: firstRectifying ? new Date(firstRectifying.at).toISOString() : null,
@@ -176,21 +231,43 @@ export async function makeHazards(
       closed_at: closing ? new Date(closing.at).toISOString() : null,
       recurrence_of: recurrenceOf,
       version: events.length,
-      updated_at: new Date(last.at).toISOString(),
+      updated_at: new Date(events[events.length - 1]!.at).toISOString(),
     })
     let from: Status | null = null
+    let current: Level = h.level
     for (const e of events) {
       const actor = actors[e.actor]
+      if (e.escalate) {
+        current = e.escalate.to
+        eventRows.push({
+          hazard_id: id,
+          at: new Date(e.at).toISOString(),
+          kind: 'escalation',
+          from_status: e.to,
+          to_status: e.to,
+          from_level: e.escalate.from,
+          to_level: e.escalate.to,
+          user_id: actor.id,
+          by_name: actor.name,
+          assignee_id: handler(current),
+          note: e.note,
+        })
+        continue
+      }
+      const dispatchedTo = handler(current)
       const note =
-        e.to === 'dispatched' && assigneeId !== null ? `${e.note ?? '已派单'}：${personName.get(assigneeId) ?? ''}` : e.note
+        e.to === 'dispatched' && dispatchedTo !== null ? `${e.note ?? '已派单'}：${personName.get(dispatchedTo) ?? ''}` : e.note
       eventRows.push({
         hazard_id: id,
         at: new Date(e.at).toISOString(),
+        kind: 'transition',
         from_status: from,
         to_status: e.to,
+        from_level: null,
+        to_level: null,
         user_id: actor.id,
         by_name: actor.name,
-        assignee_id: e.to === 'dispatched' ? assigneeId : null,
+        assignee_id: e.to === 'dispatched' ? dispatchedTo : null,
         note,
       })
       from = e.to
@@ -198,25 +275,28 @@ export async function makeHazards(
   })
 
   await tx`
-    insert into hazards (id, community_id, zone_id, building_id, category, severity, status, description, geom,
+    insert into hazards (id, community_id, zone_id, building_id, type, category, severity, level, source, escalations, escalated_at,
+                         status, description, geom,
                          reported_at, due_at, reporter_id, assignee_id, responded_at, rectified_by, closed_at,
                          recurrence_of, version, created_at, updated_at)
-    select id, ${communityId}, zone_id, building_id, category, severity, status, description,
+    select id, ${communityId}, zone_id, building_id, type, category, severity, level, source, escalations, escalated_at,
+           status, description,
            ST_Transform(ST_SetSRID(ST_MakePoint(x, y), ${utm}::int), 4326),
            reported_at, due_at, reporter_id, assignee_id, responded_at, rectified_by, closed_at,
            recurrence_of, version, reported_at, updated_at
     from jsonb_to_recordset(${json(hazardRows)}::text::jsonb) as r(
-      id bigint, zone_id bigint, building_id bigint, category text, severity text, status text, description text,
+      id bigint, zone_id bigint, building_id bigint, type text, category text, severity text, level text, source text,
+      escalations int, escalated_at timestamptz, status text, description text,
       x float8, y float8, reported_at timestamptz, due_at timestamptz, reporter_id bigint, assignee_id bigint,
       responded_at timestamptz, rectified_by bigint, closed_at timestamptz, recurrence_of bigint, version int,
       updated_at timestamptz)
     order by id`
   await tx`
-    insert into hazard_events (community_id, hazard_id, at, from_status, to_status, user_id, by_name, assignee_id, note)
-    select ${communityId}, hazard_id, at, from_status, to_status, user_id, by_name, assignee_id, note
+    insert into hazard_events (community_id, hazard_id, at, kind, from_status, to_status, from_level, to_level, user_id, by_name, assignee_id, note)
+    select ${communityId}, hazard_id, at, kind, from_status, to_status, from_level, to_level, user_id, by_name, assignee_id, note
     from jsonb_to_recordset(${json(eventRows)}::text::jsonb) as r(
-      hazard_id bigint, at timestamptz, from_status text, to_status text, user_id bigint, by_name text,
-      assignee_id bigint, note text)
+      hazard_id bigint, at timestamptz, kind text, from_status text, to_status text, from_level text, to_level text,
+      user_id bigint, by_name text, assignee_id bigint, note text)
     order by hazard_id, at`
   ctx.summary.hazards = hazardRows.length
   ctx.summary.hazardEvents = eventRows.length
@@ -249,7 +329,16 @@ function planHazard(
   hot: Map<number, Category>,
   fireLanes: KeyPlaceInfo[],
   forceSeverity?: Severity,
+  forceLevel?: Level,
 ): PlannedHazard {
+  // The forced ones (the board's open states, the overdue cases) are hazards that stay where they are.
+  const type: MatterType = forceSeverity ? 'hazard' : rng.weightedKey(TYPE_WEIGHTS)
+  if (type !== 'hazard') {
+    const building = rng.weighted(homes, (b) => 1 + Math.sqrt(b.households))
+    const category = rng.weightedKey(OTHER_CATEGORY_WEIGHTS[type])
+    const severity = rng.weightedKey(OTHER_SEVERITY_WEIGHTS[type])
+    return finishPlan(rng, { type, category, severity, building, point: locate(rng, 'other', building, fireLanes), reportedAt, forceLevel })
+  }
   let category = rng.weightedKey(CATEGORY_WEIGHTS)
   let building: BuildingInfo
   const hotIds = [...hot.keys()]
@@ -263,16 +352,37 @@ function planHazard(
     building = rng.weighted(homes, (b) => 1 + Math.sqrt(b.households))
   }
   const severity = forceSeverity ?? rng.weightedKey(SEVERITY_WEIGHTS[category])
-  const dueAt = reportedAt + SLA_DAYS[severity] * DAY
+  return finishPlan(rng, { type, category, severity, building, point: locate(rng, category, building, fireLanes), reportedAt, forceLevel })
+}
+
+/**
+ * Source, level, escalation and timeline of a planned matter. It starts at the micro-grid (an emergency
+ * at the grid); some are escalated once — to the grid mostly, to the street now and then — after someone
+ * went on site, and are then due by their new level. With `forceLevel` it stays at that level.
+ */
+function finishPlan(
+  rng: Random,
+  m: { type: MatterType; category: string; severity: Severity; building: BuildingInfo; point: XY; reportedAt: number; forceLevel?: Level | undefined },
+): PlannedHazard {
+  const source = rng.weightedKey(SOURCE_WEIGHTS[m.type])
+  const level: Level = m.forceLevel ?? (m.type === 'emergency' ? 'grid' : 'micro_grid')
+  let escalateTo: Level | null = null
+  if (!m.forceLevel && rng.chance(ESCALATION_CHANCE[m.severity] + ESCALATION_EXTRA[m.type])) {
+    escalateTo = level === 'grid' || rng.chance(m.severity === 'critical' ? 0.35 : 0.18) ? 'street' : 'grid'
+  }
+  const finalLevel = escalateTo ?? level
   return {
-    category,
-    severity,
-    building,
-    point: locate(rng, category, building, fireLanes),
-    reportedAt,
-    dueAt,
-    description: describeHazard(rng, category, building.label),
-    events: planLifecycle(rng, reportedAt, dueAt),
+    type: m.type,
+    category: m.category,
+    severity: m.severity,
+    source,
+    level,
+    building: m.building,
+    point: m.point,
+    reportedAt: m.reportedAt,
+    dueAt: m.reportedAt + LEVEL_DAYS[finalLevel] * DAY,
+    description: describeMatter(rng, m.type, m.category, m.building.label),
+    events: planLifecycle(rng, m.reportedAt, m.reportedAt + LEVEL_DAYS[finalLevel] * DAY, escalateTo && { from: level, to: escalateTo }),
   }
 }
 
@@ -312,7 +422,7 @@ function largestRing(b: BuildingInfo): XY[] {
 }
 
 /** The timeline of one hazard (times may run past now; the caller cuts them off). */
-function planLifecycle(rng: Random, reportedAt: number, dueAt: number): PlannedEvent[] {
+function planLifecycle(rng: Random, reportedAt: number, dueAt: number, escalate: { from: Level; to: Level } | null): PlannedEvent[] {
   const note = (to: Status): string | null => rng.pick(EVENT_NOTES[to] ?? [''])
   const events: PlannedEvent[] = [{ at: reportedAt, to: 'reported', actor: 'patrol', note: null }]
   let t = reportedAt + rng.float(0.5, 4) * MINUTE
@@ -333,6 +443,13 @@ function planLifecycle(rng: Random, reportedAt: number, dueAt: number): PlannedE
   // Response: most within the 7-minute target, some late.
   const respondAt = rng.chance(0.84) ? reportedAt + rng.float(2, 6.8) * MINUTE : reportedAt + rng.float(8, 180) * MINUTE
   push(respondAt, 'rectifying', 'patrol')
+  if (escalate) {
+    // On site, the micro-grid finds it cannot settle the matter alone: escalated within hours.
+    push(t + rng.float(0.3, 6) * HOUR, 'rectifying', rng.chance(0.5) ? 'leader' : 'command')
+    const e = events[events.length - 1]!
+    e.escalate = escalate
+    e.note = rng.pick(ESCALATION_NOTES)
+  }
   const sla = dueAt - reportedAt
   const onTime = rng.chance(0.89)
   const closeAt = onTime ? reportedAt + sla * rng.float(0.12, 0.92) : dueAt + Math.max(2 * HOUR, sla * rng.float(0.05, 0.9))

@@ -107,6 +107,48 @@ const DESCRIPTIONS: Record<string, string[]> = {
   other: ['{place}附近有不明人员夜间逗留', '{place}井盖破损缺失', '{place}围墙破损可随意进出'],
 }
 
+/** Descriptions of the other kinds of matters (矛盾纠纷, 治安线索, 突发事件, 居民诉求, 社情民意), by `type:category`. */
+const MATTER_DESCRIPTIONS: Record<string, string[]> = {
+  'dispute:neighbours': ['{place}{unit}单元上下楼邻里因漏水发生纠纷', '{place}邻居因楼道堆物发生口角'],
+  'dispute:family': ['{place}住户家庭矛盾，老人反映子女不赡养', '{place}{floor}楼夫妻争吵，邻居报告需调解'],
+  'dispute:noise': ['{place}{floor}楼夜间装修噪音扰民', '{place}楼下商铺音响声音过大，居民投诉'],
+  'dispute:property': ['{place}业主与物业因停车费发生争执', '{place}住户对物业维修不及时有意见'],
+  'dispute:other': ['{place}居民因公共区域使用发生矛盾'],
+  'lead:suspicious_person': ['{place}附近有陌生人多次尾随进入单元门', '{place}夜间有不明人员逐户敲门推销'],
+  'lead:suspicious_vehicle': ['{place}旁一辆无牌车辆连续多日停放', '{place}附近可疑车辆深夜徘徊'],
+  'lead:fraud': ['{place}有老人反映接到冒充客服的诈骗电话', '{place}楼道张贴可疑高息理财广告'],
+  'lead:other': ['{place}附近发现可疑物品'],
+  'emergency:fire': ['{place}{floor}楼厨房冒烟，住户已自行扑灭'],
+  'emergency:medical': ['{place}独居老人在家摔倒，需要帮助'],
+  'emergency:flood': ['{place}地下车库进水'],
+  'emergency:gas_leak': ['{place}{unit}单元楼道有燃气异味'],
+  'emergency:traffic': ['{place}门口电动车与行人相撞'],
+  'emergency:other': ['{place}电梯困人'],
+  'request:repair': ['{place}{unit}单元电梯故障请求维修', '{place}楼道扶手松动请求维修'],
+  'request:environment': ['{place}垃圾清运不及时，居民请求处理', '{place}绿化带杂草丛生'],
+  'request:elderly_help': ['{place}独居老人请求代购药品', '{place}高龄老人请求上门办理证明'],
+  'request:micro_wish': ['{place}孩子微心愿：一套课外书', '{place}老人微心愿：一台收音机'],
+  'request:other': ['{place}居民咨询社区服务事项'],
+  'information:opinion': ['{place}居民对小区停车管理提出意见'],
+  'information:suggestion': ['{place}居民建议增设电动车充电桩'],
+  'information:complaint': ['{place}居民反映广场舞噪音'],
+  'information:other': ['{place}居民反映社情民意'],
+}
+
+/** A Chinese description of a matter of this kind and category at a place. */
+export function describeMatter(rng: Random, type: string, category: string, place: string): string {
+  if (type === 'hazard') return describeHazard(rng, category, place)
+  const templates = MATTER_DESCRIPTIONS[`${type}:${category}`] ?? ['{place}居民反映情况']
+  return rng
+    .pick(templates)
+    .replaceAll('{place}', place)
+    .replaceAll('{unit}', String(rng.int(1, 3)))
+    .replaceAll('{floor}', String(rng.int(2, 18)))
+}
+
+/** Notes of escalations (升级) in the demo timelines. */
+export const ESCALATION_NOTES = ['微网格内无法解决，提请网格协调', '涉及多个单位，需街道统筹处置', '住户拒不整改，需上级协调', '涉及公共设施维修，需物业和街道协调']
+
 /** Notes used on hazard events, by target status. */
 export const EVENT_NOTES: Record<string, string[]> = {
   dispatched: ['已派单至网格员', '请网格员尽快到场处置', '已转交责任网格处置'],

@@ -313,6 +313,11 @@ export const api = {
   },
 
   /** `POST /api/hazards/:id/transition`: one move of the closed loop; 409 when refused. */
+  /** `POST /api/hazards/:id/escalate { level, reason }` (升级, contract v2). */
+  escalate(id: FeatureId, body: { level: string; reason: string }): Promise<HazardDetailFeature> {
+    return apiRequest<HazardDetailFeature>(`/api/hazards/${encodeURIComponent(String(id))}/escalate`, { method: 'POST', body })
+  },
+
   transition(id: FeatureId, body: TransitionRequest): Promise<HazardDetailFeature> {
     return apiRequest<HazardDetailFeature>(`/api/hazards/${encodeURIComponent(String(id))}/transition`, {
       method: 'POST',

@@ -828,7 +828,7 @@ export interface ApiOperations {
   }
   "GET /api/hazards": {
     path: never
-    query: { status?: string; category?: string; severity?: string; from?: string; to?: string; bbox?: string; zoneId?: number; communityId?: number; assigneeId?: number; unitId?: number; overdue?: "true" | "false"; at?: string; limit?: number; cursor?: string }
+    query: { status?: string; category?: string; severity?: string; from?: string; to?: string; bbox?: string; zoneId?: number; communityId?: number; assigneeId?: number; unitId?: number; level?: string; overdue?: "true" | "false"; at?: string; limit?: number; cursor?: string }
     body: never
     response: HazardPage
   }
@@ -1349,6 +1349,47 @@ export interface ApiOperations {
     query: { f?: "json" | "geojson" }
     body: never
     response: OgcItem
+  }
+  "POST /api/hazards/{id}/escalate": {
+    path: { id: number }
+    query: never
+    body: {
+      level: "micro_grid" | "grid" | "street"
+      reason?: string | null
+    }
+    response: Hazard
+  }
+  "GET /api/matters": {
+    path: never
+    query: { type?: string; status?: string; category?: string; severity?: string; level?: string; from?: string; to?: string; bbox?: string; zoneId?: number; communityId?: number; assigneeId?: number; overdue?: "true" | "false"; limit?: number; cursor?: string }
+    body: never
+    response: AnyFeatureCollection
+  }
+  "POST /api/matters": {
+    path: never
+    query: never
+    body: {
+      type: "hazard" | "dispute" | "lead" | "emergency" | "request" | "information"
+      category: string
+      severity?: "minor" | "major" | "critical"
+      level?: "micro_grid" | "grid" | "street"
+      source?: "patrol" | "resident" | "hotline_12345" | "command" | "partner" | "import"
+      location: {
+        lon: number
+        lat: number
+      }
+      description?: string | null
+      buildingId?: number | null
+      reportedAt?: string | null
+      clientId?: string | null
+    }
+    response: Hazard
+  }
+  "GET /api/matters/{id}": {
+    path: { id: number }
+    query: never
+    body: never
+    response: Hazard
   }
   "GET /api/people/{id}/activity": {
     path: { id: number }

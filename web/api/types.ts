@@ -6,6 +6,7 @@
  */
 // The hazard vocabulary is the server's (core/matters.ts), shared so the two never drift.
 import { CATEGORIES, CLOSED_STATUSES as SERVER_CLOSED, SEVERITIES, STATUSES } from '../../core/matters.ts'
+import type { Level, MatterType } from '../../core/matters.ts'
 import type {
   Geometry,
   LineString,
@@ -136,7 +137,14 @@ export function isOpenStatus(status: HazardStatus): boolean {
 export interface HazardProperties extends BaseProperties {
   status: HazardStatus
   category: HazardCategory
+  /** Danger only (contract v2). */
   severity: HazardSeverity
+  /** Kind of matter (事项类型; contract v2). */
+  type?: MatterType
+  /** Handling level (办理层级): sets `dueAt` (1, 3, 5 days). */
+  level?: Level
+  /** How many times it was escalated (升级). */
+  escalations?: number
   reportedAt: string
   dueAt: string
   /** Open and past `dueAt` (as of the query, or of `at` in a replay). */

@@ -29,7 +29,7 @@ export const useHazardDetailStore = defineStore('hazard-detail', () => {
   const status = ref<LoadStatus>('idle')
   const error = shallowRef<ApiError | null>(null)
   /** An action (move, upload) is running. */
-  const busy = ref<false | 'transition' | 'photo'>(false)
+  const busy = ref<false | 'transition' | 'photo' | 'escalate'>(false)
   /** The last move's failure, shown next to the buttons. */
   const actionError = shallowRef<ApiError | null>(null)
   /** The last photo upload's failure. */
@@ -136,6 +136,25 @@ export const useHazardDetailStore = defineStore('hazard-detail', () => {
     }
   }
 
+  /** Escalates the shown matter (升级) to a higher level with a reason; false (and `actionError`) when refused. */
+  async function escalate(level: string, reason: string): Promise<boolean> {
+    const current = feature.value
+    if (!current || busy.value) return false
+    busy.value = 'escalate'
+    actionError.value = null
+    try {
+      const answer = await api.escalate(current.id, { level, reason: reason.trim() })
+      if (String(id.value) === String(current.id)) feature.value = answer
+      hazards.upsert(listFeatureOf(answer))
+      return true
+    } catch (err) {
+      actionError.value = toApiError(err)
+      return false
+    } finally {
+      busy.value = false
+    }
+  }
+
   /** Uploads a photo of the shown hazard, then reloads the detail to show it. */
   async function uploadPhoto(file: Blob, filename?: string): Promise<boolean> {
     const current = feature.value
@@ -160,6 +179,6 @@ export const useHazardDetailStore = defineStore('hazard-detail', () => {
     busy.value = false
   }
 
-  return { id, feature, events, photos, status, error, busy, actionError, photoError, load, onLiveUpdate, transition, remind, uploadPhoto, clear }
+  return { id, feature, events, photos, status, error, busy, actionError, photoError, load, onLiveUpdate, transition, remind, escalate, uploadPhoto, clear }
 })
 
