@@ -163,3 +163,46 @@ export interface HotspotProperties {
   giP: number | null
   confidence: HotspotConfidence
 }
+
+/** A stop of the suggested route (`GET /api/coverage/route`), in walking order. */
+export interface RouteStop {
+  kind: 'building' | 'key_place'
+  id: number
+  label: string
+  order: number
+  /** Walking distance from the previous stop (or the start), m. */
+  legM: number
+  /** Where the route touches the road for this stop. */
+  lon: number
+  lat: number
+}
+
+/** A place left out of the route: no road near it, or on a part of the network the start cannot reach. */
+export interface RouteUnreachable {
+  kind: 'building' | 'key_place'
+  id: number
+  label: string
+  reason: 'no_road_nearby' | 'disconnected'
+}
+
+/** `GET /api/coverage/route`: the walking route as a GeoJSON Feature (geometry null when there is no stop). */
+export interface RouteFeature {
+  type: 'Feature'
+  geometry: { type: 'LineString'; coordinates: [number, number][] } | null
+  properties: {
+    communityId: number
+    zoneId: number | null
+    window: { from: string; to: string }
+    radiusM: number
+    start: [number, number] | null
+    distanceM: number
+    minutes: number
+    /** The same stops in nearest-neighbour order, m (what the improvement saved). */
+    nearestNeighbourM: number
+    stops: RouteStop[]
+    unreachable: RouteUnreachable[]
+    /** Whether the time budget cut the improvement short. */
+    budgetExhausted: boolean
+    computedMs: number
+  }
+}

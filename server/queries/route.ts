@@ -1,6 +1,7 @@
 import type { Queryable, Sql } from '../db/connect.ts'
-import { buildWalkGraph, planRoute, type RoadLine, type RouteTarget, type UnreachableTarget, type XY } from '../domain/routing.ts'
+import { buildWalkGraph, planRoute, type RoadLine, type RouteTarget, type XY } from '../domain/routing.ts'
 import { problems } from '../problem.ts'
+import type { RouteFeature } from '../../core/answers.ts'
 import { coverageReport, type CoverageQuery, type CoverageReport, type UnvisitedFeature } from './coverage.ts'
 
 /** Road kinds (Tilezen `kind_detail`) a patrol walks along: footpaths and residential and service roads. */
@@ -16,40 +17,7 @@ export const ROUTE_IMPROVE_BUDGET_MS = 1500
 /** A start farther than this from the community's boundary is refused, m. */
 export const MAX_START_DISTANCE_M = 2000
 
-/** A stop of the route as answered. */
-export interface RouteStopOut {
-  kind: 'building' | 'key_place'
-  id: number
-  label: string
-  order: number
-  /** Walking distance from the previous stop (or the start), m. */
-  legM: number
-  /** Where the route touches the road for this stop. */
-  lon: number
-  lat: number
-}
-
-/** `GET /api/coverage/route`: the walking route as a GeoJSON Feature (geometry null when there is no stop). */
-export interface RouteFeature {
-  type: 'Feature'
-  geometry: { type: 'LineString'; coordinates: [number, number][] } | null
-  properties: {
-    communityId: number
-    zoneId: number | null
-    window: { from: string; to: string }
-    radiusM: number
-    start: [number, number] | null
-    distanceM: number
-    minutes: number
-    /** The same stops in nearest-neighbour order, m (what the improvement saved). */
-    nearestNeighbourM: number
-    stops: RouteStopOut[]
-    unreachable: (UnreachableTarget & { label: string })[]
-    /** Whether the time budget cut the improvement short. */
-    budgetExhausted: boolean
-    computedMs: number
-  }
-}
+export type { RouteFeature } from '../../core/answers.ts'
 
 /** What a route asks for: the coverage query and where to start (lon, lat), if anywhere. */
 export interface RouteQuery extends CoverageQuery {
@@ -190,7 +158,7 @@ export async function suggestRoute(sql: Sql, q: RouteQuery): Promise<RouteFeatur
         lat: lonLat[i + 1]![1],
       })),
       unreachable: [
-        ...plan.unreachable.map((u) => ({ ...u, label: u.label ?? `#${u.id}` })),
+        ...plan.unreachable.map((u) => ({ ...u, kind: u.kind as 'building' | 'key_place', label: u.label ?? `#${u.id}` })),
         // A place without geometry (cannot happen with the schema's NOT NULL) would be left out silently otherwise.
         ...pointless.map((f) => ({ kind: f.properties.kind, id: f.id, label: labelOf(f), reason: 'no_road_nearby' as const })),
       ],

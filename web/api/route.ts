@@ -2,48 +2,11 @@
  * Typed calls and shapes of the suggested route (下一轮巡查路线): `GET /api/coverage/route`,
  * `POST /api/coverage/route/assignments` (send to a member's phone) and `GET /api/coverage/route/assigned`.
  */
+import type { RouteFeature } from '../../core/answers.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId } from './types.ts'
 
-/** A stop of the route, in walking order. */
-export interface RouteStop {
-  kind: 'building' | 'key_place'
-  id: number
-  label: string
-  order: number
-  /** Walking distance from the previous stop (or the start), m. */
-  legM: number
-  lon: number
-  lat: number
-}
-
-/** A place left out of the route: no road near it, or on a part of the network the start cannot reach. */
-export interface RouteUnreachable {
-  kind: 'building' | 'key_place'
-  id: number
-  label: string
-  reason: 'no_road_nearby' | 'disconnected'
-}
-
-/** `GET /api/coverage/route`: the walking route (geometry null when there is no stop). */
-export interface RouteFeature {
-  type: 'Feature'
-  geometry: { type: 'LineString'; coordinates: [number, number][] } | null
-  properties: {
-    communityId: number
-    zoneId: number | null
-    window: { from: string; to: string }
-    radiusM: number
-    start: [number, number] | null
-    distanceM: number
-    minutes: number
-    nearestNeighbourM: number
-    stops: RouteStop[]
-    unreachable: RouteUnreachable[]
-    budgetExhausted: boolean
-    computedMs: number
-  }
-}
+export type { RouteFeature, RouteStop, RouteUnreachable } from '../../core/answers.ts'
 
 /** A route sent to a member (`GET /api/coverage/route/assigned`). */
 export interface RouteAssignment {
