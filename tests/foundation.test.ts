@@ -121,7 +121,7 @@ describe('hazards list', () => {
 
   test('filters by status and severity match a direct count', async () => {
     const fc = (await (await command.get('/api/hazards?status=verified&severity=major')).json()) as FeatureCollection
-    const [row] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from hazards where status = 'verified' and severity = 'major'`
+    const [row] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from hazards where type = 'hazard' and status = 'verified' and severity = 'major'`
     expect(fc.features.length).toBe(row?.n)
     expect(fc.features.every((f) => f.properties.status === 'verified' && f.properties.severity === 'major')).toBe(true)
   })
@@ -129,7 +129,7 @@ describe('hazards list', () => {
   test('overdue is computed from the due time now', async () => {
     const fc = (await (await command.get('/api/hazards?overdue=true')).json()) as FeatureCollection
     const [row] = await server.db.sql<{ n: number }[]>`
-      select count(*)::int as n from hazards where status not in ('verified', 'rejected') and due_at < now()`
+      select count(*)::int as n from hazards where type = 'hazard' and status not in ('verified', 'rejected') and due_at < now()`
     expect(fc.features.length).toBe(row?.n)
     expect(fc.features.length).toBeGreaterThan(0)
   })
