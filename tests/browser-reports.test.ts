@@ -41,7 +41,7 @@ test('the export menu downloads what the filtered list shows', async () => {
 })
 
 test('the header links to the reports page, which previews the period and offers the downloads', async () => {
-  await page.click('[data-testid=link-reports]')
+  await page.click('[data-testid=nav-reports]')
   await page.waitForSelector('[data-testid=report-preview]')
   await page.click('[data-testid=period-month]')
   await expect.poll(() => page.locator('[data-testid=report-preview] h2').innerText()).toMatch(/^\d{4}年\d{1,2}月$/)
