@@ -8,6 +8,7 @@
  * of this host that no longer runs (or this very process, restarted under the same PID in a
  * container), and in any case once its mtime is older than {@link LOCK_STALE_MS}.
  */
+import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -59,9 +60,15 @@ async function readOwner(dataDir: string): Promise<LockOwner | null> {
 function running(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  // A dead process nobody has reaped yet (a zombie, state Z on Linux) answers signal 0 but holds nothing.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true
   }
 }
 

@@ -91,7 +91,17 @@ test('kill -9 during writes on the embedded database: it opens again and every a
   second.kill('SIGTERM')
   await new Promise((r) => second.once('exit', r))
 
-  const db = await openDatabase({ dataDir })
+  // The server's own child process may still be closing the folder after the wrapper exited: the lock
+  // refuses a second opener until then (DataDirLockedError), so wait for it.
+  let db: Awaited<ReturnType<typeof openDatabase>> | undefined
+  for (let attempt = 0; db === undefined; attempt++) {
+    try {
+      db = await openDatabase({ dataDir })
+    } catch (error) {
+      if (attempt >= 60 || !(error instanceof Error) || error.name !== 'DataDirLockedError') throw error
+      await new Promise((r) => setTimeout(r, 500))
+    }
+  }
   try {
     const ids = ackedHazards.map((h) => h.id)
     const foundHazards = await db.sql<{ id: number }[]>`select id from hazards where id = any(${ids}::bigint[])`
