@@ -40,7 +40,7 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
-test('kill -9 during writes on the embedded database: it opens again and every acknowledged write is there', async () => {
+test('kill -9 during writes on the embedded database: it opens again and every acknowledged write is there', { timeout: 300_000 }, async () => {
   const port = await freePort()
   const first = await spawnServer(port)
   const base = `http://127.0.0.1:${port}`
@@ -98,7 +98,7 @@ test('kill -9 during writes on the embedded database: it opens again and every a
     try {
       db = await openDatabase({ dataDir })
     } catch (error) {
-      if (attempt >= 60 || !(error instanceof Error) || error.name !== 'DataDirLockedError') throw error
+      if (attempt >= 180 || !(error instanceof Error) || error.name !== 'DataDirLockedError') throw error
       await new Promise((r) => setTimeout(r, 500))
     }
   }
