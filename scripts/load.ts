@@ -16,6 +16,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import postgres from 'postgres'
+import { MAX_STREAMS_PER_SESSION } from '../server/live/hub.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const SECONDS = Math.min(600, Math.max(1, Number(process.env.LOAD_SECONDS ?? 60)))
@@ -58,7 +59,7 @@ function quantile(sorted: number[], q: number): number {
 
 async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort()
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['server/index.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -142,7 +143,7 @@ export async function runLoad(backend: string, base: string): Promise<LoadResult
   const adminToken = await login('admin')
   const patrolToken = await login('patrol')
   const auth = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/json' })
-  const communities = (await (await fetch(`${base}/api/communities`, { headers: auth(adminToken) })).json()) as { features: { geometry: { coordinates: number[][][][] } }[] }
+  const communities = (await (await fetch(`${base}/api/communities`, { headers: auth(adminToken) })).json()) as { features: { id: number; geometry: { coordinates: number[][][][] } }[] }
   const ring = communities.features[0]!.geometry.coordinates[0]![0]!
   const lons = ring.map((p) => p[0]!)
   const lats = ring.map((p) => p[1]!)
@@ -151,12 +152,29 @@ export async function runLoad(backend: string, base: string): Promise<LoadResult
   const cLat = (minLat + maxLat) / 2
   const bbox = [cLon - 0.004, cLat - 0.004, cLon + 0.004, cLat + 0.004].join(',')
 
-  // SSE clients first, so every event of the run reaches them.
+  // SSE clients first, so every event of the run reaches them. One session keeps at most
+  // MAX_STREAMS_PER_SESSION streams (issue 18), so the watchers are that many per account: wall
+  // screens of as many command-centre accounts, created here for the run.
+  const communityIds = communities.features.map((f) => Number(f.id))
+  const watcherTokens: string[] = []
+  for (let u = 0; u * MAX_STREAMS_PER_SESSION < SSE_CLIENTS; u++) {
+    const username = `load-watch-${process.pid}-${u}`
+    const password = `load-${process.pid}-${u}-password`
+    const res = await fetch(`${base}/api/users`, {
+      method: 'POST',
+      headers: auth(adminToken),
+      body: JSON.stringify({ username, name: `load watcher ${u}`, role: 'command', password, communityIds, mustChangePassword: false }),
+    })
+    if (res.status !== 201 && res.status !== 200) throw new Error(`create ${username}: ${res.status} ${await res.text()}`)
+    const signIn = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+    if (signIn.status !== 200) throw new Error(`login ${username}: ${signIn.status}`)
+    watcherTokens.push(((await signIn.json()) as { token: string }).token)
+  }
   const abort = new AbortController()
   const received = Array.from({ length: SSE_CLIENTS }, () => new Set<string>())
   let connected = 0
   for (let i = 0; i < SSE_CLIENTS; i += 50) {
-    const oks = await Promise.all(received.slice(i, i + 50).map((ids) => sseClient(base, adminToken, ids, abort.signal)))
+    const oks = await Promise.all(received.slice(i, i + 50).map((ids, k) => sseClient(base, watcherTokens[Math.floor((i + k) / MAX_STREAMS_PER_SESSION)]!, ids, abort.signal)))
     connected += oks.filter(Boolean).length
   }
   await new Promise((r) => setTimeout(r, 500))

@@ -9,9 +9,13 @@ import { freePort } from './own-postgres.ts'
 const ROOT = resolve(import.meta.dirname, '../..')
 let dataDir: string
 
-/** Start `tsx server/index.ts` on the embedded database in `dataDir`; resolves once it answers /api/health. */
+/**
+ * Start the server on the embedded database in `dataDir`; resolves once it answers /api/health.
+ * Node itself runs the server (`node --import tsx`), not the `tsx` wrapper: the wrapper runs it in a
+ * child process, and a SIGKILL to the wrapper would leave the real server running.
+ */
 async function spawnServer(port: number): Promise<ChildProcess> {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['server/index.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,17 +95,7 @@ test('kill -9 during writes on the embedded database: it opens again and every a
   second.kill('SIGTERM')
   await new Promise((r) => second.once('exit', r))
 
-  // The server's own child process may still be closing the folder after the wrapper exited: the lock
-  // refuses a second opener until then (DataDirLockedError), so wait for it.
-  let db: Awaited<ReturnType<typeof openDatabase>> | undefined
-  for (let attempt = 0; db === undefined; attempt++) {
-    try {
-      db = await openDatabase({ dataDir })
-    } catch (error) {
-      if (attempt >= 180 || !(error instanceof Error) || error.name !== 'DataDirLockedError') throw error
-      await new Promise((r) => setTimeout(r, 500))
-    }
-  }
+  const db = await openDatabase({ dataDir })
   try {
     const ids = ackedHazards.map((h) => h.id)
     const foundHazards = await db.sql<{ id: number }[]>`select id from hazards where id = any(${ids}::bigint[])`
