@@ -10,7 +10,7 @@ import { jsonDepthGuard, limitBody, loadNetworkConfig } from './http.ts'
 import { SignInThrottle } from './auth/throttle.ts'
 import { authenticate } from './auth/middleware.ts'
 import { partnerBoundary } from './auth/partner.ts'
-import { SessionCache } from './auth/session-cache.ts'
+import { SESSION_CACHE_MS, SessionCache } from './auth/session-cache.ts'
 import { dataVersions } from './cache/data-version.ts'
 import { TileCache } from './cache/tile-cache.ts'
 import { LiveHub } from './live/hub.ts'
@@ -70,9 +70,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const databaseKind = deps.databaseKind ?? 'postgres'
   const liveHub = deps.live ?? new LiveHub()
-  const sessions = deps.sessions ?? new SessionCache()
-  // A new community changes the scope of everyone who sees all communities: their cached sessions go.
-  const jobs = deps.jobs ?? new JobRunner(deps.sql, () => sessions.forgetAll())
+  // Cached sessions last while no session, account or community changes (migration 065).
+  const sessions = deps.sessions ?? new SessionCache(SESSION_CACHE_MS, dataVersions(deps.sql))
+  const jobs = deps.jobs ?? new JobRunner(deps.sql)
   const alerts = deps.alerts ?? alertSettings()
   // Streams end with their session: revoked, expired, or its user disabled (checked in one query every 15 s).
   liveHub.watchSessions((sessions) => deadSessions(deps.sql, sessions))
