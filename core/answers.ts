@@ -5,6 +5,7 @@
  * the OpenAPI document (`GET /api/openapi.json`, server/openapi/).
  */
 import type { Category, Level, MatterType, Severity, Status } from './matters.ts'
+import type { UnitKind } from './org.ts'
 import type { Occurrence, PlanRepeat, PlanType } from './plans.ts'
 
 /** Visited / total of some kind of place; `coverage` = visited / total (1 when there is none). */
@@ -279,4 +280,29 @@ export interface DutySession {
   minutes: number
   /** Metres walked: the joined plausible track segments of the device during the session. */
   distanceM: number
+}
+
+/** A route sent to a member (`GET /api/coverage/route/assigned`). */
+export interface RouteAssignment {
+  id: number
+  personId: number
+  personName: string
+  assignedAt: string
+  assignedBy: string | null
+  route: RouteFeature
+}
+
+/** A partner unit (共建单位) as `GET /api/units` answers it. */
+export interface PartnerUnit {
+  id: number
+  name: string
+  kind: UnitKind
+  contact: string | null
+  active: boolean
+  /** The communities the unit serves (within the caller's scope for a caller with a scope). */
+  communityIds: number[]
+  /** Enabled accounts of the unit (role `partner`). */
+  accountCount: number
+  createdAt: string
+  updatedAt: string
 }
