@@ -297,7 +297,10 @@ export const Track = feature(
   }),
   z.string(),
 )
-export const TrackCollection = collection(Track)
+export const TrackCollection = collection(Track, {
+  next: z.string().nullable().describe('cursor of the next page of devices (null on the last); also in the Link header'),
+  limit: z.number().int().describe('devices per page'),
+})
 export const TrackFlags = collection(AnyFeature, { total: z.number().int(), flaggedPoints: z.number().int() })
 
 export const Building = z.object({ id, communityId: id, name: z.string().nullable(), kind: z.string().nullable(), floors: z.number().int().nullable(), households: z.number().int().nullable(), headPersonId: id.nullable(), headName: z.string().nullable() })

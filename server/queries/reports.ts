@@ -633,7 +633,7 @@ async function mapSection(ctx: ReportContext, zones: PeriodZone[], unvisited: Ge
     JSON.parse(await layerGeoJson(sql, name, { communityIds: ctx.ids })) as FeatureCollectionOf<P>
   const hazardsFc = JSON.parse(await listHazardsGeoJson(sql, { ...scope, from: w.from, to: w.to, hideLeads: ctx.hideLeads })) as FeatureCollectionOf<{ severity: Severity; status: Status }>
   const tracksFc = ctx.started
-    ? (JSON.parse(await listTracksGeoJson(sql, { ...scope, from: w.from, to: ctx.coverageTo })) as FeatureCollectionOf<unknown>)
+    ? (JSON.parse((await listTracksGeoJson(sql, { ...scope, from: w.from, to: ctx.coverageTo })).body) as FeatureCollectionOf<unknown>)
     : { features: [] }
   return {
     communities: (await layer<unknown>('communities')).features.map((f) => f.geometry),

@@ -550,6 +550,8 @@ export type Track = {
 export type TrackCollection = {
   type: "FeatureCollection"
   features: Track[]
+  next: string | null
+  limit: number
 }
 
 export type TrackFlags = {
@@ -998,7 +1000,7 @@ export interface ApiOperations {
   }
   "GET /api/tracks": {
     path: never
-    query: { from?: string; to?: string; deviceId?: string; communityId?: number }
+    query: { from?: string; to?: string; deviceId?: string; communityId?: number; limit?: number; cursor?: string }
     body: never
     response: TrackCollection
   }
