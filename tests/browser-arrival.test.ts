@@ -224,3 +224,29 @@ test('an arrival refused as too far shows why, and goes through with a note', as
   expect(rows).toEqual([{ note: '地下车库无信号，已在现场' }])
   await context.close()
 })
+
+test('a leader spot-checks the matters fixed on the spot and reopens one with the reason', async () => {
+  const [open] = await server.db.sql<{ n: number }[]>`
+    select count(*)::int as n from hazards where fixed_on_spot and status = 'verified' and closed_at >= now() - interval '7 days'`
+  expect(open!.n).toBeGreaterThan(0)
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+  const page = await context.newPage()
+  const login = await page.request.post(`${server.url}/api/auth/login`, { data: { username: 'leader', password: 'demo' } })
+  expect(login.status()).toBe(200)
+  await page.goto(`${server.url}/leader`)
+  const card = page.locator('[data-testid=spot-checks]')
+  const first = card.locator('.spot__item').first()
+  await first.waitFor({ timeout: 60_000 })
+  expect(await card.innerText()).toContain(`近 7 天共 ${open!.n} 件`)
+  const id = Number(await first.getAttribute('data-hazard-id'))
+  await first.locator('input').fill('抽查发现杂物仍在')
+  await first.locator('button').click()
+  await first.locator('.spot__done').waitFor()
+  await card.scrollIntoViewIfNeeded()
+  await card.screenshot({ path: 'test-results/arrival-spot-check.png' })
+  const [row] = await server.db.sql<{ status: string; note: string | null }[]>`
+    select h.status, (select e.note from hazard_events e where e.hazard_id = h.id order by e.at desc, e.id desc limit 1) as note
+    from hazards h where h.id = ${id}`
+  expect(row).toEqual({ status: 'reopened', note: '抽查发现杂物仍在' })
+  await context.close()
+})
