@@ -15,7 +15,13 @@ import type { Random } from './random.ts'
 import { DAY, HOUR, MINUTE, shanghaiTime } from './time.ts'
 
 /** What a patrol member did on the spot (现场处置) for a minor hazard. */
-const FIXED_ON_SPOT_NOTES = ['当场劝阻，住户已拔除充电线', '已劝离，电动车推出楼道', '楼道杂物已当场清理', '已挪开车辆，消防通道畅通', '已联系住户当场整改']
+const FIXED_ON_SPOT_NOTES: Record<string, string[]> = {
+  flying_wire_charging: ['当场劝阻，住户已拔除充电线', '已劝说住户收回飞线'],
+  ebike_indoor: ['已劝离，电动车推出楼道', '已劝说车主将电动车停到集中充电棚'],
+  corridor_clutter: ['楼道杂物已当场清理', '已联系住户当场搬走杂物'],
+  fire_lane_blocked: ['已联系车主挪车，消防通道畅通', '已挪开占道物品，消防通道畅通'],
+  other: ['已联系住户当场整改'],
+}
 
 /** Why an arrival's position was farther than allowed. */
 const FAR_ARRIVAL_NOTES = ['楼内定位漂移，已在现场', '地下车库无信号，已在现场', '高楼遮挡定位不准，已到楼下']
@@ -170,7 +176,7 @@ export async function makeHazards(
   for (const h of planned) {
     const closedNormally = h.events.at(-1)?.to === 'verified' && !h.events.some((e) => e.escalate || e.to === 'reopened')
     if (h.type === 'hazard' && h.severity === 'minor' && h.source === 'patrol' && closedNormally && field.chance(0.15)) {
-      h.events = [h.events[0]!, { at: h.reportedAt + 1000, to: 'verified', actor: 'patrol', note: `现场处置：${field.pick(FIXED_ON_SPOT_NOTES)}` }]
+      h.events = [h.events[0]!, { at: h.reportedAt + 1000, to: 'verified', actor: 'patrol', note: `现场处置：${field.pick(FIXED_ON_SPOT_NOTES[h.category] ?? FIXED_ON_SPOT_NOTES.other!)}` }]
       fixedOnSpot.add(h)
     }
   }
