@@ -25,11 +25,18 @@ export function arrivalNeedsNote(distanceM: number, accuracyM?: number | null): 
 }
 
 /** Roles whose report from the phone (source `patrol`) counts as found on patrol: arrived at once. */
-export const ON_PATROL_ROLES: readonly string[] = ['patrol', 'leader']
+export const ON_PATROL_ROLES: readonly string[] = ['patrol']
 
-/** Whether a report by this role from this source was found on site on patrol (arrived at once, counted apart). */
-export function foundOnPatrol(role: string, source: Source): boolean {
-  return source === 'patrol' && ON_PATROL_ROLES.includes(role)
+/** Roles that may report a matter fixed on the spot (现场处置): being there, on the phone. */
+export const FIXED_ON_SPOT_ROLES: readonly string[] = ['patrol', 'leader']
+
+/**
+ * Whether a report was found on site on patrol (arrived at once, counted apart from the 7-minute rate): source
+ * `patrol` and made by a patrol member, or fixed on the spot (whoever fixed it was there). A leader's report from
+ * the desk is not.
+ */
+export function foundOnPatrol(role: string, source: Source, fixedOnSpot = false): boolean {
+  return source === 'patrol' && (ON_PATROL_ROLES.includes(role) || (fixedOnSpot && FIXED_ON_SPOT_ROLES.includes(role)))
 }
 
 /**

@@ -206,6 +206,14 @@ describe('arrival (到场)', () => {
     await expectProblem(await arrive(patrol, other.id, { ...mine, clientId: 'arrive-twice' }), 409)
   })
 
+  test('the same clientId sent twice at once records one arrival: one 201, one 200', async () => {
+    const h = await report(command, mine)
+    const answers = await Promise.all([1, 2].map(() => arrive(patrol, h.id, { ...mine, clientId: 'arrive-at-once' })))
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 201])
+    const [n] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from hazard_events where hazard_id = ${h.id} and kind = 'arrival'`
+    expect(n!.n).toBe(1)
+  })
+
   test('a patrol member whose teams do not cover the zone is refused (403), and nothing changes', async () => {
     const h = await report(command, notMine)
     await expectProblem(await arrive(patrol, h.id, { ...notMine }), 403)
@@ -264,6 +272,11 @@ describe('found on patrol and fixed on the spot (现场处置)', () => {
     expect(h.properties).toMatchObject({ foundOnPatrol: true, arrivedAt: h.properties.reportedAt, arrivedBy: patrol.user.id, arrivalDistanceM: 0, status: 'reported' })
   })
 
+  test('a leader’s report from the desk is not found on patrol; the command centre’s neither', async () => {
+    expect((await report(leader, mine)).properties).toMatchObject({ foundOnPatrol: false, arrivedAt: null })
+    expect((await report(command, mine)).properties).toMatchObject({ foundOnPatrol: false, arrivedAt: null })
+  })
+
   test('a minor matter fixed on the spot is closed at once (verified), a note required', async () => {
     await expectProblem(await patrol.post('/api/hazards', { category: 'corridor_clutter', severity: 'minor', location: mine, fixedOnSpot: true }), 422)
     const h = await report(patrol, mine, { fixedOnSpot: true, note: '楼道杂物已当场清理' })
@@ -275,7 +288,7 @@ describe('found on patrol and fixed on the spot (现场处置)', () => {
 
   test('a major matter fixed on the spot goes to rectified and waits for a recheck by someone else', async () => {
     const h = await report(leader, mine, { severity: 'major', fixedOnSpot: true, note: '已切断飞线' })
-    expect(h.properties).toMatchObject({ status: 'rectified', fixedOnSpot: true, closedAt: null })
+    expect(h.properties).toMatchObject({ status: 'rectified', fixedOnSpot: true, foundOnPatrol: true, closedAt: null })
     await expectProblem(await leader.post(`/api/hazards/${h.id}/transition`, { to: 'verified' }), 403)
     const res = await command.post(`/api/hazards/${h.id}/transition`, { to: 'verified', note: '复查合格' })
     expect(res.status).toBe(200)

@@ -77,11 +77,13 @@ export async function arriveAtHazard(
       }
     }
     const [h] = await tx<
-      { id: number; communityId: number; status: Status; assigneeId: number | null; unitId: number | null; zoneId: number | null; reportedAt: Date; arrivedAt: Date | null; arrivedByName: string | null; version: number; distanceM: number }[]
+      { id: number; communityId: number; status: Status; assigneeId: number | null; unitId: number | null; zoneId: number | null; reportedAt: Date; arrivedAt: Date | null; arrivedByName: string | null; version: number; distanceM: number
+        arrivedBy: number | null; arrivalClientId: string | null }[]
     >`
       select h.id::int, h.community_id::int as "communityId", h.status, h.assignee_id::int as "assigneeId", h.unit_id::int as "unitId",
              h.zone_id::int as "zoneId", h.reported_at as "reportedAt", h.arrived_at as "arrivedAt",
              (select u.name from users u where u.id = h.arrived_by) as "arrivedByName", h.version,
+             h.arrived_by::int as "arrivedBy", h.arrival_client_id as "arrivalClientId",
              ST_Distance(h.geom::geography, ST_SetSRID(ST_MakePoint(${input.lon}::float8, ${input.lat}::float8), 4326)::geography) as "distanceM"
       from hazards h
       where h.id = ${input.id}
@@ -108,6 +110,10 @@ export async function arriveAtHazard(
       throw problems.forbidden("Only the matter's assignee, a member of its zone's team, a leader or the partner unit it was handed to records an arrival.")
     }
     if (isClosed(h.status)) throw problems.conflict(`The matter is closed ('${h.status}'); an arrival is recorded on an open matter.`, { matterStatus: h.status })
+    // The same clientId sent twice at once: the second waited for the first's lock and answers what it recorded.
+    if (h.arrivedAt !== null && input.clientId !== undefined && h.arrivalClientId === input.clientId && h.arrivedBy === actor.id) {
+      return { created: false, feature: (await visible())! }
+    }
     if (h.arrivedAt !== null) {
       throw problems.conflict(`Someone already arrived at this matter (${h.arrivedByName ?? 'unknown'}, ${h.arrivedAt.toISOString()}); only the first arrival counts.`, {
         arrivedAt: h.arrivedAt.toISOString(),

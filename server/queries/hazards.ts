@@ -367,7 +367,7 @@ export async function createHazard(sql: Sql, input: NewHazard, actor: SessionUse
     // Issue 15: a patrol member's report from the phone is made on site (arrived at once, counted apart from the
     // 7-minute rate); fixed on the spot, it is closed (minor) or waits for a recheck (major, critical) at once.
     const source = input.source ?? 'patrol'
-    const onPatrol = foundOnPatrol(actor.role, source)
+    const onPatrol = foundOnPatrol(actor.role, source, input.fixedOnSpot === true)
     const fixedStatus = input.fixedOnSpot ? fixedOnSpotStatus(input.severity) : null
     const [inserted] = await tx<{ id: number }[]>`
       insert into hazards (community_id, zone_id, building_id, type, category, severity, level, source, status, description, geom,

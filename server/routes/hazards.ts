@@ -9,7 +9,7 @@ import { DEFAULT_PAGE_LIMIT, encodeCursor, nextPageUrl, pageQuery } from '../pag
 import { addHazardComment, addHazardPhoto, createHazard, escalateHazard, hazardFeature, hazardPage, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
 import { partnerUnitOf } from '../queries/units.ts'
 import { CLOCK_SKEW_MS } from '../domain/evidence.ts'
-import { foundOnPatrol } from '../../core/arrival.ts'
+import { FIXED_ON_SPOT_ROLES } from '../../core/arrival.ts'
 import { limitBody } from '../http.ts'
 import { remindHazard } from '../queries/reminders.ts'
 import { bboxParam, enumList, finite, idParam, isoTime, validate } from '../validate.ts'
@@ -122,7 +122,7 @@ export const hazards = new Hono<AppEnv>()
     const { lon, lat } = lonLatOf(body.location)
     if (body.fixedOnSpot) {
       // Fixed on the spot means being there: a patrol member or a leader on the phone, saying what was done.
-      if (!foundOnPatrol(c.get('user').role, 'patrol')) throw problems.forbidden('Only a patrol member or a leader on site reports a matter fixed on the spot.')
+      if (!FIXED_ON_SPOT_ROLES.includes(c.get('user').role)) throw problems.forbidden('Only a patrol member or a leader on site reports a matter fixed on the spot.')
       if (!body.note) throw problems.unprocessable('A matter fixed on the spot needs a note saying what was done.', [{ path: 'note', message: 'required with fixedOnSpot' }])
     }
     const now = new Date()
