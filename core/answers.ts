@@ -111,8 +111,21 @@ export interface HazardStatsAnswer {
   }
   /** Share escalated at least once (null when there is no matter). */
   escalatedRate: number | null
-  /** Share reached on site (first move into `rectifying`) within the response target. */
+  /**
+   * Share of the matters not found on patrol on which someone arrived on site (到场, `arrivedAt`) within the response
+   * target, over {@link HazardStatsAnswer.responseBase} (issue 15; before, the first move into `rectifying`).
+   */
   responseRate: number | null
+  /** Numerator of the response rate: not found on patrol, arrived within the target. */
+  arrivedInTime: number
+  /** Denominator of the response rate: not found on patrol, less those reported under the target ago and not reached yet. */
+  responseBase: number
+  /** Found by a patrol member on site (arrived at once; counted apart from the response rate). */
+  foundOnPatrol: number
+  /** Share of the matters found on patrol (null when there is no matter). */
+  foundOnPatrolShare: number | null
+  /** Found and fixed on the spot (现场处置), counted apart. */
+  fixedOnSpot: number
   /** Share verified (closed). */
   closureRate: number | null
   /** Share verified by `dueAt`. */

@@ -21,6 +21,7 @@ import { audit } from './routes/audit.ts'
 import { authRoutes } from './routes/auth.ts'
 import { communities } from './routes/communities.ts'
 import { hazards, PHOTO_UPLOAD_PATH } from './routes/hazards.ts'
+import { arrivals } from './routes/arrivals.ts'
 import { matters } from './routes/matters.ts'
 import { health } from './routes/health.ts'
 import { layers } from './routes/layers.ts'
@@ -152,6 +153,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/audit', audit)
   app.route('/api/alert-channels', alertChannels)
   app.route('/api/layers', layers)
+  app.route('/api/hazards', arrivals)
   app.route('/api/hazards', hazards)
   app.route('/api/matters', matters)
   app.route('/api/live', live)

@@ -162,6 +162,8 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'POST /api/units': { tag: 'units', summary: 'Add a partner unit (admin)', responses: created('AnyObject') },
   'PUT /api/units/:id': { tag: 'units', summary: 'Change a partner unit (admin)', responses: ok('AnyObject') },
   'POST /api/hazards/:id/comments': { tag: 'hazards', summary: 'Comment on a matter (partner units too)', responses: created('Hazard') },
+  'POST /api/hazards/:id/arrive': { tag: 'hazards', summary: '到场: record the first arrival on site (within 100 m + accuracy, or with a note); idempotent by clientId', responses: createdOrSame('Hazard') },
+  'GET /api/hazards/spot-checks': { tag: 'hazards', summary: 'A random sample of the matters closed as fixed on the spot (现场处置), for a leader’s spot check', responses: ok('AnyObject') },
   'POST /api/hazards/:id/remind': { tag: 'hazards', summary: '催办: remind the assignee (one an hour per matter)', responses: created('AnyObject') },
   'GET /api/coverage/route': { tag: 'plans', summary: 'The next round: a walking route along the roads through the unvisited places', responses: ok('AnyFeature', 'GeoJSON', GEOJSON) },
   'POST /api/coverage/route/assignments': { tag: 'plans', summary: 'Send the next round to a member’s phone', responses: created('AnyObject') },

@@ -111,6 +111,11 @@ export type Hazard = {
     dueAt: string | null
     respondedAt: string | null
     closedAt: string | null
+    arrivedAt: string | null
+    arrivedBy: number | null
+    arrivalDistanceM: number | null
+    foundOnPatrol: boolean
+    fixedOnSpot: boolean
     overdue: boolean
     warning: boolean
     slaUsed: number | null
@@ -140,6 +145,11 @@ export type HazardDetail = {
     dueAt: string | null
     respondedAt: string | null
     closedAt: string | null
+    arrivedAt: string | null
+    arrivedBy: number | null
+    arrivalDistanceM: number | null
+    foundOnPatrol: boolean
+    fixedOnSpot: boolean
     overdue: boolean
     warning: boolean
     slaUsed: number | null
@@ -311,6 +321,11 @@ export type Stats = {
     }
   }
   responseRate: number | null
+  arrivedInTime: number
+  responseBase: number
+  foundOnPatrol: number
+  foundOnPatrolShare: number | null
+  fixedOnSpot: number
   closureRate: number | null
   onTimeClosureRate: number | null
   overdue: number
@@ -851,6 +866,8 @@ export interface ApiOperations {
       buildingId?: number | null
       reportedAt?: string | null
       clientId?: string | null
+      fixedOnSpot?: boolean | null
+      note?: string | null
     }
     response: Hazard
   }
@@ -1442,6 +1459,25 @@ export interface ApiOperations {
       note: string
     }
     response: Hazard
+  }
+  "POST /api/hazards/{id}/arrive": {
+    path: { id: number }
+    query: never
+    body: {
+      lon: number
+      lat: number
+      accuracy?: number | null
+      clientId?: string | null
+      note?: string | null
+      t?: string | null
+    }
+    response: Hazard
+  }
+  "GET /api/hazards/spot-checks": {
+    path: never
+    query: { days?: number; n?: number; communityId?: number }
+    body: never
+    response: AnyObject
   }
   "POST /api/hazards/{id}/remind": {
     path: { id: number }
