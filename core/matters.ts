@@ -99,10 +99,6 @@ export const OPEN_STATUSES: readonly Status[] = STATUSES.filter((s) => !CLOSED_S
 /** Statuses never counted as open or overdue: the closed ones and `pending_review`. */
 export const NOT_OPEN_STATUSES: readonly Status[] = [...CLOSED_STATUSES, REVIEW_STATUS]
 
-/** A resident's rating of how a matter was handled (满意 / 基本满意 / 不满意); `unsatisfied` reopens it. */
-export const RATINGS = ['satisfied', 'basically', 'unsatisfied'] as const
-export type Rating = (typeof RATINGS)[number]
-
 /** Kinds a resident may report on the public page (`POST /api/public/reports`). */
 export const PUBLIC_REPORT_TYPES = ['hazard', 'request'] as const
 export type PublicReportType = (typeof PUBLIC_REPORT_TYPES)[number]

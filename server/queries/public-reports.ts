@@ -6,7 +6,8 @@
  */
 import type { Queryable, Sql } from '../db/connect.ts'
 import { checkTransition } from '../../core/matter-machine.ts'
-import { CLOSED_STATUSES, LEVEL_DAYS, type Level, type MatterCategory, type PublicReportType, type Rating, type Status } from '../../core/matters.ts'
+import { CLOSED_STATUSES, LEVEL_DAYS, type Level, type MatterCategory, type PublicReportType, type Status } from '../../core/matters.ts'
+import type { Rating } from '../../core/org.ts'
 import { recordLiveEvent, type LiveEvent } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
 import { newTrackingCode } from '../domain/public-reports.ts'
@@ -50,6 +51,13 @@ export async function placeByCode(sql: Queryable, code: string): Promise<PublicP
            p.name, cm.name as "communityName"
     from p join communities cm on cm.id = p.community_id limit 1`
   return row
+}
+
+/** The box around every community served ([minLon, minLat, maxLon, maxLat]), for the public page's map; null when none. */
+export async function servedArea(sql: Queryable): Promise<[number, number, number, number] | null> {
+  const [row] = await sql<{ x0: number | null; y0: number | null; x1: number | null; y1: number | null }[]>`
+    select ST_XMin(e) as x0, ST_YMin(e) as y0, ST_XMax(e) as x1, ST_YMax(e) as y1 from (select ST_Extent(boundary)::geometry as e from communities) s`
+  return row && row.x0 !== null ? [row.x0, row.y0!, row.x1!, row.y1!] : null
 }
 
 /** A resident's report, validated (the category belongs to the type; the phone normalized). */

@@ -1,12 +1,13 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../context.ts'
-import { CATEGORIES_BY_TYPE, isCategoryOf, PUBLIC_REPORT_TYPES, RATINGS, type MatterCategory } from '../../core/matters.ts'
+import { CATEGORIES_BY_TYPE, isCategoryOf, PUBLIC_REPORT_TYPES, type MatterCategory } from '../../core/matters.ts'
+import { RATINGS } from '../../core/org.ts'
 import { cleanPhoto, PHOTO_MAX_BYTES } from '../media/photos.ts'
 import { clientAddress, jsonDepthGuard, limitBody } from '../http.ts'
 import { Problem, problems, zodErrors, type ProblemFieldError } from '../problem.ts'
 import { normalizePhone, PublicReportLimiter, TRACKING_CODE_PATTERN } from '../domain/public-reports.ts'
-import { createPublicReport, placeByCode, publicReport, ratePublicReport, type PublicPlace } from '../queries/public-reports.ts'
+import { createPublicReport, placeByCode, publicReport, ratePublicReport, servedArea, type PublicPlace } from '../queries/public-reports.ts'
 import { finite, validate } from '../validate.ts'
 import { PHOTO_BODY_LIMIT } from './hazards.ts'
 
@@ -153,6 +154,7 @@ export function publicReports(limiter = new PublicReportLimiter()): Hono<AppEnv>
       c.header('cache-control', 'no-store')
       return c.json({ trackingCode: result.trackingCode, url }, 201)
     })
+    .get('/area', async (c) => c.json({ bbox: await servedArea(c.get('sql')) }))
     .get('/places/:code', validate('param', placeParams), async (c) => {
       const { code } = c.req.valid('param')
       const place = /^[A-Za-z0-9-]{1,40}$/.test(code) ? await placeByCode(c.get('sql'), code) : undefined

@@ -1471,6 +1471,12 @@ export interface ApiOperations {
     }
     response: AnyObject
   }
+  "GET /api/public/reports/area": {
+    path: never
+    query: never
+    body: never
+    response: AnyObject
+  }
   "GET /api/public/reports/places/{code}": {
     path: { code: string }
     query: never
