@@ -58,6 +58,7 @@ import { duty } from './routes/duty.ts'
 import { care } from './routes/care.ts'
 import { points } from './routes/points.ts'
 import { PUBLIC_REPORT_PATH, publicReports } from './routes/public-reports.ts'
+import { posters } from './routes/posters.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
@@ -175,6 +176,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/duty', duty)
   app.route('/api/care', care)
   app.route('/api/points', points)
+  app.route('/api/posters', posters)
 
   app.all('/api/*', (c) => sendProblem(c, problemDocument(404, `No endpoint ${c.req.method} ${c.req.path}.`)))
 

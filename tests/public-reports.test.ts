@@ -106,7 +106,7 @@ beforeAll(async () => {
     select ST_X(p.pt) as lon, ST_Y(p.pt) as lat, z.assignee_id::int as "assigneeId"
     from p join zones z on ST_Covers(z.geom, p.pt) order by z.id limit 1`
   spot = z!
-  const [b] = await sql<{ id: number; code: string }[]>`select id::int, report_code as code from buildings order by id limit 1`
+  const [b] = await sql<{ id: number; code: string }[]>`select id::int, report_code as code from buildings where name is not null or households > 0 order by id limit 1`
   buildingId = b!.id
   buildingCode = b!.code
   const [k] = await sql<{ code: string }[]>`select code from key_places order by id limit 1`
@@ -297,5 +297,25 @@ describe('rating after the close', () => {
     const { trackingCode } = await report(hazardReport())
     await expectProblem(await rate(trackingCode, { rating: 'great' }), 400)
     await expectProblem(await rate('ZZZZZZZZZZZZ', { rating: 'satisfied' }), 404)
+  })
+})
+
+describe('posters (扫码上报)', () => {
+  test('those who print codes list every compound and building with its report link, and get its QR code', async () => {
+    const res = await command.get('/api/posters')
+    expect(res.status).toBe(200)
+    const { items } = (await res.json()) as { items: { kind: string; code: string; reportUrl: string; qrUrl: string }[] }
+    expect(items.some((i) => i.kind === 'compound')).toBe(true)
+    const mine = items.find((i) => i.code === buildingCode)
+    expect(mine?.reportUrl).toMatch(new RegExp(`/report\\?place=${buildingCode}$`))
+    const qr = await command.get(mine!.qrUrl)
+    expect(qr.status).toBe(200)
+    expect(qr.headers.get('content-type')).toContain('image/svg+xml')
+    expect(await qr.text()).toContain('<svg')
+  })
+
+  test('a patrol member may not print posters (403), and an unknown poster code is 404', async () => {
+    await expectProblem(await patrol.get('/api/posters'), 403)
+    await expectProblem(await command.get('/api/posters/RB-000000000000/qr'), 404)
   })
 })

@@ -172,6 +172,8 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   },
   'GET /api/public/reports/:trackingCode': { tag: 'residents', summary: 'A resident’s report by its tracking code: status, public timeline (no names), answer, rating', public: true, responses: ok('AnyObject') },
   'POST /api/public/reports/:trackingCode/rating': { tag: 'residents', summary: 'Rate a closed report once (satisfied, basically, unsatisfied); unsatisfied reopens it for a recheck', public: true, responses: ok('AnyObject') },
+  'GET /api/posters': { tag: 'residents', summary: 'Posters (扫码上报): every compound and building with its report code and link', responses: ok('AnyObject') },
+  'GET /api/posters/:code/qr': { tag: 'residents', summary: 'The QR code of a poster’s report link (SVG)', responses: file('image/svg+xml', 'QR code') },
   'GET /api/public/reports/area': { tag: 'residents', summary: 'The box around the communities served (for the report page’s map)', public: true, responses: ok('AnyObject') },
   'GET /api/public/reports/places/:code': { tag: 'residents', summary: 'The place of a poster’s code (its name, for the report page)', public: true, responses: ok('AnyObject') },
   'POST /api/hazards/:id/remind': { tag: 'hazards', summary: '催办: remind the assignee (one an hour per matter)', responses: created('AnyObject') },

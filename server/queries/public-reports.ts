@@ -4,6 +4,7 @@
  * close (`unsatisfied` reopens it for a recheck), and the command centre's review (accept → `reported`,
  * decline → `rejected` with an answer).
  */
+import type postgres from 'postgres'
 import type { Queryable, Sql } from '../db/connect.ts'
 import { checkTransition } from '../../core/matter-machine.ts'
 import { CLOSED_STATUSES, LEVEL_DAYS, type Level, type MatterCategory, type PublicReportType, type Status } from '../../core/matters.ts'
@@ -282,4 +283,40 @@ export async function reviewReport(sql: Sql, input: ReviewInput, actor: SessionU
 export async function residentContact(sql: Queryable, id: number): Promise<string | null> {
   const [row] = await sql<{ contact: string | null }[]>`select contact_phone as contact from hazards where id = ${id}`
   return row?.contact ?? null
+}
+
+/** One poster: a compound or a building with its report code. */
+export interface PosterRow {
+  kind: 'compound' | 'building'
+  id: number
+  communityId: number
+  communityName: string
+  name: string
+  /** The building's compound (null for a compound, or a building outside any). */
+  compoundName: string | null
+  code: string
+}
+
+/** Every compound, then every building, of the caller's communities (or one of them), by name. */
+export async function listPosters(sql: Queryable, communityIds: number[] | null, communityId?: number): Promise<PosterRow[]> {
+  const scope = (col: postgres.Fragment) =>
+    sql`${communityIds === null ? sql`true` : sql`${col} = any(${communityIds}::bigint[])`} and ${communityId === undefined ? sql`true` : sql`${col} = ${communityId}`}`
+  return sql<PosterRow[]>`
+    select 'compound' as kind, cp.id::int, cp.community_id::int as "communityId", c.name as "communityName", cp.name, null as "compoundName", cp.report_code as code, 0 as o
+    from compounds cp join communities c on c.id = cp.community_id where ${scope(sql`cp.community_id`)}
+    union all
+    select 'building', b.id::int, b.community_id::int, c.name, coalesce(b.name, '楼栋 #' || b.id), cp.name, b.report_code, 1
+    from buildings b join communities c on c.id = b.community_id left join compounds cp on cp.id = b.compound_id
+    where ${scope(sql`b.community_id`)} and (b.name is not null or b.households > 0)
+    order by o, "communityId", name, id`
+}
+
+/** Whether a poster code belongs to the caller's communities. */
+export async function posterByCode(sql: Queryable, code: string, communityIds: number[] | null): Promise<boolean> {
+  const [row] = await sql<{ ok: boolean }[]>`
+    select true as ok from (
+      select community_id from compounds where report_code = ${code}
+      union all select community_id from buildings where report_code = ${code}) x
+    where ${communityIds === null ? sql`true` : sql`x.community_id = any(${communityIds}::bigint[])`} limit 1`
+  return row !== undefined
 }

@@ -1471,6 +1471,18 @@ export interface ApiOperations {
     }
     response: AnyObject
   }
+  "GET /api/posters": {
+    path: never
+    query: { communityId?: number }
+    body: never
+    response: AnyObject
+  }
+  "GET /api/posters/{code}/qr": {
+    path: { code: string }
+    query: never
+    body: never
+    response: void
+  }
   "GET /api/public/reports/area": {
     path: never
     query: never
