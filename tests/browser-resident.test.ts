@@ -92,3 +92,15 @@ test('a resident reports from a poster, the command centre accepts, the loop clo
   expect(await statusOf(id)).toBe('reopened')
   await phone.close()
 })
+
+test('the command centre prints one A4 poster per compound with its report QR code', { timeout: 240_000 }, async () => {
+  const page = await signedIn('command')
+  await page.goto(`${server.url}/print/posters`)
+  const first = page.locator('[data-testid=poster]').first()
+  await first.waitFor({ timeout: 60_000 })
+  expect(await first.textContent()).toContain('扫码上报')
+  await expect.poll(() => first.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0)
+  await page.emulateMedia({ media: 'print' })
+  await page.screenshot({ path: 'test-results/resident-poster.png', timeout: 60_000 })
+  await page.context().close()
+})
