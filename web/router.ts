@@ -49,7 +49,7 @@ export function createAppRouter(): Router {
       },
       // `/report` is public (issue 15): residents report from a poster's QR code (`?place=`) without signing in;
       // a signed-in member without a place gets the desktop report form (views/ReportEntryView.vue).
-      { path: '/report', name: 'report', component: () => import('./views/ReportEntryView.vue'), meta: { public: true } },
+      { path: '/report', name: 'report', component: () => import('./views/ReportEntryView.vue'), meta: { public: true, title: 'header.report' } },
       // A resident's report by its tracking code: progress, answer, rating (no sign-in).
       { path: '/r/:code', name: 'track-report', component: () => import('./views/TrackReportView.vue'), meta: { public: true } },
       // Patrol coverage (issue 6): the leader view, the phone check-in page a QR code opens, the printable QR sheet.
