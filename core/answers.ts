@@ -5,6 +5,8 @@
  * the OpenAPI document (`GET /api/openapi.json`, server/openapi/).
  */
 import type { Category, Level, MatterType, Severity, Status } from './matters.ts'
+import type { UnitKind } from './org.ts'
+import type { Occurrence, PlanRepeat, PlanType } from './plans.ts'
 
 /** Visited / total of some kind of place; `coverage` = visited / total (1 when there is none). */
 export interface CoverageCount {
@@ -109,8 +111,21 @@ export interface HazardStatsAnswer {
   }
   /** Share escalated at least once (null when there is no matter). */
   escalatedRate: number | null
-  /** Share reached on site (first move into `rectifying`) within the response target. */
+  /**
+   * Share of the matters not found on patrol on which someone arrived on site (到场, `arrivedAt`) within the response
+   * target, over {@link HazardStatsAnswer.responseBase} (issue 15; before, the first move into `rectifying`).
+   */
   responseRate: number | null
+  /** Numerator of the response rate: not found on patrol, arrived within the target. */
+  arrivedInTime: number
+  /** Denominator of the response rate: not found on patrol, less those reported under the target ago and not reached yet. */
+  responseBase: number
+  /** Found by a patrol member on site (arrived at once; counted apart from the response rate). */
+  foundOnPatrol: number
+  /** Share of the matters found on patrol (null when there is no matter). */
+  foundOnPatrolShare: number | null
+  /** Found and fixed on the spot (现场处置), counted apart. */
+  fixedOnSpot: number
   /** Share verified (closed). */
   closureRate: number | null
   /** Share verified by `dueAt`. */
@@ -205,4 +220,102 @@ export interface RouteFeature {
     budgetExhausted: boolean
     computedMs: number
   }
+}
+
+/** A patrol plan (`/api/patrol-plans`), with its area's GeoJSON Polygon as a parameter. */
+export interface PatrolPlan<Area = unknown> {
+  id: number
+  communityId: number
+  type: PlanType
+  name: string
+  from: string
+  to: string
+  repeat: PlanRepeat | null
+  zoneIds: number[]
+  personIds: number[]
+  unitIds: number[]
+  leaderId: number | null
+  leaderName: string | null
+  /** A GeoJSON Polygon (events), or null. */
+  area: Area | null
+  note: string | null
+  createdBy: number | null
+  createdAt: string
+  updatedAt: string
+  /** The plan's windows inside the listed window (all of them for a single plan). */
+  occurrences?: Occurrence[]
+}
+
+/** A person of a plan's answer: planned or not, minutes on duty and metres walked in the plan's windows. */
+export interface PlanPerson {
+  personId: number
+  name: string
+  planned: boolean
+  /** Minutes on duty inside the plan's windows (an open session counts up to now). */
+  onDutyMinutes: number
+  /** Metres walked on duty inside the windows (plausible points, joined as in the coverage). */
+  distanceM: number
+}
+
+/** `GET /api/patrol-plans/:id/coverage`: a plan against reality, with its unvisited places' GeoJSON as a parameter. */
+export interface PlanCoverage<Unvisited = unknown> {
+  planId: number
+  communityId: number
+  window: Occurrence
+  /** The plan's windows inside `window`, clipped to it. */
+  occurrences: Occurrence[]
+  radiusM: number
+  buildings: CoverageCount & { byTrack: number; byCheckin: number }
+  keyPlaces: CoverageCount & { byTrack: number; byCheckin: number }
+  byZone: { zoneId: number; name: string; buildings: CoverageCount; keyPlaces: CoverageCount }[]
+  unvisited: Unvisited
+  people: PlanPerson[]
+  /** Whether one of the plan's windows runs now. */
+  runningNow: boolean
+  /** The plan's zones where nobody is on duty now (no open session whose latest position, at most 15 minutes old, lies in the zone). */
+  zonesWithoutDutyNow: { zoneId: number; name: string }[]
+  /** People on duty now in the community (open session), with the plan zone of their latest position. */
+  onDutyNow: { personId: number | null; name: string | null; deviceId: string; zoneId: number | null; since: string }[]
+}
+
+/** A duty session (`/api/duty`). */
+export interface DutySession {
+  id: number
+  communityId: number
+  personId: number | null
+  personName: string | null
+  deviceId: string
+  startedAt: string
+  stoppedAt: string | null
+  /** Still on duty (not stopped yet). */
+  open: boolean
+  /** Minutes from start to stop (an open session: to now). */
+  minutes: number
+  /** Metres walked: the joined plausible track segments of the device during the session. */
+  distanceM: number
+}
+
+/** A route sent to a member (`GET /api/coverage/route/assigned`). */
+export interface RouteAssignment {
+  id: number
+  personId: number
+  personName: string
+  assignedAt: string
+  assignedBy: string | null
+  route: RouteFeature
+}
+
+/** A partner unit (共建单位) as `GET /api/units` answers it. */
+export interface PartnerUnit {
+  id: number
+  name: string
+  kind: UnitKind
+  contact: string | null
+  active: boolean
+  /** The communities the unit serves (within the caller's scope for a caller with a scope). */
+  communityIds: number[]
+  /** Enabled accounts of the unit (role `partner`). */
+  accountCount: number
+  createdAt: string
+  updatedAt: string
 }

@@ -51,6 +51,14 @@ export const TRANSITIONS: readonly Transition[] = [
   ...OPEN.map((from): Transition => ({ from, to: 'rejected', permission: 'dispatch', label: 'reject' })),
 ]
 
+/**
+ * The one move out of a closed state (issue 15): a matter closed because it was fixed on the spot (现场处置)
+ * may be reopened by a leader, the command centre or an admin when a spot check finds otherwise. It is not in
+ * {@link TRANSITIONS} (a verified matter is closed for everyone else); {@link checkTransition} allows it only
+ * with `fixedOnSpot`, and the server asks for a reason.
+ */
+export const SPOT_CHECK_REOPEN: Transition = { from: 'verified', to: 'reopened', permission: 'dispatch', label: 'reopen after a spot check' }
+
 /** The transition from `from` to `to`, or undefined when the machine has no such move. */
 export function findTransition(from: Status, to: Status): Transition | undefined {
   return TRANSITIONS.find((t) => t.from === from && t.to === to)
@@ -88,6 +96,8 @@ export interface TransitionRequest {
   reassign?: boolean
   /** Whether the move is a review of a resident's report (the only way out of `pending_review`). */
   review?: boolean
+  /** Whether the matter was closed as fixed on the spot (allows {@link SPOT_CHECK_REOPEN}). */
+  fixedOnSpot?: boolean
 }
 
 /** The machine's answer: allowed, or refused with the HTTP status and a reason a person can act on. */
@@ -99,9 +109,12 @@ export type TransitionVerdict = { ok: true; transition: Transition } | { ok: fal
  * - 409 when the machine has no such move from the current status (including a "reassign" that names no new assignee);
  * - 403 when the move exists but the actor's role may not make it;
  * - 403 when the actor would verify (回访) a hazard they rectified themselves: the recheck must be by someone else.
+ *
+ * `verified` → `reopened` ({@link SPOT_CHECK_REOPEN}) exists only for a matter fixed on the spot (`fixedOnSpot`).
  */
 export function checkTransition(req: TransitionRequest): TransitionVerdict {
-  const t = findTransition(req.from, req.to)
+  const spotCheck = req.fixedOnSpot === true && req.from === SPOT_CHECK_REOPEN.from && req.to === SPOT_CHECK_REOPEN.to
+  const t = spotCheck ? SPOT_CHECK_REOPEN : findTransition(req.from, req.to)
   if (!t) {
     const next = nextStatuses(req.from)
     const allowed = next.length ? `from '${req.from}' it may go to ${next.map((s) => `'${s}'`).join(', ')}` : `'${req.from}' is closed`

@@ -10,7 +10,7 @@ import { jsonDepthGuard, limitBody, loadNetworkConfig } from './http.ts'
 import { SignInThrottle } from './auth/throttle.ts'
 import { authenticate } from './auth/middleware.ts'
 import { partnerBoundary } from './auth/partner.ts'
-import { SessionCache } from './auth/session-cache.ts'
+import { SESSION_CACHE_MS, SessionCache } from './auth/session-cache.ts'
 import { dataVersions } from './cache/data-version.ts'
 import { TileCache } from './cache/tile-cache.ts'
 import { LiveHub } from './live/hub.ts'
@@ -21,6 +21,7 @@ import { audit } from './routes/audit.ts'
 import { authRoutes } from './routes/auth.ts'
 import { communities } from './routes/communities.ts'
 import { hazards, PHOTO_UPLOAD_PATH } from './routes/hazards.ts'
+import { arrivals } from './routes/arrivals.ts'
 import { matters } from './routes/matters.ts'
 import { health } from './routes/health.ts'
 import { layers } from './routes/layers.ts'
@@ -72,9 +73,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const databaseKind = deps.databaseKind ?? 'postgres'
   const liveHub = deps.live ?? new LiveHub()
-  const sessions = deps.sessions ?? new SessionCache()
-  // A new community changes the scope of everyone who sees all communities: their cached sessions go.
-  const jobs = deps.jobs ?? new JobRunner(deps.sql, () => sessions.forgetAll())
+  // Cached sessions last while no session, account or community changes (migration 065).
+  const sessions = deps.sessions ?? new SessionCache(SESSION_CACHE_MS, dataVersions(deps.sql))
+  const jobs = deps.jobs ?? new JobRunner(deps.sql)
   const alerts = deps.alerts ?? alertSettings()
   // Streams end with their session: revoked, expired, or its user disabled (checked in one query every 15 s).
   liveHub.watchSessions((sessions) => deadSessions(deps.sql, sessions))
@@ -158,6 +159,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/audit', audit)
   app.route('/api/alert-channels', alertChannels)
   app.route('/api/layers', layers)
+  app.route('/api/hazards', arrivals)
   app.route('/api/hazards', hazards)
   app.route('/api/matters', matters)
   app.route('/api/live', live)

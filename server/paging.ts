@@ -55,3 +55,18 @@ export function nextPageUrl(url: string, cursor: string): string {
   u.searchParams.set('cursor', cursor)
   return `${u.pathname}${u.search}`
 }
+
+/** A cursor naming a text key (a device id: `GET /api/tracks` pages by device). */
+export function encodeTextCursor(key: string): string {
+  return Buffer.from(JSON.stringify([key])).toString('base64url')
+}
+
+/** The text key of a cursor made by {@link encodeTextCursor}, or undefined when it is not one. */
+export function decodeTextCursor(cursor: string): string | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
+    return Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' && value[0].length <= 100 ? value[0] : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -446,6 +446,8 @@ describe('statistics', () => {
     dueAt: Date
     respondedAt: Date | null
     closedAt: Date | null
+    arrivedAt: Date | null
+    foundOnPatrol: boolean
   }
   interface Stats {
     hazards: { total: number; byStatus: Record<string, number>; byCategory: Record<string, number>; bySeverity: Record<string, number> }
@@ -471,7 +473,8 @@ describe('statistics', () => {
     from = new Date(server.seededAt.getTime() - 30 * 86_400_000).toISOString()
     to = new Date(server.seededAt.getTime() + 86_400_000).toISOString()
     rows = await server.db.sql<Row[]>`
-      select status, category, severity, reported_at as "reportedAt", due_at as "dueAt", responded_at as "respondedAt", closed_at as "closedAt"
+      select status, category, severity, reported_at as "reportedAt", due_at as "dueAt", responded_at as "respondedAt", closed_at as "closedAt",
+             arrived_at as "arrivedAt", found_on_patrol as "foundOnPatrol"
       from hazards where community_id = ${demoCommunity} and reported_at >= ${from}::timestamptz and reported_at < ${to}::timestamptz
         and status <> 'rejected'`
     stats = await json<Stats>(await command.get(`/api/stats?communityId=${demoCommunity}&from=${from}&to=${to}`))
@@ -491,9 +494,12 @@ describe('statistics', () => {
     expect(Object.keys(stats.hazards.byCategory).length).toBe(8)
   })
 
-  test('responseRate is the share that was on site within 7 minutes', () => {
-    const inTime = rows.filter((r) => r.respondedAt && r.respondedAt.getTime() - r.reportedAt.getTime() <= 7 * 60_000).length
-    expect(stats.responseRate).toBeCloseTo(inTime / rows.length, 12)
+  test('responseRate is the share of the matters not found on patrol reached on site within 7 minutes (issue 15)', () => {
+    const now = Date.now()
+    const base = rows.filter((r) => !r.foundOnPatrol && !(r.arrivedAt === null && now - r.reportedAt.getTime() < 7 * 60_000))
+    const inTime = base.filter((r) => r.arrivedAt && r.arrivedAt.getTime() - r.reportedAt.getTime() <= 7 * 60_000).length
+    expect(base.length).toBeGreaterThan(10)
+    expect(stats.responseRate).toBeCloseTo(inTime / base.length, 12)
   })
 
   test('closureRate and onTimeClosureRate are the shares verified, and verified by dueAt', () => {
@@ -508,7 +514,7 @@ describe('statistics', () => {
   })
 
   test('the medians are those of the response minutes and the hours to close', () => {
-    const minutes = rows.filter((r) => r.respondedAt).map((r) => (r.respondedAt!.getTime() - r.reportedAt.getTime()) / 60_000)
+    const minutes = rows.filter((r) => r.arrivedAt && !r.foundOnPatrol).map((r) => (r.arrivedAt!.getTime() - r.reportedAt.getTime()) / 60_000)
     const hours = rows.filter((r) => r.status === 'verified').map((r) => (r.closedAt!.getTime() - r.reportedAt.getTime()) / 3_600_000)
     expect(stats.medianResponseMinutes).toBeCloseTo(median(minutes), 6)
     expect(stats.medianHoursToClose).toBeCloseTo(median(hours), 6)

@@ -10,7 +10,6 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { SESSION_CACHE_MS } from '../server/auth/session-cache.ts'
 import { ensureWebBuilt, launchChromium } from './helpers/browser.ts'
 import { startTestServer, type TestServer } from './helpers/server.ts'
 
@@ -397,8 +396,6 @@ test('an expired session while records wait: sign in again, nothing is lost, eac
   const [item] = (await outbox(page)).filter((i) => i.kind === 'checkin')
 
   await server.db.sql`delete from sessions`
-  // A session ended in the database is honoured once the server's session cache lets it go.
-  await new Promise((resolve) => setTimeout(resolve, SESSION_CACHE_MS + 500))
   await context.setOffline(false)
   await page.waitForURL(/\/login\?/)
   expect((await outbox(page)).find((i) => i.id === item!.id)?.status).toBe('pending')

@@ -57,7 +57,8 @@ async function holder(dir: string): Promise<ChildProcess> {
   return child
 }
 
-describe('the data-folder lock', () => {
+// Each test opens an embedded database up to three times (tens of seconds each on a busy two-core machine).
+describe('the data-folder lock', { timeout: 240_000 }, () => {
   test('a second open of the embedded database is refused, naming the PID; after close it opens', async () => {
     const dir = await tempDir()
     const first = await openDatabase({ dataDir: dir })

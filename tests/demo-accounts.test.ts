@@ -38,7 +38,8 @@ async function withDatabase<T>(db: FreshDatabase, fn: (sql: Awaited<ReturnType<t
   }
 }
 
-describe('demo accounts', () => {
+// Each test opens an embedded database two or three times (tens of seconds each on a busy two-core machine).
+describe('demo accounts', { timeout: 240_000 }, () => {
   test('with HOST unset the server listens on 127.0.0.1 only, and says so', async () => {
     const db = await fresh()
     const server = await start(db, undefined)

@@ -103,3 +103,46 @@ describe('GET /api/layers/buildings', () => {
     expect((await command.get('/api/layers/buildings')).status).toBe(200)
   })
 })
+
+describe('GET /api/tracks', () => {
+  interface TrackPage {
+    features: { id: string; properties: { deviceId: string } }[]
+    next: string | null
+    limit: number
+  }
+  const window = () => {
+    const to = new Date()
+    return `from=${new Date(to.getTime() - 7 * 86_400_000).toISOString()}&to=${to.toISOString()}`
+  }
+
+  test('pages of two devices by cursor hold every run once, as the whole download does', async () => {
+    const w = window()
+    const all = (await (await admin.get(`/api/tracks?${w}&format=geojson`)).json()) as TrackPage
+    const devices = [...new Set(all.features.map((f) => f.properties.deviceId))]
+    expect(devices.length).toBeGreaterThan(2)
+    const seen: string[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const res = await admin.get(`/api/tracks?${w}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      expect(res.status).toBe(200)
+      const page = (await res.json()) as TrackPage
+      expect(page.limit).toBe(2)
+      expect(new Set(page.features.map((f) => f.properties.deviceId)).size).toBeLessThanOrEqual(2)
+      seen.push(...page.features.map((f) => f.id))
+      if (page.next) expect(res.headers.get('link')).toContain('rel="next"')
+      cursor = page.next
+      pages++
+    } while (cursor)
+    expect(pages).toBe(Math.ceil(devices.length / 2))
+    expect(seen).toEqual(all.features.map((f) => f.id))
+  })
+
+  test('a forged cursor or a limit over 1,000 devices is a 400 problem', async () => {
+    for (const q of ['cursor=abc', 'limit=1001', 'limit=0']) {
+      const res = await admin.get(`/api/tracks?${window()}&${q}`)
+      expect(res.status, q).toBe(400)
+      expect(res.headers.get('content-type')).toContain('problem+json')
+    }
+  })
+})

@@ -21,6 +21,12 @@ export const DATA_NOTICE_PREFIX = 'safegrid data changed: '
 export const TRACKED_TABLES = ['buildings', 'zones', 'key_places', 'hazards', 'roads', 'compounds', 'communities'] as const
 export type TrackedTable = (typeof TRACKED_TABLES)[number]
 
+/**
+ * The tables that decide who a session is and what it may see, tracked the same way (migration 065)
+ * for the session cache (server/auth/session-cache.ts); `communities` is among {@link TRACKED_TABLES}.
+ */
+export const AUTH_TABLES = ['sessions', 'users', 'user_communities', 'partner_units', 'partner_unit_communities'] as const
+
 /** Per-table change counters of one database client. */
 export class DataVersions {
   private readonly epochs = new Map<string, number>()
@@ -32,7 +38,7 @@ export class DataVersions {
   }
 
   /** The table's current epoch. */
-  epoch(table: TrackedTable): number {
+  epoch(table: TrackedTable | (typeof AUTH_TABLES)[number]): number {
     return this.epochs.get(table) ?? 0
   }
 
@@ -43,7 +49,7 @@ export class DataVersions {
 
   /** Anything may have changed (a lost NOTIFY connection). */
   bumpAll(): void {
-    for (const t of TRACKED_TABLES) this.bump(t)
+    for (const t of [...TRACKED_TABLES, ...AUTH_TABLES]) this.bump(t)
   }
 
   /** The handler for postgres.js `onnotice`: a data-change NOTICE bumps its table; others are ignored. */

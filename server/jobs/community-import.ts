@@ -50,11 +50,7 @@ export class JobRunner {
   private chain: Promise<void> = Promise.resolve()
   private readonly running = new Set<number>()
 
-  /** `onCommunityCreated`: told after a commit made a community (the app forgets its cached sessions' scopes). */
-  constructor(
-    private readonly sql: Sql,
-    private readonly onCommunityCreated: () => void = () => {},
-  ) {}
+  constructor(private readonly sql: Sql) {}
 
   /** Queue the checking of a new job (files parsed and checked; the job ends `ready` or `failed`). */
   check(jobId: number, input: CommunityJobInput): void {
@@ -63,10 +59,7 @@ export class JobRunner {
 
   /** Queue the commit of a `ready` job into a new community. */
   commit(jobId: number, name: string, nameEn: string | null, actor: SessionUser): void {
-    this.enqueue(jobId, async () => {
-      await runCommit(this.sql, jobId, name, nameEn, actor)
-      this.onCommunityCreated()
-    })
+    this.enqueue(jobId, () => runCommit(this.sql, jobId, name, nameEn, actor))
   }
 
   /** Whether a job is queued or running here. */

@@ -176,6 +176,8 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'GET /api/posters/:code/qr': { tag: 'residents', summary: 'The QR code of a poster’s report link (SVG)', responses: file('image/svg+xml', 'QR code') },
   'GET /api/public/reports/area': { tag: 'residents', summary: 'The box around the communities served (for the report page’s map)', public: true, responses: ok('AnyObject') },
   'GET /api/public/reports/places/:code': { tag: 'residents', summary: 'The place of a poster’s code (its name, for the report page)', public: true, responses: ok('AnyObject') },
+  'POST /api/hazards/:id/arrive': { tag: 'hazards', summary: '到场: record the first arrival on site (within 100 m + accuracy, or with a note); idempotent by clientId', responses: createdOrSame('Hazard') },
+  'GET /api/hazards/spot-checks': { tag: 'hazards', summary: 'A random sample of the matters closed as fixed on the spot (现场处置), for a leader’s spot check', responses: ok('AnyObject') },
   'POST /api/hazards/:id/remind': { tag: 'hazards', summary: '催办: remind the assignee (one an hour per matter)', responses: created('AnyObject') },
   'GET /api/coverage/route': { tag: 'plans', summary: 'The next round: a walking route along the roads through the unvisited places', responses: ok('AnyFeature', 'GeoJSON', GEOJSON) },
   'POST /api/coverage/route/assignments': { tag: 'plans', summary: 'Send the next round to a member’s phone', responses: created('AnyObject') },

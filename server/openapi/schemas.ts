@@ -86,6 +86,11 @@ export const HazardProperties = z.object({
   dueAt: nullableTime,
   respondedAt: nullableTime,
   closedAt: nullableTime,
+  arrivedAt: nullableTime.describe('first arrival on site (到场); reportedAt when found on patrol'),
+  arrivedBy: id.nullable().describe('the account that arrived'),
+  arrivalDistanceM: z.number().nullable().describe('distance (m) of the phone from the matter at arrival'),
+  foundOnPatrol: z.boolean(),
+  fixedOnSpot: z.boolean(),
   overdue: z.boolean(),
   warning: z.boolean(),
   slaUsed: z.number().nullable(),
@@ -158,7 +163,12 @@ export const Stats = z.object({
   window: Window,
   communityId: id.nullable(),
   hazards: z.object({ total: z.number().int(), byStatus: counts, byCategory: counts, bySeverity: counts }),
-  responseRate: z.number().nullable(),
+  responseRate: z.number().nullable().describe('arrived on site within 7 minutes / responseBase (matters not found on patrol)'),
+  arrivedInTime: z.number().int(),
+  responseBase: z.number().int(),
+  foundOnPatrol: z.number().int().describe('found by a patrol member on site: arrived at once, counted apart'),
+  foundOnPatrolShare: z.number().nullable(),
+  fixedOnSpot: z.number().int().describe('found and fixed on the spot (现场处置)'),
   closureRate: z.number().nullable(),
   onTimeClosureRate: z.number().nullable(),
   overdue: z.number().int(),
@@ -297,7 +307,10 @@ export const Track = feature(
   }),
   z.string(),
 )
-export const TrackCollection = collection(Track)
+export const TrackCollection = collection(Track, {
+  next: z.string().nullable().describe('cursor of the next page of devices (null on the last); also in the Link header'),
+  limit: z.number().int().describe('devices per page'),
+})
 export const TrackFlags = collection(AnyFeature, { total: z.number().int(), flaggedPoints: z.number().int() })
 
 export const Building = z.object({ id, communityId: id, name: z.string().nullable(), kind: z.string().nullable(), floors: z.number().int().nullable(), households: z.number().int().nullable(), headPersonId: id.nullable(), headName: z.string().nullable() })

@@ -1,4 +1,5 @@
 import type postgres from 'postgres'
+import type { DutySession } from '../../core/answers.ts'
 import type { Sql } from '../db/connect.ts'
 import { dutyAgeProblem } from '../domain/duty.ts'
 import { timeProblem, timeWindow } from '../domain/evidence.ts'
@@ -6,22 +7,7 @@ import { Problem, problems } from '../problem.ts'
 import { resolveDevice } from './tracks.ts'
 import type { SessionUser } from './users.ts'
 
-/** A duty session as the API answers it. */
-export interface DutySession {
-  id: number
-  communityId: number
-  personId: number | null
-  personName: string | null
-  deviceId: string
-  startedAt: string
-  stoppedAt: string | null
-  /** Still on duty (not stopped yet). */
-  open: boolean
-  /** Minutes from start to stop (an open session: to now). */
-  minutes: number
-  /** Metres walked: the joined plausible track segments of the device during the session. */
-  distanceM: number
-}
+export type { DutySession } from '../../core/answers.ts'
 
 interface SessionRow {
   id: number

@@ -10,6 +10,7 @@ import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
 import { timeProblem, timeWindow } from '../domain/evidence.ts'
 import { partnerUnitOf, unitServing } from './units.ts'
+import { fixedOnSpotStatus, foundOnPatrol } from '../../core/arrival.ts'
 
 /** Filters of `GET /api/hazards`. */
 export interface HazardFilter {
@@ -55,12 +56,21 @@ interface Clock {
   status: postgres.Fragment
   respondedAt: postgres.Fragment
   closedAt: postgres.Fragment
+  /** The arrival on site (issue 15): when, who (user id), how far; null before it. */
+  arrivedAt: postgres.Fragment
+  arrivedBy: postgres.Fragment
+  arrivalDistanceM: postgres.Fragment
 }
 
 function clockOf(sql: Queryable, at?: string): Clock {
-  if (!at) return { now: sql`now()`, status: sql`h.status`, respondedAt: sql`h.responded_at`, closedAt: sql`h.closed_at` }
+  if (!at) {
+    return { now: sql`now()`, status: sql`h.status`, respondedAt: sql`h.responded_at`, closedAt: sql`h.closed_at`, arrivedAt: sql`h.arrived_at`, arrivedBy: sql`h.arrived_by`, arrivalDistanceM: sql`h.arrival_distance_m` }
+  }
   const t = sql`${at}::timestamptz`
   return {
+    arrivedAt: sql`(case when h.arrived_at <= ${t} then h.arrived_at end)`,
+    arrivedBy: sql`(case when h.arrived_at <= ${t} then h.arrived_by end)`,
+    arrivalDistanceM: sql`(case when h.arrived_at <= ${t} then h.arrival_distance_m end)`,
     now: t,
     status: sql`coalesce(hs.status, case when h.closed_at <= ${t} then h.status else 'reported' end)`,
     respondedAt: sql`(case when h.responded_at <= ${t} then h.responded_at end)`,
@@ -99,6 +109,11 @@ export function hazardProps(sql: Queryable, at?: string): postgres.Fragment {
     'dueAt', h.due_at,
     'respondedAt', ${k.respondedAt},
     'closedAt', ${k.closedAt},
+    'arrivedAt', ${k.arrivedAt},
+    'arrivedBy', ${k.arrivedBy},
+    'arrivalDistanceM', ${k.arrivalDistanceM},
+    'foundOnPatrol', h.found_on_patrol,
+    'fixedOnSpot', h.fixed_on_spot,
     'overdue', (${open} and h.due_at < ${k.now}),
     'warning', (${open} and h.due_at >= ${k.now}
                 and (${k.now} - h.reported_at) >= (h.due_at - h.reported_at) * ${SLA_WARNING_FRACTION}::float8),
@@ -277,6 +292,13 @@ export interface NewHazard {
   buildingId?: number | undefined
   reportedAt: Date
   clientId?: string | undefined
+  /**
+   * Found and fixed on the spot (现场处置, issue 15): a minor matter is closed at once (`verified`), a major or
+   * critical one goes to `rectified` for a recheck by someone else. The route requires `fixedNote` with it.
+   */
+  fixedOnSpot?: boolean | undefined
+  /** What was done on the spot (the timeline's note of the fix). */
+  fixedNote?: string | undefined
 }
 
 /** What {@link createHazard} did. */
@@ -352,12 +374,20 @@ export async function createHazard(sql: Sql, input: NewHazard, actor: SessionUse
         and ST_DWithin(o.geom::geography, ${point}::geography, ${RECURRENCE_RADIUS_M})
       order by o.closed_at desc, o.id desc limit 1`
     const assigneeId = zone?.assigneeId ?? null
+    // Issue 15: a patrol member's report from the phone is made on site (arrived at once, counted apart from the
+    // 7-minute rate); fixed on the spot, it is closed (minor) or waits for a recheck (major, critical) at once.
+    const source = input.source ?? 'patrol'
+    const onPatrol = foundOnPatrol(actor.role, source, input.fixedOnSpot === true)
+    const fixedStatus = input.fixedOnSpot ? fixedOnSpotStatus(input.severity) : null
     const [inserted] = await tx<{ id: number }[]>`
       insert into hazards (community_id, zone_id, building_id, type, category, severity, level, source, status, description, geom,
-                           reported_at, due_at, reporter_id, assignee_id, recurrence_of, client_id)
-      values (${communityId}, ${zone?.id ?? null}, ${buildingId}, ${type}, ${input.category}, ${input.severity}, ${level}, ${input.source ?? 'patrol'},
-              'reported', ${input.description ?? null}, ${point}, ${input.reportedAt}, ${dueAtLevel(input.reportedAt, level)},
-              ${actor.id}, ${assigneeId}, ${previous?.id ?? null}, ${input.clientId ?? null})
+                           reported_at, due_at, reporter_id, assignee_id, recurrence_of, client_id,
+                           found_on_patrol, arrived_at, arrived_by, arrival_distance_m, fixed_on_spot, rectified_by, closed_at)
+      values (${communityId}, ${zone?.id ?? null}, ${buildingId}, ${type}, ${input.category}, ${input.severity}, ${level}, ${source},
+              ${fixedStatus ?? 'reported'}, ${input.description ?? null}, ${point}, ${input.reportedAt}, ${dueAtLevel(input.reportedAt, level)},
+              ${actor.id}, ${assigneeId}, ${previous?.id ?? null}, ${input.clientId ?? null},
+              ${onPatrol}, ${onPatrol ? input.reportedAt : null}, ${onPatrol ? actor.id : null}, ${onPatrol ? 0 : null},
+              ${fixedStatus !== null}, ${fixedStatus !== null ? actor.id : null}, ${fixedStatus === 'verified' ? input.reportedAt : null})
       on conflict (reporter_id, client_id) where client_id is not null do nothing
       returning id`
     if (!inserted) {
@@ -369,6 +399,11 @@ export async function createHazard(sql: Sql, input: NewHazard, actor: SessionUse
     const id = inserted.id
     await tx`insert into hazard_events (community_id, hazard_id, at, from_status, to_status, user_id, by_name, assignee_id, note)
              values (${communityId}, ${id}, ${input.reportedAt}, null, 'reported', ${actor.id}, ${actor.name}, ${assigneeId}, null)`
+    if (fixedStatus !== null) {
+      await tx`insert into hazard_events (community_id, hazard_id, at, from_status, to_status, user_id, by_name, assignee_id, note)
+               values (${communityId}, ${id}, ${input.reportedAt}, 'reported', ${fixedStatus}, ${actor.id}, ${actor.name}, ${assigneeId},
+                       ${`现场处置：${input.fixedNote ?? ''}`})`
+    }
     const feature = (await hazardFeature(tx, id, null))!
     await recordAudit(tx, {
       userId: actor.id,
@@ -411,9 +446,9 @@ export async function transitionHazard(
   hideLeads = false,
 ): Promise<{ feature: HazardFeature; live: LiveEvent }> {
   return sql.begin(async (tx) => {
-    const [h] = await tx<{ id: number; communityId: number; status: Status; rectifiedBy: number | null; assigneeId: number | null; unitId: number | null; version: number }[]>`
+    const [h] = await tx<{ id: number; communityId: number; status: Status; rectifiedBy: number | null; assigneeId: number | null; unitId: number | null; version: number; fixedOnSpot: boolean }[]>`
       select h.id, h.community_id as "communityId", h.status, h.rectified_by as "rectifiedBy",
-             h.assignee_id as "assigneeId", h.unit_id::int as "unitId", h.version
+             h.assignee_id as "assigneeId", h.unit_id::int as "unitId", h.version, h.fixed_on_spot as "fixedOnSpot"
       from hazards h
       where h.id = ${input.id} and ${scope(tx, communityIds, partnerUnitOf(actor), hideLeads)}
       for update`
@@ -437,8 +472,11 @@ export async function transitionHazard(
       userId: actor.id,
       rectifiedBy: h.rectifiedBy,
       reassign: (input.assigneeId !== undefined && input.assigneeId !== h.assigneeId) || (input.unitId !== undefined && input.unitId !== h.unitId),
+      fixedOnSpot: h.fixedOnSpot,
     })
     if (!verdict.ok) throw new Problem(verdict.status, verdict.reason, { extensions: { from: h.status, to: input.to } })
+    // Reopening a matter closed on the spot (a spot check found otherwise) says why.
+    if (h.status === 'verified' && !input.note) throw problems.unprocessable('Reopening a matter fixed on the spot needs a reason (note).', [{ path: 'note', message: 'required' }])
 
     let assigneeId = h.assigneeId
     let unitId = h.unitId
@@ -466,7 +504,7 @@ export async function transitionHazard(
         unit_id = ${unitId},
         responded_at = case when ${to} = 'rectifying' then coalesce(responded_at, now()) else responded_at end,
         rectified_by = case when ${to} = 'rectified' then ${actor.id}::bigint else rectified_by end,
-        closed_at = case when ${to} in ('verified', 'rejected') then now() else closed_at end,
+        closed_at = case when ${to} in ('verified', 'rejected') then now() when ${to} = 'reopened' then null else closed_at end,
         version = version + 1,
         updated_at = now()
       where id = ${h.id}`

@@ -2,32 +2,17 @@ import type { Queryable, Sql } from '../db/connect.ts'
 import { occurrences, type Occurrence, type PlanRepeat, type PlanType } from '../../core/plans.ts'
 import { problems, type ProblemFieldError } from '../problem.ts'
 import { recordAudit } from './audit.ts'
+import type { PatrolPlan, PlanCoverage as PlanCoverageOf, PlanPerson } from '../../core/answers.ts'
 import type { CoverageCount, UnvisitedFeature } from './coverage.ts'
 import type { SessionUser } from './users.ts'
 
-/** A patrol plan as the API answers it. */
-export interface Plan {
-  id: number
-  communityId: number
-  type: PlanType
-  name: string
-  from: string
-  to: string
-  repeat: PlanRepeat | null
-  zoneIds: number[]
-  personIds: number[]
-  unitIds: number[]
-  leaderId: number | null
-  leaderName: string | null
-  /** A GeoJSON Polygon (events), or null. */
-  area: unknown
-  note: string | null
-  createdBy: number | null
-  createdAt: string
-  updatedAt: string
-  /** The plan's windows inside the listed window (all of them for a single plan). */
-  occurrences?: Occurrence[]
-}
+/** A patrol plan as the API answers it (core/answers.ts). */
+export type Plan = PatrolPlan
+
+/** `GET /api/patrol-plans/:id/coverage` as the server builds it. */
+export type PlanCoverage = PlanCoverageOf<{ type: 'FeatureCollection'; features: UnvisitedFeature[] }>
+
+export type { PlanPerson } from '../../core/answers.ts'
 
 /** What a plan is made of (create, and update after merging). */
 export interface PlanInput {
@@ -228,38 +213,6 @@ export function createPlan(sql: Sql, p: PlanInput, user: SessionUser): Promise<P
 /** Replace a plan's fields (422 with every field problem). */
 export function updatePlan(sql: Sql, id: number, p: PlanInput, user: SessionUser): Promise<Plan> {
   return writePlan(sql, p, user, id)
-}
-
-/** A person of a plan's answer: planned or not, minutes on duty and metres walked in the plan's windows. */
-export interface PlanPerson {
-  personId: number
-  name: string
-  planned: boolean
-  /** Minutes on duty inside the plan's windows (an open session counts up to now). */
-  onDutyMinutes: number
-  /** Metres walked on duty inside the windows (plausible points, joined as in the coverage). */
-  distanceM: number
-}
-
-/** `GET /api/patrol-plans/:id/coverage`. */
-export interface PlanCoverage {
-  planId: number
-  communityId: number
-  window: Occurrence
-  /** The plan's windows inside `window`, clipped to it. */
-  occurrences: Occurrence[]
-  radiusM: number
-  buildings: CoverageCount & { byTrack: number; byCheckin: number }
-  keyPlaces: CoverageCount & { byTrack: number; byCheckin: number }
-  byZone: { zoneId: number; name: string; buildings: CoverageCount; keyPlaces: CoverageCount }[]
-  unvisited: { type: 'FeatureCollection'; features: UnvisitedFeature[] }
-  people: PlanPerson[]
-  /** Whether one of the plan's windows runs now. */
-  runningNow: boolean
-  /** The plan's zones where nobody is on duty now (no open session whose latest position, at most 15 minutes old, lies in the zone). */
-  zonesWithoutDutyNow: { zoneId: number; name: string }[]
-  /** People on duty now in the community (open session), with the plan zone of their latest position. */
-  onDutyNow: { personId: number | null; name: string | null; deviceId: string; zoneId: number | null; since: string }[]
 }
 
 /** A position older than this does not place a person on duty in a zone now. */

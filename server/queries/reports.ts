@@ -18,7 +18,7 @@ import { listCommunities, type CommunityRow } from './communities.ts'
 import { calendarOf, compoundDays, dayRange, type CompoundDayRow, type CoverageCount } from './coverage.ts'
 import { listHazardsGeoJson } from './hazards.ts'
 import { layerGeoJson } from './layers.ts'
-import { hazardStats, type UnitRate } from './stats.ts'
+import { arrivedInTime, hazardStats, type UnitRate } from './stats.ts'
 import { listTracksGeoJson } from './tracks.ts'
 import { periodZones, type PeriodZone } from './zone-history.ts'
 import { pointsRanking, type RankingRow } from './points.ts'
@@ -39,7 +39,7 @@ export interface CareSummaryRow {
 export const REPORT_TARGETS = {
   /** Minutes from report to someone on site. */
   responseMinutes: RESPONSE_TARGET_MINUTES,
-  /** Share of hazards answered within {@link RESPONSE_TARGET_MINUTES} minutes. */
+  /** Share of the matters not found on patrol reached on site within {@link RESPONSE_TARGET_MINUTES} minutes. */
   responseRate: 0.9,
   /** Share of matters verified by their due time (1, 3, 5 days by handling level; contract v2). */
   onTimeClosureRate: 0.9,
@@ -633,7 +633,7 @@ async function mapSection(ctx: ReportContext, zones: PeriodZone[], unvisited: Ge
     JSON.parse(await layerGeoJson(sql, name, { communityIds: ctx.ids })) as FeatureCollectionOf<P>
   const hazardsFc = JSON.parse(await listHazardsGeoJson(sql, { ...scope, from: w.from, to: w.to, hideLeads: ctx.hideLeads })) as FeatureCollectionOf<{ severity: Severity; status: Status }>
   const tracksFc = ctx.started
-    ? (JSON.parse(await listTracksGeoJson(sql, { ...scope, from: w.from, to: ctx.coverageTo })) as FeatureCollectionOf<unknown>)
+    ? (JSON.parse((await listTracksGeoJson(sql, { ...scope, from: w.from, to: ctx.coverageTo })).body) as FeatureCollectionOf<unknown>)
     : { features: [] }
   return {
     communities: (await layer<unknown>('communities')).features.map((f) => f.geometry),
@@ -718,8 +718,7 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
     zonedP,
     hazardStats(sql, { ...scope, from: w.from, to: w.to }),
     sql<{ respondedInTime: number; verifiedOnTime: number }[]>`
-      select count(*) filter (where h.responded_at is not null
-                                and h.responded_at - h.reported_at <= make_interval(mins => ${RESPONSE_TARGET_MINUTES}))::int as "respondedInTime",
+      select count(*) filter (where ${arrivedInTime(sql)})::int as "respondedInTime",
              count(*) filter (where h.status = 'verified' and h.closed_at <= h.due_at)::int as "verifiedOnTime"
       from hazards h where ${hazardWhere(sql, { ...scope, from: w.from, to: w.to })}`,
     zonedP.then((z) => coverageSection(ctx, z.zones)),

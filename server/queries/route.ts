@@ -1,7 +1,7 @@
 import type { Queryable, Sql } from '../db/connect.ts'
 import { buildWalkGraph, planRoute, type RoadLine, type RouteTarget, type XY } from '../domain/routing.ts'
 import { problems } from '../problem.ts'
-import type { RouteFeature } from '../../core/answers.ts'
+import type { RouteAssignment, RouteFeature } from '../../core/answers.ts'
 import { coverageReport, type CoverageQuery, type CoverageReport, type UnvisitedFeature } from './coverage.ts'
 
 /** Road kinds (Tilezen `kind_detail`) a patrol walks along: footpaths and residential and service roads. */
@@ -17,7 +17,7 @@ export const ROUTE_IMPROVE_BUDGET_MS = 1500
 /** A start farther than this from the community's boundary is refused, m. */
 export const MAX_START_DISTANCE_M = 2000
 
-export type { RouteFeature } from '../../core/answers.ts'
+export type { RouteAssignment, RouteFeature } from '../../core/answers.ts'
 
 /** What a route asks for: the coverage query and where to start (lon, lat), if anywhere. */
 export interface RouteQuery extends CoverageQuery {
@@ -198,16 +198,6 @@ export async function routeRecipient(
       and ${communityIds === null ? sql`true` : sql`p.community_id = any(${communityIds}::bigint[])`}
       and ${teamIds === null ? sql`true` : sql`exists (select 1 from person_teams pt where pt.person_id = p.id and pt.team_id = any(${teamIds}::bigint[]))`}`
   return row
-}
-
-/** A route sent to a member. */
-export interface RouteAssignment {
-  id: number
-  personId: number
-  personName: string
-  assignedAt: string
-  assignedBy: string | null
-  route: RouteFeature
 }
 
 /** Store a route as a member's next round. */

@@ -173,6 +173,12 @@ export interface TrackFilter {
   to: string
 }
 
+/** A page of devices: at most `limit` devices' runs, starting after device `after`. */
+export interface TrackPage {
+  limit: number
+  after?: string | undefined
+}
+
 /**
  * Tracks in [from, to) as a GeoJSON FeatureCollection (JSON text): one LineString per device run of
  * plausible points (flagged points are left out: see {@link listFlaggedStretches}),
@@ -181,17 +187,27 @@ export interface TrackFilter {
  * `personId`, `personName`, `teamId`, `teamName`, `communityId`, `from`, `to`, `points`, and `times`
  * (seconds after `from` of each vertex, for playback).
  */
-export async function listTracksGeoJson(sql: Sql, filter: TrackFilter): Promise<string> {
+export async function listTracksGeoJson(sql: Sql, filter: TrackFilter, page?: TrackPage): Promise<{ body: string; next: string | null }> {
   const scope = filter.communityIds === null ? sql`true` : sql`tp.community_id = any(${filter.communityIds}::bigint[])`
   const one = filter.communityId === undefined ? sql`true` : sql`tp.community_id = ${filter.communityId}`
   const device = filter.deviceId === undefined ? sql`true` : sql`tp.device_id = ${filter.deviceId}`
   const whose = deviceInScope(sql, filter.scope)
-  const [row] = await sql<{ fc: string }[]>`
-    with pts as (
+  const inWindow = sql`tp.t >= ${filter.from}::timestamptz and tp.t < ${filter.to}::timestamptz and tp.flag is null`
+  // A page is a set of devices (keyset on the device id): each device's points of the window are probed
+  // through the primary key (device_id, t), and one more device than the page holds says whether another follows.
+  const paged = page
+    ? sql`and tp.device_id in (select id from page_devices order by id limit ${page.limit})`
+    : sql``
+  const [row] = await sql<{ fc: string; next: string | null }[]>`
+    with page_devices as (
+      select d.id from devices d
+      where ${page ? sql`true` : sql`false`} and ${page?.after === undefined ? sql`true` : sql`d.id > ${page.after}`}
+        and exists (select 1 from track_points tp where tp.device_id = d.id and ${scope} and ${one} and ${device} and ${whose} and ${inWindow})
+      order by d.id limit ${(page?.limit ?? 0) + 1}
+    ), pts as (
       select tp.device_id, tp.community_id, tp.t, tp.geom, ST_Transform(tp.geom, c.utm_srid) as g
       from track_points tp join communities c on c.id = tp.community_id
-      where ${scope} and ${one} and ${device} and ${whose}
-        and tp.t >= ${filter.from}::timestamptz and tp.t < ${filter.to}::timestamptz and tp.flag is null
+      where ${scope} and ${one} and ${device} and ${whose} and ${inWindow} ${paged}
     ), breaks as (
       select pts.*,
              case when lag(t) over w is null
@@ -227,12 +243,14 @@ export async function listTracksGeoJson(sql: Sql, filter: TrackFilter): Promise<
           'times', (select array_agg(e - r.epochs[1] order by o) from unnest(r.epochs) with ordinality as u(e, o))
         )
       ) order by r.device_id, r.t_from), '[]'::json)
-    )::text as fc
+    )::text as fc,
+    case when (select count(*) from page_devices) > ${page?.limit ?? 0}
+      then (select max(id) from (select id from page_devices order by id limit ${page?.limit ?? 0}) shown) end as next
     from runs r
     join devices d on d.id = r.device_id
     left join people p on p.id = d.person_id
     left join teams tm on tm.id = p.team_id`
-  return row?.fc ?? '{"type":"FeatureCollection","features":[]}'
+  return { body: row?.fc ?? '{"type":"FeatureCollection","features":[]}', next: row?.next ?? null }
 }
 
 /** Most flagged stretches one answer lists (the newest first); `total` says how many there were. */
@@ -269,17 +287,17 @@ export async function listFlaggedStretches(sql: Sql, filter: TrackFilter): Promi
   const scope = filter.communityIds === null ? sql`true` : sql`tp.community_id = any(${filter.communityIds}::bigint[])`
   const one = filter.communityId === undefined ? sql`true` : sql`tp.community_id = ${filter.communityId}`
   const device = filter.deviceId === undefined ? sql`true` : sql`tp.device_id = ${filter.deviceId}`
-  const window = sql`tp.t >= ${filter.from}::timestamptz and tp.t < ${filter.to}::timestamptz`
+  const inWindow = sql`tp.t >= ${filter.from}::timestamptz and tp.t < ${filter.to}::timestamptz`
   const whose = deviceInScope(sql, filter.scope)
   const rows = await sql<{ deviceId: string; communityId: number; personId: number | null; personName: string | null; teamId: number | null; teamName: string | null; from: Date; to: Date; points: number; reason: string; lon: number; lat: number; total: number; flaggedPoints: number }[]>`
     with devs as (
       select distinct tp.device_id from track_points tp
-      where ${scope} and ${one} and ${device} and ${whose} and ${window} and tp.flag is not null
+      where ${scope} and ${one} and ${device} and ${whose} and ${inWindow} and tp.flag is not null
     ), pts as (
       select tp.device_id, tp.community_id, tp.t, tp.geom, tp.flag,
              sum(case when tp.flag is null then 1 else 0 end) over (partition by tp.device_id order by tp.t rows unbounded preceding) as grp
       from track_points tp join devs d on d.device_id = tp.device_id
-      where ${scope} and ${window}
+      where ${scope} and ${inWindow}
     ), stretches as (
       select p.device_id, min(p.community_id) as community_id, min(p.t) as t_from, max(p.t) as t_to, count(*)::int as points,
              (array_agg(p.flag order by p.t))[1] as reason, (array_agg(p.geom order by p.t))[1] as geom

@@ -4,25 +4,14 @@
  * communities; a partner account reads its own unit only.
  */
 import type { Queryable, Sql } from '../db/connect.ts'
+import type { PartnerUnit } from '../../core/answers.ts'
 import type { UnitKind } from '../../core/org.ts'
 import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
 
-/** A partner unit as `GET /api/units` answers it. */
-export interface UnitRow {
-  id: number
-  name: string
-  kind: UnitKind
-  contact: string | null
-  active: boolean
-  /** The communities the unit serves (within the caller's scope for a caller with a scope). */
-  communityIds: number[]
-  /** Enabled accounts of the unit (role `partner`). */
-  accountCount: number
-  createdAt: string
-  updatedAt: string
-}
+/** A partner unit as `GET /api/units` answers it (core/answers.ts). */
+export type UnitRow = PartnerUnit
 
 /** What may be set on a unit. */
 export interface UnitInput {

@@ -29,7 +29,7 @@ export const communities = new Hono<AppEnv>()
     const boundary = parseZoneGeometry(geometry)
     await assertValidGeometry(sql, boundary)
     const feature = await createCommunity(sql, { name: properties.name, nameEn: properties.nameEn, boundary }, c.get('user'))
-    // Whoever sees every community sees this one from the next request on.
-    c.get('sessions').forgetAll()
+    // Whoever sees every community sees this one from the next request on: the new row drops every
+    // cached session (server/auth/session-cache.ts).
     return c.json(feature, 201)
   })

@@ -9,6 +9,7 @@ import { DEFAULT_PAGE_LIMIT, encodeCursor, nextPageUrl, pageQuery } from '../pag
 import { addHazardComment, addHazardPhoto, createHazard, escalateHazard, hazardFeature, hazardPage, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
 import { partnerUnitOf } from '../queries/units.ts'
 import { CLOCK_SKEW_MS } from '../domain/evidence.ts'
+import { FIXED_ON_SPOT_ROLES } from '../../core/arrival.ts'
 import { limitBody } from '../http.ts'
 import { remindHazard } from '../queries/reminders.ts'
 import { residentContact, reviewReport } from '../queries/public-reports.ts'
@@ -58,6 +59,9 @@ const createBody = z.object({
   buildingId: jsonId.nullish(),
   reportedAt: isoTime.nullish(),
   clientId: z.string().trim().min(1).max(100).nullish(),
+  /** 现场处置 (issue 15): found and fixed on the spot; `note` says what was done. */
+  fixedOnSpot: z.boolean().nullish(),
+  note: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
 })
 
 const remindBody = z.object({ note: z.string().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).optional() })
@@ -124,6 +128,11 @@ export const hazards = new Hono<AppEnv>()
   .post('/', requirePermission('report'), validate('json', createBody), async (c) => {
     const body = c.req.valid('json')
     const { lon, lat } = lonLatOf(body.location)
+    if (body.fixedOnSpot) {
+      // Fixed on the spot means being there: a patrol member or a leader on the phone, saying what was done.
+      if (!FIXED_ON_SPOT_ROLES.includes(c.get('user').role)) throw problems.forbidden('Only a patrol member or a leader on site reports a matter fixed on the spot.')
+      if (!body.note) throw problems.unprocessable('A matter fixed on the spot needs a note saying what was done.', [{ path: 'note', message: 'required with fixedOnSpot' }])
+    }
     const now = new Date()
     const claimed = body.reportedAt ? new Date(body.reportedAt) : now
     if (claimed.getTime() > now.getTime() + CLOCK_SKEW_MS) {
@@ -142,6 +151,8 @@ export const hazards = new Hono<AppEnv>()
         buildingId: body.buildingId ?? undefined,
         reportedAt,
         clientId: body.clientId ?? undefined,
+        fixedOnSpot: body.fixedOnSpot ?? undefined,
+        fixedNote: body.fixedOnSpot ? (body.note ?? undefined) : undefined,
       },
       c.get('user'),
       c.get('communityIds'),

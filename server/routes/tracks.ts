@@ -5,6 +5,7 @@ import type { AppEnv } from '../context.ts'
 import { checkBatch, GpxError, MAX_POINTS_PER_REQUEST, parseGpx, TRACK_MIN_TIME, type RejectedPoint } from '../domain/tracks.ts'
 import { publishLive } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
+import { decodeTextCursor, encodeTextCursor, nextPageUrl } from '../paging.ts'
 import { listFlaggedStretches, listTracksGeoJson, resolveDevice, storeTrackPoints, trackScope } from '../queries/tracks.ts'
 import { idParam, isoTime, validate } from '../validate.ts'
 
@@ -38,6 +39,22 @@ const listQuery = z.object({
   to: isoTime.optional(),
   deviceId: deviceIdSchema.optional(),
   communityId: idParam.optional(),
+})
+
+/** Devices per page of `GET /api/tracks` when `limit` is absent, and at most. */
+export const TRACK_PAGE_DEVICES = { default: 200, max: 1000 } as const
+
+const trackListQuery = listQuery.extend({
+  limit: z.coerce.number().int('must be an integer').min(1, 'at least 1').max(TRACK_PAGE_DEVICES.max, `at most ${TRACK_PAGE_DEVICES.max}`).optional(),
+  cursor: z
+    .string()
+    .max(200)
+    .transform((s, ctx) => {
+      const key = decodeTextCursor(s)
+      if (key === undefined) ctx.addIssue({ code: 'custom', message: 'not a cursor of this list (use `next` of the previous page)' })
+      return key ?? ''
+    })
+    .optional(),
 })
 
 function tooMany(): Problem {
@@ -125,10 +142,16 @@ export const tracks = new Hono<AppEnv>()
     const scope = await trackScope(c.get('sql'), c.get('user'))
     return c.json(await listFlaggedStretches(c.get('sql'), { communityIds: c.get('communityIds'), scope, communityId: q.communityId, deviceId: q.deviceId, from, to }))
   })
-  .get('/', requirePermission('readTracks'), validate('query', listQuery), async (c) => {
-    const q = c.req.valid('query')
+  .get('/', requirePermission('readTracks'), validate('query', trackListQuery), async (c) => {
+    const { limit = TRACK_PAGE_DEVICES.default, cursor, ...q } = c.req.valid('query')
     const { from, to } = trackWindow(q)
     const scope = await trackScope(c.get('sql'), c.get('user'))
-    const body = await listTracksGeoJson(c.get('sql'), { communityIds: c.get('communityIds'), scope, communityId: q.communityId, deviceId: q.deviceId, from, to })
-    return c.body(body, 200, { 'content-type': 'application/geo+json; charset=utf-8' })
+    const filter = { communityIds: c.get('communityIds'), scope, communityId: q.communityId, deviceId: q.deviceId, from, to }
+    const headers = { 'content-type': 'application/geo+json; charset=utf-8' }
+    // A download (GPX, CSV …) holds the whole window; the API answers a page of devices with `next`.
+    if (c.get('exporting')) return c.body((await listTracksGeoJson(c.get('sql'), filter)).body, 200, headers)
+    const { body, next } = await listTracksGeoJson(c.get('sql'), filter, { limit, after: cursor })
+    const nextCursor = next === null ? null : encodeTextCursor(next)
+    if (nextCursor) c.header('link', `<${nextPageUrl(c.req.url, nextCursor)}>; rel="next"`)
+    return c.body(`${body.slice(0, -1)},"next":${JSON.stringify(nextCursor)},"limit":${limit}}`, 200, headers)
   })

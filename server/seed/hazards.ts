@@ -14,6 +14,18 @@ import { describeMatter, ESCALATION_NOTES, EVENT_NOTES } from './names.ts'
 import type { Random } from './random.ts'
 import { DAY, HOUR, MINUTE, shanghaiTime } from './time.ts'
 
+/** What a patrol member did on the spot (现场处置) for a minor hazard. */
+const FIXED_ON_SPOT_NOTES: Record<string, string[]> = {
+  flying_wire_charging: ['当场劝阻，住户已拔除充电线', '已劝说住户收回飞线'],
+  ebike_indoor: ['已劝离，电动车推出楼道', '已劝说车主将电动车停到集中充电棚'],
+  corridor_clutter: ['楼道杂物已当场清理', '已联系住户当场搬走杂物'],
+  fire_lane_blocked: ['已联系车主挪车，消防通道畅通', '已挪开占道物品，消防通道畅通'],
+  other: ['已联系住户当场整改'],
+}
+
+/** Why an arrival's position was farther than allowed. */
+const FAR_ARRIVAL_NOTES = ['楼内定位漂移，已在现场', '地下车库无信号，已在现场', '高楼遮挡定位不准，已到楼下']
+
 /** Days of history. */
 export const HAZARD_HISTORY_DAYS = 90
 
@@ -157,6 +169,17 @@ export async function makeHazards(
     planned.push(stopAt(planHazard(rng, now - ago, homes, others, hot, fireLanes, severity, level), state, now))
   }
   planned.sort((a, b) => a.reportedAt - b.reportedAt)
+  // The field's side (issue 15), from a stream of its own so that everything above stays as it was: some minor
+  // hazards a patrol member found were fixed on the spot (现场处置) and closed at once.
+  const field = ctx.rng.fork('field')
+  const fixedOnSpot = new Set<PlannedHazard>()
+  for (const h of planned) {
+    const closedNormally = h.events.at(-1)?.to === 'verified' && !h.events.some((e) => e.escalate || e.to === 'reopened')
+    if (h.type === 'hazard' && h.severity === 'minor' && h.source === 'patrol' && closedNormally && field.chance(0.15)) {
+      h.events = [h.events[0]!, { at: h.reportedAt + 1000, to: 'verified', actor: 'patrol', note: `现场处置：${field.pick(FIXED_ON_SPOT_NOTES[h.category] ?? FIXED_ON_SPOT_NOTES.other!)}` }]
+      fixedOnSpot.add(h)
+    }
+  }
 
   // Zone and assignee of every location.
   const points = planned.map((h, i) => ({ i, x: h.point[0], y: h.point[1] }))
@@ -203,6 +226,12 @@ export async function makeHazards(
     const firstRectifying = events.find((e) => e.to === 'rectifying')
     const closing = events.find((e) => e.to === 'verified' || e.to === 'rejected')
     const rectified = [...events].reverse().find((e) => e.to === 'rectified')
+    // Arrival on site (到场): a patrol member's own report arrived at once; otherwise the assignee's phone said
+    // "I am here" just before starting (a few meters off, now and then farther with a note why).
+    const onPatrol = h.source === 'patrol'
+    const arrival = onPatrol ? h.reportedAt : firstRectifying ? firstRectifying.at - 1000 : null
+    const far = !onPatrol && arrival !== null && field.chance(0.05)
+    const arrivalDistance = onPatrol ? 0 : Math.round((far ? field.float(110, 190) : field.float(2, 45)) * 10) / 10
     const key = `${h.building.id}:${h.type}:${h.category}`
     const previous = lastClosed.get(key)
     const recurrenceOf = previous && h.reportedAt - previous.closedAt < 30 * DAY && h.reportedAt > previous.closedAt ? previous.id : null
@@ -227,10 +256,15 @@ export async function makeHazards(
       reporter_id: actors.patrol.id,
       assignee_id: assigneeId,
       responded_at: firstRectifying ? new Date(firstRectifying.at).toISOString() : null,
-      rectified_by: rectified ? actors.patrol.id : null,
+      rectified_by: rectified || fixedOnSpot.has(h) ? actors.patrol.id : null,
       closed_at: closing ? new Date(closing.at).toISOString() : null,
       recurrence_of: recurrenceOf,
-      version: events.length,
+      arrived_at: arrival !== null ? new Date(arrival).toISOString() : null,
+      arrived_by: arrival !== null ? actors.patrol.id : null,
+      arrival_distance_m: arrival !== null ? arrivalDistance : null,
+      found_on_patrol: onPatrol,
+      fixed_on_spot: fixedOnSpot.has(h),
+      version: events.length + (arrival !== null && !onPatrol ? 1 : 0),
       updated_at: new Date(events[events.length - 1]!.at).toISOString(),
     })
     let from: Status | null = null
@@ -253,6 +287,21 @@ export async function makeHazards(
           note: e.note,
         })
         continue
+      }
+      if (e === firstRectifying && !onPatrol && arrival !== null) {
+        eventRows.push({
+          hazard_id: id,
+          at: new Date(arrival).toISOString(),
+          kind: 'arrival',
+          from_status: from,
+          to_status: from,
+          from_level: null,
+          to_level: null,
+          user_id: actors.patrol.id,
+          by_name: actors.patrol.name,
+          assignee_id: null,
+          note: far ? field.pick(FAR_ARRIVAL_NOTES) : null,
+        })
       }
       const dispatchedTo = handler(current)
       const note =
@@ -278,17 +327,20 @@ export async function makeHazards(
     insert into hazards (id, community_id, zone_id, building_id, type, category, severity, level, source, escalations, escalated_at,
                          status, description, geom,
                          reported_at, due_at, reporter_id, assignee_id, responded_at, rectified_by, closed_at,
-                         recurrence_of, version, created_at, updated_at)
+                         recurrence_of, arrived_at, arrived_by, arrival_distance_m, found_on_patrol, fixed_on_spot,
+                         version, created_at, updated_at)
     select id, ${communityId}, zone_id, building_id, type, category, severity, level, source, escalations, escalated_at,
            status, description,
            ST_Transform(ST_SetSRID(ST_MakePoint(x, y), ${utm}::int), 4326),
            reported_at, due_at, reporter_id, assignee_id, responded_at, rectified_by, closed_at,
-           recurrence_of, version, reported_at, updated_at
+           recurrence_of, arrived_at, arrived_by, arrival_distance_m, found_on_patrol, fixed_on_spot,
+           version, reported_at, updated_at
     from jsonb_to_recordset(${json(hazardRows)}::text::jsonb) as r(
       id bigint, zone_id bigint, building_id bigint, type text, category text, severity text, level text, source text,
       escalations int, escalated_at timestamptz, status text, description text,
       x float8, y float8, reported_at timestamptz, due_at timestamptz, reporter_id bigint, assignee_id bigint,
-      responded_at timestamptz, rectified_by bigint, closed_at timestamptz, recurrence_of bigint, version int,
+      responded_at timestamptz, rectified_by bigint, closed_at timestamptz, recurrence_of bigint,
+      arrived_at timestamptz, arrived_by bigint, arrival_distance_m float8, found_on_patrol boolean, fixed_on_spot boolean, version int,
       updated_at timestamptz)
     order by id`
   await tx`

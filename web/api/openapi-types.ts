@@ -111,6 +111,11 @@ export type Hazard = {
     dueAt: string | null
     respondedAt: string | null
     closedAt: string | null
+    arrivedAt: string | null
+    arrivedBy: number | null
+    arrivalDistanceM: number | null
+    foundOnPatrol: boolean
+    fixedOnSpot: boolean
     overdue: boolean
     warning: boolean
     slaUsed: number | null
@@ -140,6 +145,11 @@ export type HazardDetail = {
     dueAt: string | null
     respondedAt: string | null
     closedAt: string | null
+    arrivedAt: string | null
+    arrivedBy: number | null
+    arrivalDistanceM: number | null
+    foundOnPatrol: boolean
+    fixedOnSpot: boolean
     overdue: boolean
     warning: boolean
     slaUsed: number | null
@@ -311,6 +321,11 @@ export type Stats = {
     }
   }
   responseRate: number | null
+  arrivedInTime: number
+  responseBase: number
+  foundOnPatrol: number
+  foundOnPatrolShare: number | null
+  fixedOnSpot: number
   closureRate: number | null
   onTimeClosureRate: number | null
   overdue: number
@@ -550,6 +565,8 @@ export type Track = {
 export type TrackCollection = {
   type: "FeatureCollection"
   features: Track[]
+  next: string | null
+  limit: number
 }
 
 export type TrackFlags = {
@@ -849,6 +866,8 @@ export interface ApiOperations {
       buildingId?: number | null
       reportedAt?: string | null
       clientId?: string | null
+      fixedOnSpot?: boolean | null
+      note?: string | null
     }
     response: Hazard
   }
@@ -998,7 +1017,7 @@ export interface ApiOperations {
   }
   "GET /api/tracks": {
     path: never
-    query: { from?: string; to?: string; deviceId?: string; communityId?: number }
+    query: { from?: string; to?: string; deviceId?: string; communityId?: number; limit?: number; cursor?: string }
     body: never
     response: TrackCollection
   }
@@ -1492,6 +1511,25 @@ export interface ApiOperations {
   "GET /api/public/reports/places/{code}": {
     path: { code: string }
     query: never
+    body: never
+    response: AnyObject
+  }
+  "POST /api/hazards/{id}/arrive": {
+    path: { id: number }
+    query: never
+    body: {
+      lon: number
+      lat: number
+      accuracy?: number | null
+      clientId?: string | null
+      note?: string | null
+      t?: string | null
+    }
+    response: Hazard
+  }
+  "GET /api/hazards/spot-checks": {
+    path: never
+    query: { days?: number; n?: number; communityId?: number }
     body: never
     response: AnyObject
   }

@@ -84,9 +84,16 @@ export const patrolApi = {
     return apiRequest<CoverageCalendar>('/api/analysis/coverage/calendar', { query: { ...q }, signal, timeoutMs: 60_000 })
   },
 
-  /** `GET /api/tracks`. */
-  tracks(q: { communityId?: FeatureId; from: string; to: string; deviceId?: string }, signal?: AbortSignal): Promise<TrackCollection> {
-    return apiRequest<TrackCollection>('/api/tracks', { query: { ...q }, signal, timeoutMs: 60_000 })
+  /** `GET /api/tracks`, every page of devices (the server answers them a page at a time). */
+  async tracks(q: { communityId?: FeatureId; from: string; to: string; deviceId?: string }, signal?: AbortSignal): Promise<TrackCollection> {
+    const all: TrackCollection = { type: 'FeatureCollection', features: [] }
+    let cursor: string | undefined
+    do {
+      const page = await apiRequest<TrackCollection & { next?: string | null }>('/api/tracks', { query: { ...q, cursor }, signal, timeoutMs: 60_000 })
+      all.features.push(...page.features)
+      cursor = page.next ?? undefined
+    } while (cursor)
+    return all
   },
 
   /** `GET /api/key-places/by-code/:code`. */

@@ -5,27 +5,17 @@
 import type { Geometry, Polygon } from 'geojson'
 import type { PlanRepeat, PlanType } from '../../core/plans.ts'
 import { apiRequest } from './client.ts'
-import type { CoverageCount, UnvisitedProperties } from './patrol.ts'
+import type { DutySession, PatrolPlan as PatrolPlanOf, PlanCoverage as PlanCoverageOf } from '../../core/answers.ts'
+import type { UnvisitedProperties } from './patrol.ts'
 import type { SgFeatureCollection } from './types.ts'
 
-/** A patrol plan. */
-export interface PatrolPlan {
-  id: number
-  communityId: number
-  type: PlanType
-  name: string
-  from: string
-  to: string
-  repeat: PlanRepeat | null
-  zoneIds: number[]
-  personIds: number[]
-  unitIds: number[]
-  leaderId: number | null
-  leaderName: string | null
-  area: Polygon | null
-  note: string | null
-  occurrences?: { from: string; to: string }[]
-}
+export type { DutySession, PlanPerson } from '../../core/answers.ts'
+
+/** A patrol plan (core/answers.ts), its area a GeoJSON Polygon. */
+export type PatrolPlan = PatrolPlanOf<Polygon>
+
+/** `GET /api/patrol-plans/:id/coverage` (core/answers.ts). */
+export type PlanCoverage = PlanCoverageOf<SgFeatureCollection<Geometry, UnvisitedProperties>>
 
 /** What creating a plan sends. */
 export interface PlanBody {
@@ -41,44 +31,6 @@ export interface PlanBody {
   leaderId?: number | null
   area?: Polygon | null
   note?: string | null
-}
-
-/** A person of a plan against reality. */
-export interface PlanPerson {
-  personId: number
-  name: string
-  planned: boolean
-  onDutyMinutes: number
-  distanceM: number
-}
-
-/** `GET /api/patrol-plans/:id/coverage`. */
-export interface PlanCoverage {
-  planId: number
-  window: { from: string; to: string }
-  occurrences: { from: string; to: string }[]
-  radiusM: number
-  buildings: CoverageCount & { byTrack: number; byCheckin: number }
-  keyPlaces: CoverageCount & { byTrack: number; byCheckin: number }
-  byZone: { zoneId: number; name: string; buildings: CoverageCount; keyPlaces: CoverageCount }[]
-  unvisited: SgFeatureCollection<Geometry, UnvisitedProperties>
-  people: PlanPerson[]
-  runningNow: boolean
-  zonesWithoutDutyNow: { zoneId: number; name: string }[]
-  onDutyNow: { personId: number | null; name: string | null; deviceId: string; zoneId: number | null; since: string }[]
-}
-
-/** A duty session. */
-export interface DutySession {
-  id: number
-  personId: number | null
-  personName: string | null
-  deviceId: string
-  startedAt: string
-  stoppedAt: string | null
-  open: boolean
-  minutes: number
-  distanceM: number
 }
 
 /** What the phone sends to start or stop duty (through its outbox). */

@@ -2,21 +2,11 @@
  * Typed calls and shapes of the suggested route (下一轮巡查路线): `GET /api/coverage/route`,
  * `POST /api/coverage/route/assignments` (send to a member's phone) and `GET /api/coverage/route/assigned`.
  */
-import type { RouteFeature } from '../../core/answers.ts'
+import type { RouteAssignment, RouteFeature } from '../../core/answers.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId } from './types.ts'
 
-export type { RouteFeature, RouteStop, RouteUnreachable } from '../../core/answers.ts'
-
-/** A route sent to a member (`GET /api/coverage/route/assigned`). */
-export interface RouteAssignment {
-  id: number
-  personId: number
-  personName: string
-  assignedAt: string
-  assignedBy: string | null
-  route: RouteFeature
-}
+export type { RouteAssignment, RouteFeature, RouteStop, RouteUnreachable } from '../../core/answers.ts'
 
 /** What a route is asked for. */
 export interface RouteRequest {

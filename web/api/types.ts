@@ -164,6 +164,16 @@ export interface HazardProperties extends BaseProperties {
   respondedAt?: string | null
   /** When the hazard was verified or rejected, if it was. */
   closedAt?: string | null
+  /** First arrival on site (到场, issue 15); `reportedAt` when found on patrol. */
+  arrivedAt?: string | null
+  /** The account that arrived. */
+  arrivedBy?: FeatureId | null
+  /** How far (m) the phone was from the matter when it arrived. */
+  arrivalDistanceM?: number | null
+  /** Found by a patrol member on site: arrived at once, counted apart from the 7-minute rate. */
+  foundOnPatrol?: boolean
+  /** Found and fixed on the spot (现场处置). */
+  fixedOnSpot?: boolean
   zoneId: FeatureId | null
   assigneeId: FeatureId | null
   assigneeName?: string | null
@@ -344,6 +354,9 @@ export interface NewHazardRequest {
   reportedAt?: string
   /** Makes the call idempotent: a retry with the same id answers the first hazard. */
   clientId?: string
+  /** 现场处置 (issue 15): found and fixed on the spot; `note` says what was done (required with it). */
+  fixedOnSpot?: boolean
+  note?: string
 }
 
 /** Body of `POST /api/hazards/:id/transition`. */

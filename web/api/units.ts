@@ -3,19 +3,11 @@
  * rectify) adds to a matter.
  */
 import type { UnitKind } from '../../core/org.ts'
+import type { PartnerUnit } from '../../core/answers.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId, HazardDetailFeature } from './types.ts'
 
-/** A partner unit as `GET /api/units` lists it. */
-export interface PartnerUnit {
-  id: number
-  name: string
-  kind: UnitKind
-  contact: string | null
-  active: boolean
-  communityIds: number[]
-  accountCount: number
-}
+export type { PartnerUnit } from '../../core/answers.ts'
 
 /** What an admin sets on a unit. */
 export interface UnitBody {

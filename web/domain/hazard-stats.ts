@@ -20,8 +20,8 @@ export interface HeadlineStats {
   reportedToday: number
   closedToday: number
   /**
-   * Share of the hazards reported in the last {@link STATS_WINDOW_DAYS} days (rejected ones left
-   * out) on which someone was on site within {@link RESPONSE_TARGET_MINUTES} minutes; `null`
+   * Share of the hazards reported in the last {@link STATS_WINDOW_DAYS} days (rejected ones and those found
+   * on patrol left out) on which someone arrived on site within {@link RESPONSE_TARGET_MINUTES} minutes; `null`
    * when there is none. Hazards reported less than the target ago and not yet answered are still
    * in time and left out.
    */
@@ -73,8 +73,9 @@ export function headlineStats(features: readonly HazardFeature[], now: Date): He
     const reported = Date.parse(p.reportedAt)
     if (reported >= today) stats.reportedToday++
     if (!open && p.closedAt && Date.parse(p.closedAt) >= today) stats.closedToday++
-    if (reported >= windowStart && p.status !== 'rejected') {
-      const responded = p.respondedAt ? Date.parse(p.respondedAt) : null
+    // Issue 15: someone arrived on site (到场); matters found on patrol arrived at once and are counted apart.
+    if (reported >= windowStart && p.status !== 'rejected' && !p.foundOnPatrol) {
+      const responded = p.arrivedAt ? Date.parse(p.arrivedAt) : null
       const inTime = responded !== null && responded - reported <= targetMs
       const stillPending = responded === null && now.getTime() - reported < targetMs
       if (!stillPending) {

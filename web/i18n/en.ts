@@ -1,3 +1,4 @@
+import { fieldEn } from './field.ts'
 import { careEn } from './care.ts'
 import { commandCenterEn } from './command-center.ts'
 import { plannerEn } from './planner.ts'
@@ -97,4 +98,5 @@ export const en: Record<MessageKey, string> = {
   ...commandCenterEn,
   ...patrolOfflineEn,
   ...careEn,
+  ...fieldEn,
 }

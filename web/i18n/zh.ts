@@ -1,3 +1,4 @@
+import { fieldZh } from './field.ts'
 import { careZh } from './care.ts'
 import { commandCenterZh } from './command-center.ts'
 import { plannerZh } from './planner.ts'
@@ -96,6 +97,7 @@ export const zh = {
   ...commandCenterZh,
   ...patrolOfflineZh,
   ...careZh,
+  ...fieldZh,
 } as const
 
 /** A key of the UI message dictionaries. */

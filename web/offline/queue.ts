@@ -23,7 +23,7 @@ const STORE = 'items'
 export const LEDGER_DAYS = 7
 
 /** What an item is. */
-export type QueueKind = 'point' | 'hazard' | 'photo' | 'checkin' | 'duty' | 'care_visit'
+export type QueueKind = 'point' | 'hazard' | 'photo' | 'checkin' | 'duty' | 'care_visit' | 'arrival'
 /** Where an item stands. */
 export type QueueStatus = 'pending' | 'sent' | 'failed'
 
@@ -115,8 +115,25 @@ export interface CareVisitItem extends ItemBase {
   visitId: number | null
 }
 
+/**
+ * An arrival on site at a task (到场, `POST /api/hazards/:id/arrive`, idempotent on `payload.clientId` = `id`; issue 15).
+ * Refused as too far (422), it stays `failed` with the reason until the member adds a note and sends it again
+ * (same clientId: the server recorded nothing of the refused one).
+ */
+export interface ArrivalItem extends ItemBase {
+  kind: 'arrival'
+  /** The matter arrived at. */
+  hazardId: number | string
+  /** What the matter is (shown in the queue). */
+  label: string
+  payload: { lon: number; lat: number; accuracy?: number; clientId: string; t: string; note?: string }
+  /** When the server recorded the arrival and how far the phone was (m). */
+  arrivedAt: string | null
+  distanceM: number | null
+}
+
 /** Anything in the queue. */
-export type QueueItem = PointItem | HazardItem | PhotoItem | CheckinItem | DutyItem | CareVisitItem
+export type QueueItem = PointItem | HazardItem | PhotoItem | CheckinItem | DutyItem | CareVisitItem | ArrivalItem
 
 /** Fields every new item starts with. */
 export function freshItemFields(now = Date.now()): Pick<ItemBase, 'createdAt' | 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'inFlightSince' | 'sentAt'> {
@@ -257,10 +274,10 @@ export interface QueueCounts {
 export function counts(): Promise<QueueCounts> {
   return withStore('readonly', async (store) => {
     const index = store.index('kind-status')
-    const kinds: QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit']
+    const kinds: QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival']
     const result: QueueCounts = {
-      pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0 },
-      failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0 },
+      pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0 },
+      failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0 },
     }
     await Promise.all(
       kinds.flatMap((kind) => [

@@ -22,6 +22,13 @@ export function failureText(item: QueueItem, t: Translate): string {
   if (!e) return ''
   if (item.status !== 'failed') return e.status === 0 ? t('outbox.reasonNetwork') : t('outbox.reasonServer', { status: e.status })
   if (e.status === 0) return item.kind === 'photo' ? t('outbox.reasonNoHazard') : e.title
+  if (item.kind === 'arrival') {
+    // Issue 15: the server says how far it allows ("note: required beyond 120 m"); the phone says it in its words.
+    const limit = /beyond (\d+) m/.exec(e.detail ?? '')?.[1]
+    if (e.status === 422 && limit) return t('arrive.tooFar', { limit })
+    if (e.status === 409) return t('arrive.already')
+    if (e.status === 403) return t('arrive.notYours')
+  }
   const key = e.status === 404 ? (item.kind === 'checkin' ? 'outbox.reason404Code' : 'outbox.reason404') : BY_STATUS[e.status]
   return key ? t(key) : t('outbox.reasonRefused', { status: e.status })
 }

@@ -18,7 +18,7 @@ import type { Checkin } from '../api/patrol.ts'
 import type { HazardFeature, PhotoUploadResponse } from '../api/types.ts'
 import { deviceRegistered, setDeviceRegistered } from './device.ts'
 import * as queue from './queue.ts'
-import type { CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueError, QueueItem } from './queue.ts'
+import type { ArrivalItem, CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueError, QueueItem } from './queue.ts'
 
 /** Most track points per request (the server takes up to 5,000). */
 export const POINTS_PER_BATCH = 500
@@ -62,8 +62,8 @@ export interface SyncContext {
    * `force` asks the server again. Throws an {@link ApiError} (401 when the session is over).
    */
   ensureSession: (force: boolean) => Promise<void>
-  /** A hazard was created (or found again by its clientId). */
-  onHazardSent?: (feature: HazardFeature, item: HazardItem) => void
+  /** A hazard was created (or found again by its clientId), or an arrival at one was recorded. */
+  onHazardSent?: (feature: HazardFeature, item: HazardItem | ArrivalItem) => void
   /** A check-in was recorded (or found again). */
   onCheckinSent?: (checkin: Checkin, item: CheckinItem) => void
   /** A care visit was recorded (issue 17). */
@@ -202,6 +202,19 @@ async function run(ctx: SyncContext, tally: { sent: number; failed: number }): P
     tally.sent++
     changed()
     ctx.onHazardSent?.(feature, done ?? item)
+  }
+
+  // 2b. Arrivals on site at tasks (issue 15), in the order recorded.
+  const arrivals = ((await queue.list({ kind: 'arrival', status: 'pending', userId: ctx.userId })).filter(due) as ArrivalItem[]).sort((a, b) => a.createdAt - b.createdAt)
+  for (const item of arrivals) {
+    const path = `/api/hazards/${encodeURIComponent(String(item.hazardId))}/arrive`
+    const feature = await attempt([item.id], () => apiRequest<HazardFeature>(path, { method: 'POST', body: item.payload }), item)
+    if (!feature) continue
+    const p = feature.properties
+    await queue.markSent(item.id, { arrivedAt: p.arrivedAt ?? null, distanceM: p.arrivalDistanceM ?? null } as Partial<ArrivalItem>)
+    tally.sent++
+    changed()
+    ctx.onHazardSent?.(feature, item)
   }
 
   // 3. Photos of hazards that exist.

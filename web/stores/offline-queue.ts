@@ -13,7 +13,7 @@ import type { HazardFeature, NewHazardRequest } from '../api/types.ts'
 import { deviceId } from '../offline/device.ts'
 import { newClientId } from '../offline/ids.ts'
 import * as queue from '../offline/queue.ts'
-import type { CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, QueueKind } from '../offline/queue.ts'
+import type { ArrivalItem, CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, QueueKind } from '../offline/queue.ts'
 import { runSync, type SyncOutcome, type SyncResult } from '../offline/sync.ts'
 import { useHazardsStore } from './hazards.ts'
 import { useSessionStore } from './session.ts'
@@ -25,10 +25,10 @@ export const RETRY_EVERY_MS = 60_000
 /** Longest wait after an "offline" run before trying again (without an `online` event). */
 const MAX_OFFLINE_WAIT_MS = 2 * 60_000
 
-const KINDS: readonly QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit']
+const KINDS: readonly QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival']
 
 function emptyCounts(): QueueCounts {
-  return { pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0 }, failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0 } }
+  return { pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0 }, failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0 } }
 }
 
 /** A photo to send with a report. */
@@ -74,7 +74,7 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     try {
       const [c, lists, points] = await Promise.all([
         queue.counts(),
-        Promise.all((['hazard', 'photo', 'checkin', 'duty', 'care_visit'] as const).map((kind) => queue.list({ kind }))),
+        Promise.all((['hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival'] as const).map((kind) => queue.list({ kind }))),
         queue.list({ kind: 'point', status: 'failed' }),
       ])
       const me = userId.value
@@ -241,6 +241,58 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
   }
 
   /**
+   * Queues an arrival on site at a task (到场, issue 15) with where the phone is, now; sent exactly once (its clientId).
+   * The newest arrival item of the matter tells the task list where it stands ({@link arrivalFor}).
+   */
+  async function enqueueArrival(
+    hazardId: number | string,
+    label: string,
+    position: { lon: number; lat: number; accuracy: number | null },
+    note?: string,
+  ): Promise<ArrivalItem> {
+    const me = userId.value
+    if (!me) throw new Error('Not signed in.')
+    const clientId = newClientId()
+    const item: ArrivalItem = {
+      ...queue.freshItemFields(),
+      id: clientId,
+      kind: 'arrival',
+      userId: me,
+      hazardId,
+      label,
+      payload: {
+        lon: position.lon,
+        lat: position.lat,
+        ...(position.accuracy !== null ? { accuracy: Math.round(position.accuracy * 10) / 10 } : {}),
+        clientId,
+        t: new Date().toISOString(),
+        ...(note ? { note } : {}),
+      },
+      arrivedAt: null,
+      distanceM: null,
+    }
+    const stored = (await queue.put(item)) as ArrivalItem
+    await refresh()
+    void sync()
+    return stored
+  }
+
+  /** The newest queued arrival at this matter (pending, sent or refused), if any. */
+  function arrivalFor(hazardId: number | string): ArrivalItem | undefined {
+    return items.value.find((i): i is ArrivalItem => i.kind === 'arrival' && String(i.hazardId) === String(hazardId))
+  }
+
+  /** Sends a refused arrival again with a note saying why the position is far (same clientId: nothing was recorded). */
+  async function resendArrival(id: string, note: string): Promise<void> {
+    const me = userId.value
+    if (!me) return
+    await queue.update([id], (i) => (i.kind === 'arrival' ? { ...i, payload: { ...i.payload, note } } : i))
+    await queue.retry(me, [id])
+    await refresh()
+    await sync()
+  }
+
+  /**
    * Queues a duty start or stop of this phone for `owner` at `t` (epoch ms), sent exactly once
    * (its clientId) and in the order recorded; sending starts at once.
    */
@@ -356,6 +408,9 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     enqueueCheckin,
     enqueueDuty,
     enqueueCareVisit,
+    enqueueArrival,
+    arrivalFor,
+    resendArrival,
     enqueuePoint,
     flushPoints,
     retry,

@@ -17,6 +17,7 @@ import { ApiError, toApiError } from '../api/client.ts'
 import type { HazardCategory, HazardSeverity } from '../api/types.ts'
 import { newClientId } from '../offline/ids.ts'
 import type { HazardItem } from '../offline/queue.ts'
+import { downscalePhoto } from '../offline/photo.ts'
 import { useDraftsStore } from './drafts.ts'
 import { useOfflineQueueStore } from './offline-queue.ts'
 
@@ -115,8 +116,12 @@ export const useReportStore = defineStore('report', () => {
     () => reset(),
   )
 
-  /** Whether the report can be sent: a category and a location. */
-  const complete = computed(() => category.value !== null && location.value !== null)
+  /** 现场处置 (issue 15): found and fixed on the spot, with what was done. */
+  const fixedOnSpot = ref(false)
+  const fixedNote = ref('')
+
+  /** Whether the report can be sent: a category and a location (and, fixed on the spot, what was done). */
+  const complete = computed(() => category.value !== null && location.value !== null && (!fixedOnSpot.value || fixedNote.value.trim() !== ''))
   /** Whether anything has been entered. */
   const dirty = computed(
     () => category.value !== null || description.value.trim() !== '' || location.value !== null || photo.value !== null,
@@ -175,8 +180,11 @@ export const useReportStore = defineStore('report', () => {
     error.value = null
     const id = clientId.value
     const file = photo.value
+    const fixed = fixedOnSpot.value
     let stored: HazardItem
     try {
+      // The photo goes into the queue downscaled (issue 15): a camera's 12 MB is not sent over a mobile network.
+      const small = file ? await downscalePhoto(file, file.name || 'photo.jpg') : null
       stored = await outbox.enqueueReport(
         {
           category: category.value!,
@@ -185,8 +193,9 @@ export const useReportStore = defineStore('report', () => {
           description: description.value.trim() || undefined,
           reportedAt: new Date().toISOString(),
           clientId: id,
+          ...(fixed ? { fixedOnSpot: true, note: fixedNote.value.trim() } : {}),
         },
-        file && photoClientId.value ? { id: photoClientId.value, blob: file, filename: file.name || 'photo.jpg' } : null,
+        small && photoClientId.value ? { id: photoClientId.value, blob: small.blob, filename: small.filename } : null,
       )
     } catch (err) {
       error.value = new ApiError({ status: 0, title: toApiError(err).title, kind: 'parse' })
@@ -226,6 +235,8 @@ export const useReportStore = defineStore('report', () => {
     description.value = d.description
     location.value = d.location
     clientId.value = d.clientId
+    fixedOnSpot.value = false
+    fixedNote.value = ''
     setPhoto(null)
     error.value = null
     locateState.value = 'idle'
@@ -246,6 +257,8 @@ export const useReportStore = defineStore('report', () => {
     location,
     clientId,
     photo,
+    fixedOnSpot,
+    fixedNote,
     photoClientId,
     photoPreview,
     phase,
