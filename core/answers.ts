@@ -99,7 +99,7 @@ export interface CheckinAnswer {
 export interface HazardStatsAnswer {
   hazards: {
     total: number
-    byStatus: Record<Exclude<Status, 'rejected'>, number>
+    byStatus: Record<Exclude<Status, 'rejected' | 'pending_review'>, number>
     byCategory: Record<Category, number>
     bySeverity: Record<Severity, number>
     /** By handling level now (办理层级; contract v2). */

@@ -30,12 +30,16 @@ const OPEN: readonly Status[] = OPEN_STATUSES
  *   (an overdue matter in 整改中 handed to someone else, who has not started yet);
  * - `dispatched` → `rectifying` (someone is on site) → `rectified` (整改完成): patrol and up;
  * - `rectified` → `verified` (回访, closes the loop) or `reopened` (rebound at recheck);
- * - any open state → `rejected` (not a hazard).
+ * - any open state → `rejected` (not a hazard);
+ * - `pending_review` (a resident's report, 待核实) → `reported` (accepted) or `rejected` (declined with an answer):
+ *   the `review` permission (admin, command), and only through the review (`POST /api/hazards/:id/review`).
  *
  * Dispatch, reassign, verify, reopen and reject need the `dispatch` permission (admin, command, leader);
  * rectifying and rectified need `rectify` (patrol and up, and a partner unit on the matters handed to it).
  */
 export const TRANSITIONS: readonly Transition[] = [
+  { from: 'pending_review', to: 'reported', permission: 'review', label: 'accept (a resident’s report)' },
+  { from: 'pending_review', to: 'rejected', permission: 'review', label: 'decline (a resident’s report)' },
   { from: 'reported', to: 'dispatched', permission: 'dispatch', label: 'dispatch' },
   { from: 'reopened', to: 'dispatched', permission: 'dispatch', label: 'dispatch again' },
   { from: 'dispatched', to: 'dispatched', permission: 'dispatch', label: 'reassign' },
@@ -90,6 +94,8 @@ export interface TransitionRequest {
   rectifiedBy?: number | null
   /** Whether the request names a different assignee than the current one (needed for `dispatched` → `dispatched`). */
   reassign?: boolean
+  /** Whether the move is a review of a resident's report (the only way out of `pending_review`). */
+  review?: boolean
   /** Whether the matter was closed as fixed on the spot (allows {@link SPOT_CHECK_REOPEN}). */
   fixedOnSpot?: boolean
 }
@@ -113,6 +119,9 @@ export function checkTransition(req: TransitionRequest): TransitionVerdict {
     const next = nextStatuses(req.from)
     const allowed = next.length ? `from '${req.from}' it may go to ${next.map((s) => `'${s}'`).join(', ')}` : `'${req.from}' is closed`
     return { ok: false, status: 409, reason: `A hazard cannot move from '${req.from}' to '${req.to}': ${allowed}.` }
+  }
+  if (t.from === 'pending_review' && !req.review) {
+    return { ok: false, status: 409, reason: "A resident's report waiting for review (待核实) is accepted or declined through its review (POST /api/hazards/:id/review)." }
   }
   if (t.from === 'dispatched' && t.to === 'dispatched' && !req.reassign) {
     return { ok: false, status: 409, reason: "The hazard is already dispatched; name a different assigneeId to reassign it." }

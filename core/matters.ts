@@ -80,15 +80,28 @@ export function isAbove(to: Level, from: Level): boolean {
 export const SOURCES = ['patrol', 'resident', 'hotline_12345', 'command', 'partner', 'import'] as const
 export type Source = (typeof SOURCES)[number]
 
-/** Every status of the closed loop. */
-export const STATUSES = ['reported', 'dispatched', 'rectifying', 'rectified', 'verified', 'reopened', 'rejected'] as const
+/**
+ * Every status of the closed loop. `pending_review` (待核实, issue 15) is a resident's report waiting for
+ * the command centre to accept it (→ `reported`) or decline it with an answer (→ `rejected`).
+ */
+export const STATUSES = ['pending_review', 'reported', 'dispatched', 'rectifying', 'rectified', 'verified', 'reopened', 'rejected'] as const
 export type Status = (typeof STATUSES)[number]
+
+/** A resident's report not yet accepted (待核实): neither open nor closed, never overdue. */
+export const REVIEW_STATUS = 'pending_review' satisfies Status
 
 /** Statuses that end the loop. */
 export const CLOSED_STATUSES: readonly Status[] = ['verified', 'rejected']
 
-/** Statuses still open (counted for overdue). */
-export const OPEN_STATUSES: readonly Status[] = STATUSES.filter((s) => !CLOSED_STATUSES.includes(s))
+/** Statuses still open (counted for overdue): neither closed nor waiting for review. */
+export const OPEN_STATUSES: readonly Status[] = STATUSES.filter((s) => !CLOSED_STATUSES.includes(s) && s !== REVIEW_STATUS)
+
+/** Statuses never counted as open or overdue: the closed ones and `pending_review`. */
+export const NOT_OPEN_STATUSES: readonly Status[] = [...CLOSED_STATUSES, REVIEW_STATUS]
+
+/** Kinds a resident may report on the public page (`POST /api/public/reports`). */
+export const PUBLIC_REPORT_TYPES = ['hazard', 'request'] as const
+export type PublicReportType = (typeof PUBLIC_REPORT_TYPES)[number]
 
 /**
  * Days allowed to close, by severity: minor 1, major 3, critical 5 — the version-1 rule that issue #14

@@ -17,6 +17,10 @@ export const PERMISSIONS = {
   rectify: ['admin', 'planner', 'command', 'leader', 'patrol', 'partner'],
   /** Manage partner units (共建单位). */
   manageUnits: ['admin'],
+  /** Accept or decline residents' reports waiting for review (待核实, issue 15). */
+  review: ['admin', 'command'],
+  /** See a resident's contact phone unmasked. */
+  seeResidentContact: ['admin', 'command'],
   /** Dispatch, reassign, verify, reject hazards. */
   dispatch: ['admin', 'command', 'leader'],
   /** Read the audit log. */

@@ -75,6 +75,7 @@ export const LEVEL_TERMS: Record<Level, Term & { matter: Term }> = {
 
 /** Statuses of the closed loop. */
 export const STATUS_TERMS: Record<Status, Term> = {
+  pending_review: { zh: '待核实', en: 'Pending review' },
   reported: { zh: '已上报', en: 'Reported' },
   dispatched: { zh: '已派单', en: 'Dispatched' },
   rectifying: { zh: '整改中', en: 'Rectifying' },

@@ -58,6 +58,8 @@ import { patrolPlans } from './routes/plans.ts'
 import { duty } from './routes/duty.ts'
 import { care } from './routes/care.ts'
 import { points } from './routes/points.ts'
+import { PUBLIC_REPORT_PATH, publicReports } from './routes/public-reports.ts'
+import { posters } from './routes/posters.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024
@@ -123,10 +125,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const jsonBodyLimit = limitBody(JSON_BODY_LIMIT, `The request body is larger than ${JSON_BODY_LIMIT} bytes.`)
   // Photo uploads, roster workbooks and a community's map files carry their own, larger limits (server/uploads.ts).
   const isPhotoUpload = (method: string, path: string): boolean => (method === 'POST' && PHOTO_UPLOAD_PATH.test(path)) || isUploadPath(method, path)
+  // A resident's report has its own limits: small as JSON, with a photo as multipart (server/routes/public-reports.ts).
+  const isPublicUpload = (c: { req: { method: string; path: string } }): boolean => c.req.method === 'POST' && PUBLIC_REPORT_PATH.test(c.req.path)
   // Reads carry no body to limit.
-  app.use('/api/*', (c, next) => (BODILESS_METHODS.has(c.req.method) || isPhotoUpload(c.req.method, c.req.path) ? next() : jsonBodyLimit(c, next)))
+  app.use('/api/*', (c, next) => (BODILESS_METHODS.has(c.req.method) || isPhotoUpload(c.req.method, c.req.path) || isPublicUpload(c) ? next() : jsonBodyLimit(c, next)))
   // Deeply nested JSON is refused (400) before any parser or validator recurses into it.
-  app.use('/api/*', (c, next) => (isPhotoUpload(c.req.method, c.req.path) ? next() : jsonDepthGuard(c, next)))
+  app.use('/api/*', (c, next) => (isPhotoUpload(c.req.method, c.req.path) || isPublicUpload(c) ? next() : jsonDepthGuard(c, next)))
 
   app.route('/api/health', health)
   app.route('/api/auth', authRoutes())
@@ -134,6 +138,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/setup', setupRoutes(deps.setupToken))
   // The API's own description (OpenAPI 3.0 and a reference page), built from the routes registered here.
   app.route('/api', openApiRoutes(() => app.routes))
+  // Residents report without signing in (人人都是安全员, issue 15): rate-limited, answered by tracking code.
+  app.route('/api/public/reports', publicReports())
   // Everything below needs a signed-in user.
   app.use('/api/*', authenticate)
   // A partner unit's account reaches only its unit's matters (deny by default; server/auth/partner.ts).
@@ -172,6 +178,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/duty', duty)
   app.route('/api/care', care)
   app.route('/api/points', points)
+  app.route('/api/posters', posters)
 
   app.all('/api/*', (c) => sendProblem(c, problemDocument(404, `No endpoint ${c.req.method} ${c.req.path}.`)))
 

@@ -30,13 +30,16 @@ const EXPECTED: [Status, Status, Role[]][] = [
   ['reopened', 'rejected', LEADS],
 ]
 
+/** The review of a resident's report (issue 15): only with `review: true` (POST /api/hazards/:id/review). */
+const REVIEW_MOVES = ['pending_review→reported', 'pending_review→rejected']
+
 const allowedPair = (from: Status, to: Status): boolean =>
-  EXPECTED.some(([f, t]) => f === from && t === to) || (from === 'dispatched' && to === 'dispatched') || (from === 'rectifying' && to === 'dispatched')
+  EXPECTED.some(([f, t]) => f === from && t === to) || (from === 'dispatched' && to === 'dispatched') || (from === 'rectifying' && to === 'dispatched') || REVIEW_MOVES.includes(`${from}→${to}`)
 
 describe('transitions', () => {
   test('the machine holds exactly the moves of the contract (plus reassigning a dispatched hazard)', () => {
     const moves = TRANSITIONS.map((t) => `${t.from}→${t.to}`).sort()
-    const expected = [...EXPECTED.map(([f, t]) => `${f}→${t}`), 'dispatched→dispatched', 'rectifying→dispatched'].sort()
+    const expected = [...EXPECTED.map(([f, t]) => `${f}→${t}`), 'dispatched→dispatched', 'rectifying→dispatched', ...REVIEW_MOVES].sort()
     expect(moves).toEqual(expected)
   })
 
@@ -63,6 +66,16 @@ describe('transitions', () => {
     expect(checkTransition({ from: 'rectifying', to: 'dispatched', role: 'leader', userId: 1, reassign: true }).ok).toBe(true)
     expect(checkTransition({ from: 'rectifying', to: 'dispatched', role: 'leader', userId: 1, reassign: false })).toMatchObject({ ok: false, status: 409 })
     expect(checkTransition({ from: 'rectifying', to: 'dispatched', role: 'patrol', userId: 1, reassign: true })).toMatchObject({ ok: false, status: 403 })
+  })
+
+  test('a resident report (待核实) leaves review only through the review, by admin or command (issue 15)', () => {
+    for (const to of ['reported', 'rejected'] as const) {
+      expect(checkTransition({ from: 'pending_review', to, role: 'command', userId: 1 })).toMatchObject({ ok: false, status: 409 })
+      expect(checkTransition({ from: 'pending_review', to, role: 'command', userId: 1, review: true }).ok).toBe(true)
+      expect(checkTransition({ from: 'pending_review', to, role: 'admin', userId: 1, review: true }).ok).toBe(true)
+      expect(checkTransition({ from: 'pending_review', to, role: 'leader', userId: 1, review: true })).toMatchObject({ ok: false, status: 403 })
+    }
+    expect(checkTransition({ from: 'pending_review', to: 'dispatched', role: 'command', userId: 1, review: true })).toMatchObject({ ok: false, status: 409 })
   })
 
   test('closed states go nowhere', () => {

@@ -47,10 +47,16 @@ export function createAppRouter(): Router {
         component: () => import('./views/PlannerView.vue'),
         meta: { permission: 'editZones', title: 'planner.title' },
       },
-      { path: '/report', name: 'report', component: () => import('./views/ReportView.vue'), meta: { permission: 'report', title: 'header.report' } },
+      // `/report` is public (issue 15): residents report from a poster's QR code (`?place=`) without signing in;
+      // a signed-in member without a place gets the desktop report form (views/ReportEntryView.vue).
+      { path: '/report', name: 'report', component: () => import('./views/ReportEntryView.vue'), meta: { public: true, title: 'header.report' } },
+      // A resident's report by its tracking code: progress, answer, rating (no sign-in).
+      { path: '/r/:code', name: 'track-report', component: () => import('./views/TrackReportView.vue'), meta: { public: true } },
       // Patrol coverage (issue 6): the leader view, the phone check-in page a QR code opens, the printable QR sheet.
       { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue'), meta: { permission: 'readTracks' } },
       { path: '/patrol/checkin', name: 'checkin', component: () => import('./views/CheckinView.vue'), meta: { permission: 'report' } },
+      // Residents' posters (扫码上报, issue 15): one A4 page per compound and building with its report QR code.
+      { path: '/print/posters', name: 'print-posters', component: () => import('./views/PrintPostersView.vue'), meta: { permission: 'printCodes' } },
       { path: '/print/qr', name: 'print-qr', component: () => import('./views/PrintQrView.vue'), meta: { permission: 'printCodes' } },
       // A partner unit's workbench (共建单位, issue #14): the matters handed to its unit.
       { path: '/partner', name: 'partner', component: () => import('./views/PartnerView.vue'), meta: { permission: 'rectify' } },

@@ -42,6 +42,7 @@ const TAG_NAMES: Record<string, string> = {
   plans: 'Patrol plans, duty sessions and the next round (巡查计划、值守)',
   care: 'Care visits (每日两访)',
   points: 'Points and recognition (积分)',
+  residents: 'Residents’ reports without signing in (人人都是安全员): report, track, rate',
   ogc: 'OGC API – Features (for QGIS and GDAL)',
 }
 

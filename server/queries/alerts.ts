@@ -4,7 +4,7 @@
  * no lock while a receiver is being called: the embedded database has one connection.
  */
 import type { AlertChannelView, AlertDeliveryView as DeliveryView, AlertEvent, AlertProvider, DeliveryEvent, DeliveryStatus } from '../../core/alerts.ts'
-import { CLOSED_STATUSES } from '../../core/matters.ts'
+import { NOT_OPEN_STATUSES } from '../../core/matters.ts'
 import type { Queryable, Sql } from '../db/connect.ts'
 import type { AlertPayload, MatterFacts } from '../alerts/message.ts'
 import { maskSecret, maskUrl } from '../alerts/mask.ts'
@@ -343,7 +343,7 @@ export async function overdueCandidates(sql: Sql, limit: number): Promise<Overdu
     from alert_channels ch
     join hazards h on h.community_id = ch.community_id and (ch.zone_id is null or h.zone_id = ch.zone_id)
     where ch.enabled and 'overdue' = any(ch.events)
-      and h.status <> all(${CLOSED_STATUSES as string[]}::text[])
+      and h.status <> all(${NOT_OPEN_STATUSES as string[]}::text[])
       and h.due_at <= now() and h.due_at > ch.created_at
       and not exists (select 1 from alert_deliveries d
                       where d.community_id = ch.community_id and d.channel_id = ch.id and d.event_key = 'overdue:' || h.id)

@@ -55,7 +55,8 @@ export function hazardWhere(sql: Queryable, f: AnalysisFilter): postgres.Fragmen
   if (f.category?.length) parts.push(sql`h.category = any(${f.category}::text[])`)
   if (f.unitId !== undefined && f.unitId !== null) parts.push(sql`h.unit_id = ${f.unitId}`)
   if (f.status?.length) parts.push(sql`h.status = any(${f.status}::text[])`)
-  else parts.push(sql`h.status <> 'rejected'`)
+  // Declined matters are left out, and residents' reports not yet accepted (待核实) are no matters yet.
+  else parts.push(sql`h.status <> all(array['rejected', 'pending_review'])`)
   if (f.hideLeads) parts.push(sql`h.type <> 'lead'`)
   return parts.reduce((acc, p) => sql`${acc} and ${p}`)
 }

@@ -2,7 +2,7 @@ import type postgres from 'postgres'
 import type { PageKey } from '../paging.ts'
 import type { Queryable, Sql } from '../db/connect.ts'
 import { checkEscalation, checkTransition, SLA_WARNING_FRACTION } from '../../core/matter-machine.ts'
-import { CLOSED_STATUSES, dueAtLevel, type Level, type MatterCategory, type MatterType, type Severity, type Source, type Status } from '../../core/matters.ts'
+import { NOT_OPEN_STATUSES, dueAtLevel, type Level, type MatterCategory, type MatterType, type Severity, type Source, type Status } from '../../core/matters.ts'
 import { recordLiveEvent, type LiveEvent } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
 import type { BBox } from '../validate.ts'
@@ -44,7 +44,8 @@ export interface HazardFeature {
   properties: Record<string, unknown> & { id: number; communityId: number; status: Status; version: number }
 }
 
-const CLOSED = CLOSED_STATUSES as Status[]
+/** Never open nor overdue: the closed statuses and a resident's report waiting for review (core/matters.ts). */
+const CLOSED = NOT_OPEN_STATUSES as Status[]
 
 /**
  * The clock the properties are computed against: now, or a past instant `at` (the replay), where the
@@ -87,6 +88,9 @@ function clockOf(sql: Queryable, at?: string): Clock {
 export function hazardProps(sql: Queryable, at?: string): postgres.Fragment {
   const k = clockOf(sql, at)
   const open = sql`(${k.status} <> all(${CLOSED}::text[]))`
+  // A resident's phone (migration 075), masked like people's phones (core/roles.ts maskPhone); stored as digits.
+  const maskedContact = sql`(case when h.contact_phone is null then null when length(h.contact_phone) < 7 then repeat('*', length(h.contact_phone))
+    else left(h.contact_phone, 3) || repeat('*', length(h.contact_phone) - 7) || right(h.contact_phone, 4) end)`
   return sql`json_build_object(
     'id', h.id,
     'communityId', h.community_id,
@@ -121,6 +125,12 @@ export function hazardProps(sql: Queryable, at?: string): postgres.Fragment {
     'unitName', (select pu.name from partner_units pu where pu.id = h.unit_id),
     'reporterId', h.reporter_id,
     'recurrenceOf', h.recurrence_of,
+    'contact', ${maskedContact},
+    'answer', h.public_answer,
+    'answeredAt', h.answered_at,
+    'rating', h.rating,
+    'ratingComment', h.rating_comment,
+    'ratedAt', h.rated_at,
     'version', h.version,
     'updatedAt', h.updated_at
   )`

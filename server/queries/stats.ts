@@ -89,7 +89,7 @@ export interface HazardStats extends HazardStatsAnswer {
   byUnit: UnitRate[]
 }
 
-const OPEN_KEYS = STATUSES.filter((s): s is Exclude<Status, 'rejected'> => s !== 'rejected')
+const OPEN_KEYS = STATUSES.filter((s): s is Exclude<Status, 'rejected' | 'pending_review'> => s !== 'rejected' && s !== 'pending_review')
 
 function zeros<K extends string>(keys: readonly K[], found: Record<string, number> | null): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, found?.[k] ?? 0])) as Record<K, number>

@@ -8,7 +8,7 @@
  */
 import type { TrackedTable } from '../cache/data-version.ts'
 import type { DatabaseKind, Queryable, Sql } from '../db/connect.ts'
-import { CLOSED_STATUSES, OPEN_STATUSES, type Category, type Severity, type Status } from '../../core/matters.ts'
+import { NOT_OPEN_STATUSES, OPEN_STATUSES, type Category, type Severity, type Status } from '../../core/matters.ts'
 import { encodeMvt, MVT_EXTENT, type TileFeature, type TileGeometry, type TileValue } from '../domain/mvt.ts'
 
 /** The layers served as vector tiles; each tile holds one MVT layer of the same name. */
@@ -82,7 +82,7 @@ const SOURCES: Record<TileLayer, TileSource> = {
       ['status', 'x.status'],
       ['category', 'x.category'],
       ['severity', 'x.severity'],
-      ['overdue', `(x.status <> all(${quoteList(CLOSED_STATUSES)}) and x.due_at < now())`],
+      ['overdue', `(x.status <> all(${quoteList(NOT_OPEN_STATUSES)}) and x.due_at < now())`],
     ],
     // Leads (治安线索) are never drawn in tiles: a tile is cached per community scope, not per role (see core/matters.ts seesLeads).
     where: "x.type <> 'lead' and x.status = any($5::text[]) and ($6::text[] is null or x.category = any($6::text[])) and ($7::text[] is null or x.severity = any($7::text[]))",

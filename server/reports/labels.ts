@@ -29,6 +29,7 @@ export const TYPE_LABELS = Object.fromEntries((Object.keys(TYPE_TERMS) as Matter
 
 /** 状态. */
 export const STATUS_LABELS: Record<Status, string> = {
+  pending_review: '待核实',
   reported: '已上报',
   dispatched: '已派单',
   rectifying: '整改中',

@@ -12,6 +12,8 @@ import { CLOCK_SKEW_MS } from '../domain/evidence.ts'
 import { FIXED_ON_SPOT_ROLES } from '../../core/arrival.ts'
 import { limitBody } from '../http.ts'
 import { remindHazard } from '../queries/reminders.ts'
+import { residentContact, reviewReport } from '../queries/public-reports.ts'
+import { can } from '../../core/roles.ts'
 import { bboxParam, enumList, finite, idParam, isoTime, validate } from '../validate.ts'
 
 /** Largest multipart body of a photo upload: the photo plus room for the form's boundaries and headers. */
@@ -79,6 +81,12 @@ const commentBody = z.object({ note: z.string().trim().min(1, 'a comment must no
 const escalateBody = z.object({
   level: z.enum(LEVELS),
   reason: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
+})
+
+/** `POST /:id/review` (issue 15): accept a resident's report, or decline it with the answer the resident reads. */
+const reviewBody = z.object({
+  decision: z.enum(['accept', 'decline']),
+  answer: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
 })
 
 const idParams = z.object({ id: idParam })
@@ -157,7 +165,18 @@ export const hazards = new Hono<AppEnv>()
     const { id } = c.req.valid('param')
     const feature = await hazardFeature(c.get('sql'), id, c.get('communityIds'), true, partnerUnitOf(c.get('user')), !seesLeads(c.get('user').role))
     if (!feature) throw problems.notFound(`No hazard ${id}.`)
+    // A resident's phone is whole only for admin and the command centre (masked in lists, exports, live events).
+    if (feature.properties.contact && can(c.get('user').role, 'seeResidentContact')) feature.properties.contact = await residentContact(c.get('sql'), id)
     return c.json(feature)
+  })
+  // 待核实 (issue 15): the command centre accepts a resident's report or declines it with an answer.
+  .post('/:id/review', requirePermission('review'), validate('param', idParams), validate('json', reviewBody), async (c) => {
+    const { id } = c.req.valid('param')
+    const { decision, answer } = c.req.valid('json')
+    if (decision === 'decline' && !answer) throw problems.unprocessable('Declining a report needs an answer for the resident.', [{ path: 'answer', message: 'required to decline' }])
+    const result = await reviewReport(c.get('sql'), { id, decision, answer: answer || null }, c.get('user'), c.get('communityIds'))
+    c.get('live').publish(result.live)
+    return c.json(result.feature)
   })
   .post('/:id/transition', validate('param', idParams), validate('json', transitionBody), async (c) => {
     const { id } = c.req.valid('param')

@@ -105,7 +105,7 @@ export type Hazard = {
     buildingId: number | null
     category: string
     severity: "minor" | "major" | "critical"
-    status: "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+    status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
     description: string | null
     reportedAt: string
     dueAt: string | null
@@ -139,7 +139,7 @@ export type HazardDetail = {
     buildingId: number | null
     category: string
     severity: "minor" | "major" | "critical"
-    status: "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+    status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
     description: string | null
     reportedAt: string
     dueAt: string | null
@@ -162,8 +162,8 @@ export type HazardDetail = {
     events: Array<{
       at: string
       by: string | null
-      from: "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected" | null
-      to: "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+      from: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected" | null
+      to: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
       note: string | null
       assigneeId: number | null
     }>
@@ -881,7 +881,7 @@ export interface ApiOperations {
     path: { id: number }
     query: never
     body: {
-      to: "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+      to: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
       note?: string | null
       assigneeId?: number | null
       unitId?: number | null
@@ -1459,6 +1459,60 @@ export interface ApiOperations {
       note: string
     }
     response: Hazard
+  }
+  "POST /api/hazards/{id}/review": {
+    path: { id: number }
+    query: never
+    body: {
+      decision: "accept" | "decline"
+      answer?: string | null
+    }
+    response: Hazard
+  }
+  "POST /api/public/reports": {
+    path: never
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "GET /api/public/reports/{trackingCode}": {
+    path: { trackingCode: string }
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "POST /api/public/reports/{trackingCode}/rating": {
+    path: { trackingCode: string }
+    query: never
+    body: {
+      rating: "satisfied" | "basically" | "unsatisfied"
+      comment?: string | null
+    }
+    response: AnyObject
+  }
+  "GET /api/posters": {
+    path: never
+    query: { communityId?: number }
+    body: never
+    response: AnyObject
+  }
+  "GET /api/posters/{code}/qr": {
+    path: { code: string }
+    query: never
+    body: never
+    response: void
+  }
+  "GET /api/public/reports/area": {
+    path: never
+    query: never
+    body: never
+    response: AnyObject
+  }
+  "GET /api/public/reports/places/{code}": {
+    path: { code: string }
+    query: never
+    body: never
+    response: AnyObject
   }
   "POST /api/hazards/{id}/arrive": {
     path: { id: number }

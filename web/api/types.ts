@@ -136,6 +136,13 @@ export function isOpenStatus(status: HazardStatus): boolean {
 /** A hazard (隐患) as listed by `GET /api/hazards` and sent by the live stream. */
 export interface HazardProperties extends BaseProperties {
   status: HazardStatus
+  /** A resident's phone (issue 15): masked, whole only for admin and command in the detail. */
+  contact?: string | null
+  /** The answer the resident reads (件件有回音). */
+  answer?: string | null
+  /** The resident's rating after the close, and its comment. */
+  rating?: 'satisfied' | 'basically' | 'unsatisfied' | null
+  ratingComment?: string | null
   category: HazardCategory
   /** Danger only (contract v2). */
   severity: HazardSeverity

@@ -86,6 +86,7 @@ export const en: Record<MessageKey, string> = {
   'severity.major': 'Major',
   'severity.critical': 'Critical',
 
+  'hazardStatus.pending_review': 'Pending review',
   'hazardStatus.reported': 'Reported',
   'hazardStatus.dispatched': 'Dispatched',
   'hazardStatus.rectifying': 'Rectifying',

@@ -85,6 +85,7 @@ export const zh = {
   'severity.major': '较大',
   'severity.critical': '重大',
 
+  'hazardStatus.pending_review': '待核实',
   'hazardStatus.reported': '已上报',
   'hazardStatus.dispatched': '已派单',
   'hazardStatus.rectifying': '整改中',
