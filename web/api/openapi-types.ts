@@ -184,6 +184,7 @@ export type Zone = {
     id: number
     name: string
     communityId: number
+    parentId: number | null
     assigneeId: number | null
     assigneeName: string | null
     teamId: number | null
@@ -209,6 +210,7 @@ export type ZoneDetail = {
     id: number
     name: string
     communityId: number
+    parentId: number | null
     assigneeId: number | null
     assigneeName: string | null
     teamId: number | null
@@ -241,6 +243,7 @@ export type ZoneWrite = {
     id: number
     name: string
     communityId: number
+    parentId: number | null
     assigneeId: number | null
     assigneeName: string | null
     teamId: number | null
@@ -264,6 +267,17 @@ export type ZoneCheck = {
   coverage: number
   communityAreaM2: number
   zonedAreaM2: number
+  microGrids: Array<{
+    parentId: number
+    name: string
+    count: number
+    overlaps: unknown[]
+    gaps: {
+      areaM2: number
+      geometry: Geometry | null
+    }
+    coverage: number
+  }>
 }
 
 export type ZoneStats = {
@@ -909,6 +923,7 @@ export interface ApiOperations {
         teamId?: number | null
         teamIds?: number[]
         communityId?: number
+        parentId?: number | null
       }
     }
     response: ZoneWrite
@@ -952,6 +967,7 @@ export interface ApiOperations {
         teamId?: number | null
         teamIds?: number[]
         communityId?: number
+        parentId?: number | null
       }
     }
     response: ZoneWrite
