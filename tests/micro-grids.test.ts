@@ -216,3 +216,19 @@ test('a matter in a micro-grid with a person goes to that person; elsewhere in t
   expect(await report(50, 125)).toMatchObject({ zoneId: gridA.id, assigneeId: gridPerson })
   expect(await report(50, 175)).toMatchObject({ zoneId: gridA.id, assigneeId: gridPerson })
 })
+
+test('the demo community has two grids split into 3 and 2 micro-grids that tile them, each with a person', async () => {
+  const result = (await (await planner.get('/api/zones/check?communityId=1')).json()) as Check
+  expect(result.overlaps).toEqual([])
+  expect(result.microGrids.map((t) => t.count)).toEqual([3, 2])
+  for (const tier of result.microGrids) {
+    expect(tier.overlaps).toEqual([])
+    expect(tier.gaps.areaM2).toBeLessThan(1)
+    expect(tier.coverage).toBeGreaterThan(0.9999)
+  }
+  const fc = (await (await planner.get('/api/zones?communityId=1')).json()) as { features: ZoneFeature[] }
+  const micro = fc.features.filter((f) => f.properties.parentId !== null)
+  expect(micro).toHaveLength(5)
+  expect(micro.every((f) => f.properties.assigneeId !== null && /^第\d+网格·微网格\d$/.test(f.properties.name))).toBe(true)
+  expect(fc.features.filter((f) => f.properties.parentId === null)).toHaveLength(10)
+})

@@ -31,6 +31,11 @@ export const SLIVER_M2 = 0.5
  * whichever is larger): it is drawn by hand inside a drawn grid, and snapping is not perfect.
  */
 export const MICRO_OUTSIDE_SHARE = 0.01
+/**
+ * Gaps between micro-grids and their grid narrower than this (m) are noise, not reported: a micro-grid
+ * drawn along its grid's edge leaves a sliver millimetres wide but, along a long edge, over {@link SLIVER_M2}.
+ */
+export const MICRO_SLIVER_WIDTH_M = 0.1
 /** With `strict`, an overlap of at least this (m²) with another zone refuses the write (409). */
 export const STRICT_OVERLAP_M2 = 1
 /** Decimal digits of zone coordinates in answers (1e-9° ≈ 0.1 mm: what is stored comes back). */
@@ -626,7 +631,7 @@ export async function checkZones(sql: Sql, communityId: number, communityIds: nu
     gap as (
       select p.id, d.geom as g
       from p, ST_Dump(ST_CollectionExtract(ST_Difference(p.g, p.ug), 3)) d
-      where ST_Area(d.geom) >= ${SLIVER_M2}
+      where ST_Area(d.geom) >= ${SLIVER_M2} and not ST_IsEmpty(ST_Buffer(d.geom, ${-MICRO_SLIVER_WIDTH_M / 2}))
     )
     select p.id as "parentId", p.name, p.n as count, ST_Area(p.g) as "parentArea",
            ST_Area(ST_Intersection(p.g, p.ug)) as "coveredArea",
