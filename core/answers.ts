@@ -136,17 +136,37 @@ export interface HazardStatsAnswer {
   medianHoursToClose: number | null
 }
 
-/** `GET /api/zones/check`: where zones overlap and what no zone covers. */
+/** The micro-grid tier of one grid in `GET /api/zones/check`: its micro-grids against each other and the grid. */
+export interface MicroGridCheck<Id = number, OverlapGeometry = unknown, GapGeometry = unknown> {
+  /** The grid (网格) holding the micro-grids. */
+  parentId: Id
+  name: string
+  /** How many micro-grids it holds. */
+  count: number
+  /** Every pair of its micro-grids sharing more than a sliver: a < b. */
+  overlaps: { a: Id; b: Id; areaM2: number; geometry: OverlapGeometry }[]
+  /** The grid minus the union of its micro-grids (slivers dropped). */
+  gaps: { areaM2: number; geometry: GapGeometry }
+  /** Area of the grid its micro-grids cover / the grid's area, 0..1. */
+  coverage: number
+}
+
+/**
+ * `GET /api/zones/check`: where zones overlap and what no zone covers, per tier: the top-level fields are
+ * the grids (zones without a parent) against the community; `microGrids` one entry per grid holding micro-grids.
+ */
 export interface ZoneCheck<Id = number, OverlapGeometry = unknown, GapGeometry = unknown> {
   communityId: Id
-  /** Every pair of zones sharing more than a sliver: a < b. */
+  /** Every pair of grids sharing more than a sliver: a < b. */
   overlaps: { a: Id; b: Id; areaM2: number; geometry: OverlapGeometry }[]
-  /** The community boundary minus the union of its zones (slivers dropped). */
+  /** The community boundary minus the union of its grids (slivers dropped). */
   gaps: { areaM2: number; geometry: GapGeometry }
   /** Zoned area / community area, 0..1. */
   coverage: number
   communityAreaM2: number
   zonedAreaM2: number
+  /** The micro-grid tier, per grid that holds micro-grids (by grid id). */
+  microGrids: MicroGridCheck<Id, OverlapGeometry, GapGeometry>[]
 }
 
 /** How balanced a zone suggestion is (`POST /api/zones/suggest`). */

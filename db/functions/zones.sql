@@ -8,6 +8,7 @@ AS $$
   SELECT h.zone_id
   FROM zone_history h
   WHERE h.community_id = p_community
+    AND h.parent_id IS NULL
     AND h.valid_from <= p_at
     AND (h.valid_to IS NULL OR h.valid_to > p_at)
     AND ST_Intersects(h.geom, p_geom)
@@ -16,7 +17,7 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION zone_at(geometry, bigint, timestamptz) IS
-  'The zone (zones.id) that covered p_geom in community p_community at time p_at, from zone_history '
+  'The grid (zones.id, top tier: micro-grids are left out) that covered p_geom in community p_community at time p_at, from zone_history '
   '(the version valid then: valid_from <= p_at < valid_to). Where zones overlapped, the lowest id. '
   'NULL when no zone covered it. Statistics by zone use this so redrawing a zone today never changes '
   'last month''s figures.';
@@ -28,6 +29,7 @@ AS $$
   SELECT h.id
   FROM zone_history h
   WHERE h.community_id = p_community
+    AND h.parent_id IS NULL
     AND h.valid_from <= p_at
     AND (h.valid_to IS NULL OR h.valid_to > p_at)
     AND ST_Intersects(h.geom, p_geom)
@@ -38,7 +40,7 @@ $$;
 COMMENT ON FUNCTION zone_history_at(geometry, bigint, timestamptz) IS
   'Like zone_at, but the zone_history row (its id), which carries the zone''s name and assignee then.';
 
--- The zones of the communities in a period [p_from, p_to), as reports and coverage show them
+-- The grids (top tier; micro-grids are left out) of the communities in a period [p_from, p_to), as reports and coverage show them
 -- (issue #19: reports show what was true). Every zone with a zone_history version valid during the
 -- period (zones without any history count as valid throughout), with the name, assignee and
 -- geometry of its latest version in the period, `share` = the part of the period so far (up to now)
@@ -61,11 +63,11 @@ LANGUAGE sql STABLE SET jit = off AS $$
            greatest(h.valid_from, p_from) AS a, least(coalesce(h.valid_to, 'infinity'::timestamptz), p_to, greatest(now(), p_from)) AS b,
            h.valid_to IS NULL OR h.valid_to >= least(p_to, now()) AS at_end
     FROM zone_history h
-    WHERE h.community_id = any(p_communities) AND h.valid_from < p_to AND (h.valid_to IS NULL OR h.valid_to > p_from)
+    WHERE h.community_id = any(p_communities) AND h.parent_id IS NULL AND h.valid_from < p_to AND (h.valid_to IS NULL OR h.valid_to > p_from)
     UNION ALL
     SELECT z.community_id, z.id, z.name, z.assignee_id, z.geom, '-infinity'::timestamptz, p_from, least(p_to, greatest(now(), p_from)), true
     FROM zones z
-    WHERE z.community_id = any(p_communities) AND NOT EXISTS (SELECT 1 FROM zone_history h WHERE h.zone_id = z.id)
+    WHERE z.community_id = any(p_communities) AND z.parent_id IS NULL AND NOT EXISTS (SELECT 1 FROM zone_history h WHERE h.zone_id = z.id)
   ), vu AS MATERIALIZED (
     SELECT v.*, ST_Transform(v.geom, c.utm_srid) AS g FROM v JOIN communities c ON c.id = v.community_id
   ), patrolled AS MATERIALIZED (

@@ -114,6 +114,7 @@ export const ZoneProperties = z.object({
   id,
   name: z.string(),
   communityId: id,
+  parentId: id.nullable().describe('the grid this zone is a micro-grid (微网格) of; null for a grid'),
   assigneeId: id.nullable(),
   assigneeName: z.string().nullable(),
   teamId: id.nullable(),
@@ -141,6 +142,16 @@ export const ZoneCheck = z.object({
   coverage: z.number(),
   communityAreaM2: z.number(),
   zonedAreaM2: z.number(),
+  microGrids: z.array(
+    z.object({
+      parentId: id,
+      name: z.string(),
+      count: z.number().int(),
+      overlaps: z.array(z.unknown()),
+      gaps: z.object({ areaM2: z.number(), geometry: Geometry.nullable() }),
+      coverage: z.number(),
+    }),
+  ),
 })
 const Window = z.object({ from: nullableTime, to: nullableTime })
 const counts = z.record(z.string(), z.number().int())

@@ -11,6 +11,7 @@ import type { SessionUser } from './users.ts'
 import { timeProblem, timeWindow } from '../domain/evidence.ts'
 import { partnerUnitOf, unitServing } from './units.ts'
 import { fixedOnSpotStatus, foundOnPatrol } from '../../core/arrival.ts'
+import { dispatchZoneAt } from './zones.ts'
 
 /** Filters of `GET /api/hazards`. */
 export interface HazardFilter {
@@ -352,10 +353,8 @@ export async function createHazard(sql: Sql, input: NewHazard, actor: SessionUse
     const early = timeProblem(input.reportedAt.getTime(), timeWindow(community.createdAt), 'reportedAt')
     if (early) throw problems.unprocessable(`reportedAt is refused: ${early}.`, [{ path: 'reportedAt', message: early }])
     const communityId = community.id
-    const [zone] = await tx<{ id: number; assigneeId: number | null }[]>`
-      select id, assignee_id as "assigneeId" from zones
-      where community_id = ${communityId} and ST_Covers(geom, ${point})
-      order by id limit 1`
+    // The grid of the location; its micro-grid's person first (issue #14).
+    const zone = await dispatchZoneAt(tx, communityId, point)
     let buildingId: number | null = null
     if (input.buildingId !== undefined) {
       const [b] = await tx<{ id: number }[]>`select id from buildings where id = ${input.buildingId} and community_id = ${communityId}`

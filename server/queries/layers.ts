@@ -64,7 +64,7 @@ export function layerSource(sql: Sql, layer: LayerName): LayerSource {
           join communities c on c.id = x.community_id`,
         geom: sql`x.geom`,
         community: sql`x.community_id`,
-        props: sql`json_build_object('id', x.id, 'name', x.name, 'communityId', x.community_id,
+        props: sql`json_build_object('id', x.id, 'name', x.name, 'communityId', x.community_id, 'parentId', x.parent_id,
           'assigneeId', x.assignee_id, 'assigneeName', p.name, 'teamId', x.team_id,
           'areaM2', round(ST_Area(ST_Transform(x.geom, c.utm_srid))::numeric, 1))`,
       }

@@ -16,8 +16,8 @@ export async function closeZoneHistory(tx: Queryable, zoneId: number): Promise<v
 
 /** Open a history row from the zone as it now is, valid from the transaction's `now()`. */
 export async function openZoneHistory(tx: Queryable, zoneId: number): Promise<void> {
-  await tx`insert into zone_history (community_id, zone_id, name, assignee_id, geom, valid_from, valid_to)
-           select community_id, id, name, assignee_id, geom, now(), null from zones where id = ${zoneId}`
+  await tx`insert into zone_history (community_id, zone_id, name, assignee_id, parent_id, geom, valid_from, valid_to)
+           select community_id, id, name, assignee_id, parent_id, geom, now(), null from zones where id = ${zoneId}`
 }
 
 /** Record a new version of a zone (after a create or an update): close the current row, open a new one. */

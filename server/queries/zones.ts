@@ -26,6 +26,16 @@ export const OUTSIDE_TOLERANCE_M2 = 1
  * neighbours cut from the same edge leaves slivers of a few square centimetres.
  */
 export const SLIVER_M2 = 0.5
+/**
+ * A micro-grid may stick out of its grid by at most this share of its area (or {@link OUTSIDE_TOLERANCE_M2},
+ * whichever is larger): it is drawn by hand inside a drawn grid, and snapping is not perfect.
+ */
+export const MICRO_OUTSIDE_SHARE = 0.01
+/**
+ * Gaps between micro-grids and their grid narrower than this (m) are noise, not reported: a micro-grid
+ * drawn along its grid's edge leaves a sliver millimetres wide but, along a long edge, over {@link SLIVER_M2}.
+ */
+export const MICRO_SLIVER_WIDTH_M = 0.1
 /** With `strict`, an overlap of at least this (m²) with another zone refuses the write (409). */
 export const STRICT_OVERLAP_M2 = 1
 /** Decimal digits of zone coordinates in answers (1e-9° ≈ 0.1 mm: what is stored comes back). */
@@ -43,10 +53,13 @@ type Fragment = postgres.Fragment
 const scope = (sql: Queryable, communityIds: number[] | null, column: Fragment): Fragment =>
   communityIds === null ? sql`true` : sql`${column} = any(${communityIds}::bigint[])`
 
-/** Properties of a zone feature (alias `z`, with `c` its community, `p` its assignee, `t` its team, `s` the counts). */
+/**
+ * Properties of a zone feature (alias `z`, with `c` its community, `p` its assignee, `t` its team, `s` the counts).
+ * `parentId` is the grid a micro-grid (微网格) lies in, null for a grid.
+ */
 function zoneProps(sql: Queryable): Fragment {
   return sql`json_build_object(
-    'id', z.id, 'name', z.name, 'communityId', z.community_id,
+    'id', z.id, 'name', z.name, 'communityId', z.community_id, 'parentId', z.parent_id,
     'assigneeId', z.assignee_id, 'assigneeName', p.name,
     'teamId', z.team_id, 'teamName', t.name,
     'teamIds', coalesce((select json_agg(zt.team_id order by zt.team_id <> coalesce(z.team_id, 0), zt.team_id) from zone_teams zt where zt.zone_id = z.id),
@@ -85,10 +98,10 @@ export async function zonesGeoJson(sql: Sql, filter: ZoneFilter): Promise<string
   return row?.fc ?? '{"type":"FeatureCollection","features":[]}'
 }
 
-/** Zones as CSV rows (no geometry): id, name, community, assignee, team, area, households, buildings. */
+/** Zones as CSV rows (no geometry): id, name, community, parent grid, assignee, team, area, households, buildings. */
 export async function zonesCsv(sql: Sql, filter: ZoneFilter): Promise<string> {
   const fc = JSON.parse(await zonesGeoJson(sql, filter)) as { features: { properties: Record<string, unknown> }[] }
-  const columns = ['id', 'name', 'communityId', 'assigneeId', 'assigneeName', 'teamId', 'teamName', 'areaM2', 'households', 'buildings']
+  const columns = ['id', 'name', 'communityId', 'parentId', 'assigneeId', 'assigneeName', 'teamId', 'teamName', 'areaM2', 'households', 'buildings']
   const cell = (v: unknown): string => {
     const text = v === null || v === undefined ? '' : String(v)
     // Quote always; neutralise spreadsheet formulas.
@@ -106,6 +119,35 @@ export async function zoneFeature(sql: Queryable, id: number, communityIds: numb
     from zones z ${zoneJoins(sql)}
     where z.id = ${id} and ${scope(sql, communityIds, sql`z.community_id`)}`
   return row?.feature
+}
+
+/** Where a matter at a point goes (dispatch by location). */
+export interface DispatchZone {
+  /** The grid (top tier) covering the point: the matter's `zoneId`. */
+  id: number
+  /** The micro-grid covering the point whose person got the matter, if any. */
+  microGridId: number | null
+  /** The micro-grid's person when the point lies in a micro-grid that has one, else the grid's. */
+  assigneeId: number | null
+}
+
+/**
+ * The grid of a point in a community, and who handles a matter there: the person of the micro-grid
+ * (微网格) covering the point comes first, when it has one; else the grid's person. Where zones of a tier
+ * overlap, the lowest id. undefined when no grid covers the point.
+ */
+export async function dispatchZoneAt(sql: Queryable, communityId: number, point: Fragment): Promise<DispatchZone | undefined> {
+  const [row] = await sql<DispatchZone[]>`
+    select g.id, m.id as "microGridId", coalesce(m.assignee_id, g.assignee_id) as "assigneeId"
+    from zones g
+    left join lateral (
+      select mg.id, mg.assignee_id from zones mg
+      where mg.parent_id = g.id and mg.assignee_id is not null and ST_Covers(mg.geom, ${point})
+      order by mg.id limit 1
+    ) m on true
+    where g.community_id = ${communityId} and g.parent_id is null and ST_Covers(g.geom, ${point})
+    order by g.id limit 1`
+  return row
 }
 
 /** A zone Feature as the API answers it. */
@@ -209,13 +251,18 @@ async function placeGeometry(sql: Queryable, geometry: ZoneGeometry, communityId
   return { communityId: row.id, utmSrid: row.utmSrid, areaM2: row.area }
 }
 
-/** Other zones of the community a geometry overlaps, with the shared area (m²), largest first. */
-async function overlapsOf(sql: Queryable, geometry: ZoneGeometry, place: Placement, exceptId: number | null): Promise<{ zoneId: number; name: string; areaM2: number }[]> {
+/**
+ * Other zones of the same tier a geometry overlaps, with the shared area (m²), largest first: a grid is
+ * compared with the community's other grids, a micro-grid with its siblings (the micro-grids of `parentId`).
+ */
+async function overlapsOf(sql: Queryable, geometry: ZoneGeometry, place: Placement, exceptId: number | null, parentId: number | null): Promise<{ zoneId: number; name: string; areaM2: number }[]> {
   const rows = await sql<{ zoneId: number; name: string; areaM2: number }[]>`
     select z.id as "zoneId", z.name,
            ST_Area(ST_Intersection(ST_Transform(z.geom, ${place.utmSrid}::int), ST_Transform(g.g, ${place.utmSrid}::int))) as "areaM2"
     from zones z, (select ${geomExpr(sql, geometry)} as g) g
-    where z.community_id = ${place.communityId} and z.id <> ${exceptId ?? -1} and ST_Intersects(z.geom, g.g)`
+    where z.community_id = ${place.communityId} and z.id <> ${exceptId ?? -1}
+      and ${parentId === null ? sql`z.parent_id is null` : sql`z.parent_id = ${parentId}`}
+      and ST_Intersects(z.geom, g.g)`
   return rows
     .filter((r) => r.areaM2 >= SLIVER_M2)
     .map((r) => ({ ...r, areaM2: Math.round(r.areaM2 * 10) / 10 }))
@@ -245,7 +292,71 @@ export interface ZoneWrite {
   teamId?: number | null | undefined
   /** Several teams for the zone (一格多队); the first becomes `teamId`. Wins over `teamId`. */
   teamIds?: number[] | undefined
+  /** The grid this zone is a micro-grid (微网格) of; null makes it a grid; undefined keeps it (update). */
+  parentId?: number | null | undefined
   geometry?: ZoneGeometry | undefined
+}
+
+/** A grid a micro-grid may nest in. */
+interface ParentGrid {
+  id: number
+  communityId: number
+  name: string
+}
+
+/**
+ * The grid `parentId` names, checked: it exists in a community the caller may edit (422 otherwise, the
+ * same answer for another community's zone as for none), is a grid and not itself a micro-grid (422), and
+ * lies in `communityId` when one is given (422). `selfId` (an update) may not be the parent itself.
+ */
+async function parentGrid(sql: Queryable, parentId: number, communityId: number | undefined, communityIds: number[] | null, selfId: number | null): Promise<ParentGrid> {
+  const path = 'properties.parentId'
+  const [row] = await sql<(ParentGrid & { grandParentId: number | null })[]>`
+    select id, community_id as "communityId", name, parent_id as "grandParentId"
+    from zones where id = ${parentId} and ${scope(sql, communityIds, sql`community_id`)}`
+  if (!row) throw problems.unprocessable(`No grid ${parentId} that you may edit.`, [{ path, message: 'no such grid in your communities' }])
+  if (selfId !== null && row.id === selfId) throw problems.unprocessable('A zone cannot be its own parent.', [{ path, message: 'must be another zone' }])
+  if (row.grandParentId !== null) {
+    throw problems.unprocessable(`${row.name} is itself a micro-grid; micro-grids nest only in grids (two tiers).`, [{ path, message: 'the parent is a micro-grid' }])
+  }
+  if (communityId !== undefined && communityId !== row.communityId) {
+    throw problems.unprocessable('The parent grid is in another community.', [{ path, message: 'must be a grid of the zone’s community' }])
+  }
+  return { id: row.id, communityId: row.communityId, name: row.name }
+}
+
+/**
+ * A micro-grid must lie within its grid: at most {@link MICRO_OUTSIDE_SHARE} of its area (or 1 m²) outside,
+ * else 422 saying how much lies outside. `geom` is the micro-grid's geometry expression (4326).
+ */
+async function assertWithinParent(sql: Queryable, geom: Fragment, parent: ParentGrid, srid: number, path = 'geometry'): Promise<void> {
+  const [row] = await sql<{ area: number; outside: number }[]>`
+    select ST_Area(ST_Transform(g.g, ${srid}::int)) as area,
+           ST_Area(ST_Difference(ST_Transform(g.g, ${srid}::int), ST_Transform(p.geom, ${srid}::int))) as outside
+    from zones p, (select ${geom} as g) g where p.id = ${parent.id}`
+  if (!row) return
+  const allowed = Math.max(OUTSIDE_TOLERANCE_M2, row.area * MICRO_OUTSIDE_SHARE)
+  if (row.outside > allowed) {
+    const share = row.area > 0 ? Math.round((row.outside / row.area) * 1000) / 10 : 100
+    throw problems.unprocessable(`The micro-grid is not within its grid ${parent.name}: ${row.outside.toFixed(1)} m² (${share} %) lie outside it.`, [
+      { path, message: `${row.outside.toFixed(1)} m² (${share} % of its area) outside grid ${parent.id}; at most ${MICRO_OUTSIDE_SHARE * 100} % may be` },
+    ])
+  }
+}
+
+/** A grid reshaped must still hold its micro-grids (each within tolerance), else 422 naming them. */
+async function assertHoldsMicroGrids(sql: Queryable, gridId: number, geometry: ZoneGeometry, srid: number): Promise<void> {
+  const rows = await sql<{ id: number; name: string; area: number; outside: number }[]>`
+    select m.id, m.name, ST_Area(ST_Transform(m.geom, ${srid}::int)) as area,
+           ST_Area(ST_Difference(ST_Transform(m.geom, ${srid}::int), ST_Transform(g.g, ${srid}::int))) as outside
+    from zones m, (select ${geomExpr(sql, geometry)} as g) g
+    where m.parent_id = ${gridId}
+    order by m.id`
+  const out = rows.filter((r) => r.outside > Math.max(OUTSIDE_TOLERANCE_M2, r.area * MICRO_OUTSIDE_SHARE))
+  if (out.length) {
+    throw problems.unprocessable(`The grid would no longer hold its micro-grids ${out.map((r) => r.name).join(', ')}.`,
+      out.map((r) => ({ path: 'geometry', message: `micro-grid ${r.id} (${r.name}): ${r.outside.toFixed(1)} m² would lie outside` })))
+  }
 }
 
 /** The teams of a write: `teamIds`, else `[teamId]`, else undefined (unchanged). */
@@ -273,8 +384,8 @@ export interface ZoneWriteResult {
   overlaps: { zoneId: number; name: string; areaM2: number }[]
 }
 
-async function checkOverlaps(tx: Queryable, geometry: ZoneGeometry, place: Placement, exceptId: number | null, strict: boolean): Promise<ZoneWriteResult['overlaps']> {
-  const overlaps = await overlapsOf(tx, geometry, place, exceptId)
+async function checkOverlaps(tx: Queryable, geometry: ZoneGeometry, place: Placement, exceptId: number | null, parentId: number | null, strict: boolean): Promise<ZoneWriteResult['overlaps']> {
+  const overlaps = await overlapsOf(tx, geometry, place, exceptId, parentId)
   const blocking = overlaps.filter((o) => o.areaM2 >= STRICT_OVERLAP_M2)
   if (strict && blocking.length > 0) {
     throw problems.conflict(`The zone overlaps ${blocking.map((o) => `${o.name} (${o.areaM2} m²)`).join(', ')}.`, { overlaps: blocking })
@@ -286,22 +397,28 @@ const auditShape = (f: ZoneFeature | undefined): unknown =>
   f && {
     name: f.properties.name,
     communityId: f.properties.communityId,
+    parentId: f.properties.parentId,
     assigneeId: f.properties.assigneeId,
     teamId: f.properties.teamId,
     areaM2: f.properties.areaM2,
     geometry: f.geometry,
   }
 
-/** Create a zone: checks, insert, the first history row and the audit row, in one transaction. */
+/**
+ * Create a zone: checks, insert, the first history row and the audit row, in one transaction. With
+ * `parentId` it is a micro-grid of that grid: in the grid's community and within the grid.
+ */
 export async function createZone(sql: Sql, input: ZoneWrite & { name: string; geometry: ZoneGeometry }, actor: SessionUser, communityIds: number[] | null, options: WriteOptions = {}): Promise<ZoneWriteResult> {
   return sql.begin(async (tx): Promise<ZoneWriteResult> => {
     await assertValidGeometry(tx, input.geometry)
-    const place = await placeGeometry(tx, input.geometry, input.communityId, communityIds)
+    const parent = input.parentId === undefined || input.parentId === null ? null : await parentGrid(tx, input.parentId, input.communityId, communityIds, null)
+    const place = await placeGeometry(tx, input.geometry, parent?.communityId ?? input.communityId, communityIds)
+    if (parent) await assertWithinParent(tx, geomExpr(tx, input.geometry), parent, place.utmSrid)
     await assertMembers(tx, place.communityId, input.assigneeId, input.teamId)
-    const overlaps = await checkOverlaps(tx, input.geometry, place, null, options.strict ?? false)
+    const overlaps = await checkOverlaps(tx, input.geometry, place, null, parent?.id ?? null, options.strict ?? false)
     const [row] = await tx<{ id: number }[]>`
-      insert into zones (community_id, name, assignee_id, team_id, geom)
-      values (${place.communityId}, ${input.name}, ${input.assigneeId ?? null}, ${input.teamId ?? null}, ${geomExpr(tx, input.geometry)})
+      insert into zones (community_id, name, assignee_id, team_id, parent_id, geom)
+      values (${place.communityId}, ${input.name}, ${input.assigneeId ?? null}, ${input.teamId ?? null}, ${parent?.id ?? null}, ${geomExpr(tx, input.geometry)})
       returning id`
     const id = row!.id
     await setZoneTeams(tx, place.communityId, id, teamsOf(input))
@@ -319,18 +436,30 @@ export async function createZone(sql: Sql, input: ZoneWrite & { name: string; ge
  */
 export async function updateZone(sql: Sql, id: number, input: ZoneWrite, actor: SessionUser, communityIds: number[] | null, options: WriteOptions = {}): Promise<ZoneWriteResult | undefined> {
   return sql.begin(async (tx): Promise<ZoneWriteResult | undefined> => {
-    const [current] = await tx<{ communityId: number }[]>`
-      select community_id as "communityId" from zones where id = ${id} and ${scope(tx, communityIds, tx`community_id`)} for update`
+    const [current] = await tx<{ communityId: number; parentId: number | null; srid: number; children: number }[]>`
+      select z.community_id as "communityId", z.parent_id as "parentId", c.utm_srid as srid,
+             (select count(*)::int from zones m where m.parent_id = z.id) as children
+      from zones z join communities c on c.id = z.community_id
+      where z.id = ${id} and ${scope(tx, communityIds, tx`z.community_id`)} for update of z`
     if (!current) return undefined
     if (input.communityId !== undefined && input.communityId !== current.communityId) {
       throw problems.unprocessable('A zone cannot move to another community.', [{ path: 'properties.communityId', message: 'must be the zone’s own community' }])
     }
     const before = await zoneFeature(tx, id, null)
+    const parentId = input.parentId === undefined ? current.parentId : input.parentId
+    if (parentId !== null && current.children > 0) {
+      throw problems.unprocessable('The zone holds micro-grids and cannot become one (two tiers only).', [{ path: 'properties.parentId', message: 'the zone holds micro-grids' }])
+    }
+    const parent = parentId === null ? null : await parentGrid(tx, parentId, current.communityId, communityIds, id)
     let overlaps: ZoneWriteResult['overlaps'] = []
     if (input.geometry) {
       await assertValidGeometry(tx, input.geometry)
       const place = await placeGeometry(tx, input.geometry, current.communityId, null)
-      overlaps = await checkOverlaps(tx, input.geometry, place, id, options.strict ?? false)
+      overlaps = await checkOverlaps(tx, input.geometry, place, id, parent?.id ?? null, options.strict ?? false)
+      if (current.children > 0) await assertHoldsMicroGrids(tx, id, input.geometry, current.srid)
+    }
+    if (parent && (input.geometry !== undefined || parent.id !== current.parentId)) {
+      await assertWithinParent(tx, input.geometry === undefined ? tx`(select geom from zones where id = ${id})` : geomExpr(tx, input.geometry), parent, current.srid)
     }
     await assertMembers(tx, current.communityId, input.assigneeId, input.teamId)
     await tx`
@@ -338,6 +467,7 @@ export async function updateZone(sql: Sql, id: number, input: ZoneWrite, actor: 
         name = ${input.name === undefined ? tx`name` : tx`${input.name}`},
         assignee_id = ${input.assigneeId === undefined ? tx`assignee_id` : tx`${input.assigneeId}`},
         team_id = ${input.teamId === undefined ? tx`team_id` : tx`${input.teamId}`},
+        parent_id = ${parent?.id ?? null},
         geom = ${input.geometry === undefined ? tx`geom` : geomExpr(tx, input.geometry)},
         updated_at = now()
       where id = ${id}`
@@ -347,7 +477,7 @@ export async function updateZone(sql: Sql, id: number, input: ZoneWrite, actor: 
     await recordAudit(tx, {
       userId: actor.id,
       communityId: current.communityId,
-      action: input.geometry ? 'update' : 'assign',
+      action: input.geometry || parentId !== current.parentId ? 'update' : 'assign',
       entity: 'zone',
       entityId: id,
       before: auditShape(before),
@@ -389,13 +519,21 @@ export async function splitZoneByCut(sql: Sql, id: number, cut: ZoneGeometry, in
     }
     const before = await zoneFeature(tx, id, null)
     const [row] = await tx<{ id: number }[]>`
-      insert into zones (community_id, name, assignee_id, team_id, geom)
-      select community_id, ${input.name ?? `${current.name}-2`}, ${assigneeId}, team_id,
+      insert into zones (community_id, name, assignee_id, team_id, parent_id, geom)
+      select community_id, ${input.name ?? `${current.name}-2`}, ${assigneeId}, team_id, parent_id,
              ST_Multi(ST_ForcePolygonCCW(ST_CollectionExtract(ST_Intersection(geom, ${blade}), 3)))
       from zones where id = ${id}
       returning id`
     await tx`update zones set geom = ST_Multi(ST_ForcePolygonCCW(ST_CollectionExtract(ST_Difference(geom, ${blade}), 3))), updated_at = now()
              where id = ${id}`
+    // A split grid's micro-grids go with the part that holds most of each.
+    const moved = await tx<{ id: number }[]>`
+      update zones m set parent_id = ${row!.id}, updated_at = now()
+      from zones n, zones o
+      where m.parent_id = ${id} and n.id = ${row!.id} and o.id = ${id}
+        and ST_Area(ST_Intersection(m.geom, n.geom)) > ST_Area(ST_Intersection(m.geom, o.geom))
+      returning m.id`
+    for (const m of moved) await recordZoneVersion(tx, m.id)
     await recordZoneVersion(tx, id)
     await recordZoneVersion(tx, row!.id)
     const zone = (await zoneFeature(tx, id, null))!
@@ -413,11 +551,20 @@ export async function splitZoneByCut(sql: Sql, id: number, cut: ZoneGeometry, in
   })
 }
 
-/** Delete a zone: its history row is closed (kept for past statistics), an audit row written. False when unknown. */
+/**
+ * Delete a zone: its history row is closed (kept for past statistics), an audit row written. False when
+ * unknown; 409 (nothing changes) for a grid that still holds micro-grids.
+ */
 export async function deleteZone(sql: Sql, id: number, actor: SessionUser, communityIds: number[] | null): Promise<boolean> {
   return sql.begin(async (tx): Promise<boolean> => {
     const before = await zoneFeature(tx, id, communityIds)
     if (!before) return false
+    const children = await tx<{ id: number; name: string }[]>`select id, name from zones where parent_id = ${id} order by id`
+    if (children.length) {
+      throw problems.conflict(`The grid still holds micro-grids ${children.map((c) => c.name).join(', ')}; delete or move them first.`, {
+        microGrids: children.map((c) => c.id),
+      })
+    }
     await closeZoneHistory(tx, id)
     await tx`delete from zones where id = ${id}`
     await recordAudit(tx, { userId: actor.id, communityId: before.properties.communityId, action: 'delete', entity: 'zone', entityId: id, before: auditShape(before) })
@@ -428,14 +575,19 @@ export async function deleteZone(sql: Sql, id: number, actor: SessionUser, commu
 /** `GET /api/zones/check`: where zones overlap and what no zone covers. */
 export type { ZoneCheck }
 
-/** Overlaps, gaps and coverage of a community's zones, computed in its UTM zone. undefined when not visible. */
+/**
+ * Overlaps, gaps and coverage of a community's zones, computed in its UTM zone, per tier: the grids against
+ * each other and the community boundary; under `microGrids`, for each grid holding micro-grids, its
+ * micro-grids against each other and the grid (a grid without micro-grids has no micro-grid gaps).
+ * undefined when not visible.
+ */
 export async function checkZones(sql: Sql, communityId: number, communityIds: number[] | null): Promise<ZoneCheck | undefined> {
   const [community] = await sql<{ id: number; srid: number }[]>`
     select id, utm_srid as srid from communities where id = ${communityId} and ${scope(sql, communityIds, sql`id`)}`
   if (!community) return undefined
   const srid = community.srid
   const overlaps = await sql<{ a: number; b: number; areaM2: number; geometry: unknown }[]>`
-    with z as (select id, ST_Transform(geom, ${srid}::int) as g from zones where community_id = ${communityId}),
+    with z as (select id, ST_Transform(geom, ${srid}::int) as g from zones where community_id = ${communityId} and parent_id is null),
     pairs as (
       select a.id as a, b.id as b, ST_CollectionExtract(ST_Intersection(a.g, b.g), 3) as g
       from z a join z b on a.id < b.id and ST_Intersects(a.g, b.g)
@@ -445,7 +597,7 @@ export async function checkZones(sql: Sql, communityId: number, communityIds: nu
     order by a, b`
   const [totals] = await sql<{ communityArea: number; zonedArea: number; gapArea: number; gap: unknown }[]>`
     with c as (select ST_Transform(boundary, ${srid}::int) as g from communities where id = ${communityId}),
-    u as (select ST_Union(ST_Transform(geom, ${srid}::int)) as g from zones where community_id = ${communityId}),
+    u as (select ST_Union(ST_Transform(geom, ${srid}::int)) as g from zones where community_id = ${communityId} and parent_id is null),
     gap as (
       select d.geom as g
       from c, u, ST_Dump(ST_CollectionExtract(case when u.g is null then c.g else ST_Difference(c.g, u.g) end, 3)) d
@@ -458,9 +610,47 @@ export async function checkZones(sql: Sql, communityId: number, communityIds: nu
     from c, u`
   const communityArea = totals?.communityArea ?? 0
   const zonedArea = totals?.zonedArea ?? 0
+  const microOverlaps = await sql<{ parentId: number; a: number; b: number; areaM2: number; geometry: unknown }[]>`
+    with z as (select id, parent_id, ST_Transform(geom, ${srid}::int) as g from zones where community_id = ${communityId} and parent_id is not null),
+    pairs as (
+      select a.parent_id, a.id as a, b.id as b, ST_CollectionExtract(ST_Intersection(a.g, b.g), 3) as g
+      from z a join z b on a.parent_id = b.parent_id and a.id < b.id and ST_Intersects(a.g, b.g)
+    )
+    select parent_id as "parentId", a, b, round(ST_Area(g)::numeric, 1)::float8 as "areaM2", ST_AsGeoJSON(ST_Transform(g, 4326), ${DIGITS})::json as geometry
+    from pairs where ST_Area(g) >= ${SLIVER_M2}
+    order by parent_id, a, b`
+  const tiers = await sql<{ parentId: number; name: string; count: number; parentArea: number; coveredArea: number; gapArea: number; gap: unknown }[]>`
+    with u as (
+      select parent_id, count(*)::int as n, ST_Union(ST_Transform(geom, ${srid}::int)) as g
+      from zones where community_id = ${communityId} and parent_id is not null group by parent_id
+    ),
+    p as (
+      select z.id, z.name, u.n, ST_Transform(z.geom, ${srid}::int) as g, u.g as ug
+      from zones z join u on u.parent_id = z.id where z.community_id = ${communityId}
+    ),
+    gap as (
+      select p.id, d.geom as g
+      from p, ST_Dump(ST_CollectionExtract(ST_Difference(p.g, p.ug), 3)) d
+      where ST_Area(d.geom) >= ${SLIVER_M2} and not ST_IsEmpty(ST_Buffer(d.geom, ${-MICRO_SLIVER_WIDTH_M / 2}))
+    )
+    select p.id as "parentId", p.name, p.n as count, ST_Area(p.g) as "parentArea",
+           ST_Area(ST_Intersection(p.g, p.ug)) as "coveredArea",
+           coalesce((select sum(ST_Area(gap.g)) from gap where gap.id = p.id), 0) as "gapArea",
+           ST_AsGeoJSON(ST_Transform(coalesce((select ST_Multi(ST_Collect(gap.g)) from gap where gap.id = p.id),
+                                              ST_SetSRID('MULTIPOLYGON EMPTY'::geometry, ${srid}::int)), 4326), ${DIGITS})::json as gap
+    from p order by p.id`
+  const microGrids = tiers.map((t) => ({
+    parentId: t.parentId,
+    name: t.name,
+    count: t.count,
+    overlaps: microOverlaps.filter((o) => o.parentId === t.parentId).map(({ a, b, areaM2, geometry }) => ({ a, b, areaM2, geometry })),
+    gaps: { areaM2: Math.round(t.gapArea * 10) / 10, geometry: t.gap },
+    coverage: t.parentArea > 0 ? Math.round((t.coveredArea / t.parentArea) * 10000) / 10000 : 0,
+  }))
   return {
     communityId,
     overlaps,
+    microGrids,
     gaps: { areaM2: Math.round((totals?.gapArea ?? 0) * 10) / 10, geometry: totals?.gap ?? { type: 'MultiPolygon', coordinates: [] } },
     coverage: communityArea > 0 ? Math.round((zonedArea / communityArea) * 10000) / 10000 : 0,
     communityAreaM2: Math.round(communityArea * 10) / 10,
@@ -490,7 +680,8 @@ export interface ZoneStats {
 /**
  * Hazard statistics by zone over [from, to): each hazard counts for the zone that covered it when it
  * was reported (`zone_at`, from zone_history), so redrawing a zone today leaves last month unchanged.
- * Rejected hazards are left out. Zones valid at any time in the window are listed, with zero counts too.
+ * Rejected hazards are left out. Grids valid at any time in the window are listed, with zero counts too
+ * (micro-grids are not: a hazard counts for its grid).
  */
 export async function zoneStats(sql: Sql, filter: { communityIds: number[] | null; communityId?: number | undefined; from?: string | undefined; to?: string | undefined }): Promise<ZoneStats> {
   const from = filter.from ?? null
@@ -508,7 +699,7 @@ export async function zoneStats(sql: Sql, filter: { communityIds: number[] | nul
     versions as (
       select distinct on (zh.zone_id) zh.zone_id, zh.name, zh.assignee_id
       from zone_history zh
-      where ${inCommunity(sql`zh.community_id`)}
+      where ${inCommunity(sql`zh.community_id`)} and zh.parent_id is null
         and ${to === null ? sql`true` : sql`zh.valid_from < ${to}::timestamptz`}
         and ${from === null ? sql`zh.valid_to is null` : sql`(zh.valid_to is null or zh.valid_to > ${from}::timestamptz)`}
       order by zh.zone_id, zh.valid_from desc

@@ -32,6 +32,7 @@ const createBody = z.object({
     teamId: jsonId.nullish(),
     teamIds: z.array(jsonId).max(20).optional(),
     communityId: jsonId.optional(),
+    parentId: jsonId.nullish(),
   }),
 })
 /** An update: a Feature whose geometry and properties may each be left out (kept as they are). */
@@ -45,6 +46,7 @@ const updateBody = z.object({
       teamId: jsonId.nullable().optional(),
       teamIds: z.array(jsonId).max(20).optional(),
       communityId: jsonId.optional(),
+      parentId: jsonId.nullable().optional(),
     })
     .optional(),
 })
@@ -71,8 +73,10 @@ async function communityOf(sql: Sql, communityIds: number[] | null, given: numbe
  * Zone endpoints (责任网格): list and export, check (overlaps, gaps, coverage), statistics by the zone
  * valid at each hazard's time, suggestions, detail, and the planner's writes (create, update, split,
  * delete). With `?strict=true` a
- * write overlapping another zone by 1 m² or more is refused with 409; otherwise overlaps are allowed
- * and listed in the answer's `overlaps`.
+ * write overlapping another zone of its tier by 1 m² or more is refused with 409; otherwise overlaps are
+ * allowed and listed in the answer's `overlaps`. `properties.parentId` makes a zone a micro-grid (微网格) of
+ * a grid of the same community (two tiers; within the grid, 422 otherwise); a grid still holding
+ * micro-grids is not deleted (409).
  */
 export const zones = new Hono<AppEnv>()
   .get('/', validate('query', listQuery), async (c) => {
@@ -117,8 +121,8 @@ export const zones = new Hono<AppEnv>()
   .post('/', requirePermission('editZones'), validate('query', writeQuery), validate('json', createBody), async (c) => {
     const body = c.req.valid('json')
     const geometry = parseZoneGeometry(body.geometry)
-    const { name: zoneName, assigneeId, teamId, teamIds, communityId } = body.properties
-    const result = await createZone(c.get('sql'), { name: zoneName, assigneeId, teamId, teamIds, communityId, geometry }, c.get('user'), c.get('communityIds'), {
+    const { name: zoneName, assigneeId, teamId, teamIds, communityId, parentId } = body.properties
+    const result = await createZone(c.get('sql'), { name: zoneName, assigneeId, teamId, teamIds, communityId, parentId, geometry }, c.get('user'), c.get('communityIds'), {
       strict: c.req.valid('query').strict ?? false,
     })
     c.header('location', `/api/zones/${result.feature.id}`)
@@ -132,7 +136,7 @@ export const zones = new Hono<AppEnv>()
     const result = await updateZone(
       c.get('sql'),
       id,
-      { name: p.name, assigneeId: p.assigneeId, teamId: p.teamId, teamIds: p.teamIds, communityId: p.communityId, geometry },
+      { name: p.name, assigneeId: p.assigneeId, teamId: p.teamId, teamIds: p.teamIds, communityId: p.communityId, parentId: p.parentId, geometry },
       c.get('user'),
       c.get('communityIds'),
       { strict: c.req.valid('query').strict ?? false },

@@ -23,7 +23,10 @@ export interface SeedSummary {
   roads: number
   water: number
   keyPlaces: number
+  /** Grids (top-tier zones). */
   zones: number
+  /** Micro-grids (微网格) nested in grids. */
+  microGrids: number
   zoneHistory: number
   teams: number
   people: number
@@ -49,6 +52,7 @@ export function emptySummary(): SeedSummary {
     water: 0,
     keyPlaces: 0,
     zones: 0,
+    microGrids: 0,
     zoneHistory: 0,
     teams: 0,
     people: 0,

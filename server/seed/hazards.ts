@@ -188,7 +188,7 @@ export async function makeHazards(
     from jsonb_to_recordset(${json(points)}::text::jsonb) as r(i int, x float8, y float8)
     left join lateral (
       select id from zones
-      where community_id = ${communityId}
+      where community_id = ${communityId} and parent_id is null
         and ST_Intersects(geom, ST_Transform(ST_SetSRID(ST_MakePoint(r.x, r.y), ${utm}::int), 4326))
       order by id limit 1
     ) as z on true

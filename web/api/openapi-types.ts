@@ -194,6 +194,7 @@ export type Zone = {
     id: number
     name: string
     communityId: number
+    parentId: number | null
     assigneeId: number | null
     assigneeName: string | null
     teamId: number | null
@@ -219,6 +220,7 @@ export type ZoneDetail = {
     id: number
     name: string
     communityId: number
+    parentId: number | null
     assigneeId: number | null
     assigneeName: string | null
     teamId: number | null
@@ -251,6 +253,7 @@ export type ZoneWrite = {
     id: number
     name: string
     communityId: number
+    parentId: number | null
     assigneeId: number | null
     assigneeName: string | null
     teamId: number | null
@@ -274,6 +277,17 @@ export type ZoneCheck = {
   coverage: number
   communityAreaM2: number
   zonedAreaM2: number
+  microGrids: Array<{
+    parentId: number
+    name: string
+    count: number
+    overlaps: unknown[]
+    gaps: {
+      areaM2: number
+      geometry: Geometry | null
+    }
+    coverage: number
+  }>
 }
 
 export type ZoneStats = {
@@ -928,6 +942,7 @@ export interface ApiOperations {
         teamId?: number | null
         teamIds?: number[]
         communityId?: number
+        parentId?: number | null
       }
     }
     response: ZoneWrite
@@ -971,6 +986,7 @@ export interface ApiOperations {
         teamId?: number | null
         teamIds?: number[]
         communityId?: number
+        parentId?: number | null
       }
     }
     response: ZoneWrite

@@ -91,6 +91,8 @@ export interface ZoneProperties extends BaseProperties {
   assigneeName: string | null
   areaM2: number
   communityId: FeatureId
+  /** The grid this zone is a micro-grid (微网格) of; null for a grid. */
+  parentId?: FeatureId | null
 }
 
 /** Kinds of key places (重点部位). */

@@ -15,6 +15,8 @@ export interface ZoneProps {
   id: FeatureId
   name: string
   communityId: FeatureId
+  /** The grid this zone is a micro-grid (微网格) of; null for a grid. */
+  parentId?: FeatureId | null
   assigneeId: FeatureId | null
   assigneeName: string | null
   teamId: FeatureId | null
@@ -45,7 +47,7 @@ export type ZoneCheck = CoreZoneCheck<FeatureId, ZoneGeometry, MultiPolygon>
 export interface ZoneWriteBody {
   type: 'Feature'
   geometry?: ZoneGeometry
-  properties: { name?: string; assigneeId?: FeatureId | null; teamId?: FeatureId | null; teamIds?: number[]; communityId?: FeatureId }
+  properties: { name?: string; assigneeId?: FeatureId | null; teamId?: FeatureId | null; teamIds?: number[]; communityId?: FeatureId; parentId?: FeatureId | null }
 }
 
 /** A write's answer: the zone and the zones it overlaps. */

@@ -27,6 +27,8 @@ export interface Draft {
   geometry: ZoneGeometry | null
   name: string
   assigneeId: FeatureId | null
+  /** The grid a new or reshaped zone is a micro-grid (微网格) of; null for a grid. */
+  parentId: FeatureId | null
 }
 
 /** Most undo steps kept. */
@@ -72,8 +74,22 @@ export const useZonesStore = defineStore('zones', () => {
   const canRedo = computed(() => future.value.length > 0)
   const editing = computed(() => mode.value !== 'idle')
 
-  /** The other zones while editing (all of them while drawing a new one or idle). */
-  const others = computed(() => zones.value.filter((z) => !(mode.value === 'edit' && sameId(z.id, draft.value?.zoneId))))
+  /** The grids (zones without a parent), which micro-grids nest in. */
+  const grids = computed(() => zones.value.filter((z) => (z.properties.parentId ?? null) === null))
+  /** The grid the draft nests in, when it is a micro-grid. */
+  const draftParent = computed(() => zones.value.find((z) => sameId(z.id, draft.value?.parentId)) ?? null)
+
+  /**
+   * The other zones of the draft's tier while editing: the other grids, or the sibling micro-grids of its
+   * grid (all zones while idle).
+   */
+  const others = computed(() =>
+    zones.value.filter(
+      (z) =>
+        !(mode.value === 'edit' && sameId(z.id, draft.value?.zoneId)) &&
+        (mode.value === 'idle' || !draft.value || String(z.properties.parentId ?? '') === String(draft.value.parentId ?? '')),
+    ),
+  )
 
   /** Edges of the other zones and of the boundary, for snapping. */
   const snapSegments = computed<Segment[]>(() => {
@@ -100,7 +116,9 @@ export const useZonesStore = defineStore('zones', () => {
       edited,
       others.value.map((z) => ({ id: z.id, geometry: z.geometry })),
     )
-    const gaps = boundary.value ? gapsOf(boundary.value, [...others.value.map((z) => z.geometry), edited]) : null
+    // Gaps within the tier: the community for a grid, the parent grid for a micro-grid.
+    const within = draft.value.parentId !== null ? (draftParent.value?.geometry ?? null) : boundary.value
+    const gaps = within ? gapsOf(within, [...others.value.map((z) => z.geometry), edited]) : null
     return { overlaps, gaps }
   })
 
@@ -115,6 +133,13 @@ export const useZonesStore = defineStore('zones', () => {
       check.value.overlaps.forEach((o, i) => features.push({ type: 'Feature', id: `o${i}`, geometry: o.geometry, properties: { kind: 'overlap', areaM2: o.areaM2 } }))
       if (check.value.gaps.geometry.coordinates.length > 0) {
         features.push({ type: 'Feature', id: 'gaps', geometry: check.value.gaps.geometry, properties: { kind: 'gap', areaM2: check.value.gaps.areaM2 } })
+      }
+      // The micro-grid tier: sibling overlaps and gaps within each grid.
+      for (const tier of check.value.microGrids ?? []) {
+        tier.overlaps.forEach((o, i) => features.push({ type: 'Feature', id: `m${tier.parentId}o${i}`, geometry: o.geometry, properties: { kind: 'overlap', areaM2: o.areaM2 } }))
+        if (tier.gaps.geometry.coordinates.length > 0) {
+          features.push({ type: 'Feature', id: `m${tier.parentId}gaps`, geometry: tier.gaps.geometry, properties: { kind: 'gap', areaM2: tier.gaps.areaM2 } })
+        }
       }
     }
     return { type: 'FeatureCollection', features }
@@ -171,7 +196,7 @@ export const useZonesStore = defineStore('zones', () => {
   /** Starts drawing a new zone. */
   function startDraw(): void {
     selectedId.value = null
-    begin('draw', { zoneId: null, geometry: null, name: nextName(), assigneeId: null })
+    begin('draw', { zoneId: null, geometry: null, name: nextName(), assigneeId: null, parentId: null })
   }
 
   /** Starts reshaping a zone (its vertices and edges become draggable). */
@@ -179,7 +204,7 @@ export const useZonesStore = defineStore('zones', () => {
     const zone = zones.value.find((z) => sameId(z.id, id))
     if (!zone) return
     selectedId.value = zone.id
-    begin('edit', { zoneId: zone.id, geometry: copy(zone.geometry), name: zone.properties.name, assigneeId: zone.properties.assigneeId })
+    begin('edit', { zoneId: zone.id, geometry: copy(zone.geometry), name: zone.properties.name, assigneeId: zone.properties.assigneeId, parentId: zone.properties.parentId ?? null })
   }
 
   /** Starts splitting a zone: the planner draws the part to split off. */
@@ -187,7 +212,7 @@ export const useZonesStore = defineStore('zones', () => {
     const zone = zones.value.find((z) => sameId(z.id, id))
     if (!zone) return
     selectedId.value = zone.id
-    begin('split', { zoneId: zone.id, geometry: null, name: `${zone.properties.name}-2`, assigneeId: zone.properties.assigneeId })
+    begin('split', { zoneId: zone.id, geometry: null, name: `${zone.properties.name}-2`, assigneeId: zone.properties.assigneeId, parentId: zone.properties.parentId ?? null })
   }
 
   /** Leaves the editing mode without saving. */
@@ -239,6 +264,10 @@ export const useZonesStore = defineStore('zones', () => {
     if (draft.value) draft.value = { ...draft.value, name }
   }
 
+  /** Makes the draft a micro-grid of a grid (or, with null, a grid). */
+  function setDraftParent(id: FeatureId | null): void {
+    if (draft.value) draft.value = { ...draft.value, parentId: id }
+  }
   function setDraftAssignee(id: FeatureId | null): void {
     if (draft.value) draft.value = { ...draft.value, assigneeId: id }
   }
@@ -272,12 +301,12 @@ export const useZonesStore = defineStore('zones', () => {
     if (!d || !d.geometry || communityId.value === null) return false
     const ok = await write(async () => {
       if (mode.value === 'draw') {
-        const answer = await zonesApi.create({ type: 'Feature', geometry: d.geometry!, properties: { name: d.name, assigneeId: d.assigneeId, communityId: communityId.value! } })
+        const answer = await zonesApi.create({ type: 'Feature', geometry: d.geometry!, properties: { name: d.name, assigneeId: d.assigneeId, communityId: communityId.value!, parentId: d.parentId } })
         selectedId.value = answer.id
         return overlapNote(answer)
       }
       if (mode.value === 'edit' && d.zoneId !== null) {
-        const answer = await zonesApi.update(d.zoneId, { type: 'Feature', geometry: d.geometry!, properties: { name: d.name, assigneeId: d.assigneeId } })
+        const answer = await zonesApi.update(d.zoneId, { type: 'Feature', geometry: d.geometry!, properties: { name: d.name, assigneeId: d.assigneeId, parentId: d.parentId } })
         return overlapNote(answer)
       }
       if (mode.value === 'split' && d.zoneId !== null) {
@@ -403,6 +432,8 @@ export const useZonesStore = defineStore('zones', () => {
     redo,
     setDraftName,
     setDraftAssignee,
+    setDraftParent,
+    grids,
     save,
     saveProperties,
     remove,
