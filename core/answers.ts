@@ -5,7 +5,7 @@
  * the OpenAPI document (`GET /api/openapi.json`, server/openapi/).
  */
 import type { Category, Level, MatterType, Severity, Status } from './matters.ts'
-import type { UnitKind } from './org.ts'
+import type { Rating, UnitKind } from './org.ts'
 import type { Occurrence, PlanRepeat, PlanType } from './plans.ts'
 
 /** Visited / total of some kind of place; `coverage` = visited / total (1 when there is none). */
@@ -338,4 +338,29 @@ export interface PartnerUnit {
   accountCount: number
   createdAt: string
   updatedAt: string
+}
+
+/** One step of a resident report's public timeline: when, and the status it reached (no names, no notes). */
+export interface PublicStep {
+  at: string
+  status: Status
+}
+
+/** What anyone holding the tracking code reads (`GET /api/public/reports/:trackingCode`). */
+export interface PublicReportView {
+  trackingCode: string
+  type: string
+  category: string
+  status: Status
+  reportedAt: string
+  closedAt: string | null
+  /** The place's name (building, compound or community), never a person. */
+  place: string | null
+  timeline: PublicStep[]
+  answer: string | null
+  answeredAt: string | null
+  rating: Rating | null
+  ratedAt: string | null
+  /** Whether a rating may be given now (closed and not rated yet). */
+  mayRate: boolean
 }

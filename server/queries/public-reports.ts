@@ -8,6 +8,7 @@ import type postgres from 'postgres'
 import type { Queryable, Sql } from '../db/connect.ts'
 import { checkTransition } from '../../core/matter-machine.ts'
 import { CLOSED_STATUSES, LEVEL_DAYS, type Level, type MatterCategory, type PublicReportType, type Status } from '../../core/matters.ts'
+import type { PublicReportView } from '../../core/answers.ts'
 import type { Rating } from '../../core/org.ts'
 import { recordLiveEvent, type LiveEvent } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
@@ -130,30 +131,7 @@ export async function createPublicReport(sql: Sql, input: NewPublicReport): Prom
   })
 }
 
-/** One step of the public timeline: when, and the status it reached (no names, no notes). */
-export interface PublicStep {
-  at: string
-  status: Status
-}
-
-/** What anyone holding the tracking code reads (`GET /api/public/reports/:trackingCode`). */
-export interface PublicReportView {
-  trackingCode: string
-  type: string
-  category: string
-  status: Status
-  reportedAt: string
-  closedAt: string | null
-  /** The place's name (building, compound or community), never a person. */
-  place: string | null
-  timeline: PublicStep[]
-  answer: string | null
-  answeredAt: string | null
-  rating: Rating | null
-  ratedAt: string | null
-  /** Whether a rating may be given now (closed and not rated yet). */
-  mayRate: boolean
-}
+export type { PublicReportView, PublicStep } from '../../core/answers.ts'
 
 /** The public view of a resident's report, or undefined for an unknown code. */
 export async function publicReport(sql: Queryable, trackingCode: string): Promise<PublicReportView | undefined> {

@@ -2,8 +2,9 @@
  * Residents' reports without signing in (人人都是安全员, issue 15): `/api/public/reports`, and the command
  * centre's review of them (`POST /api/hazards/:id/review`).
  */
-import type { PublicReportType, Status } from '../../core/matters.ts'
+import type { PublicReportType } from '../../core/matters.ts'
 import type { Rating } from '../../core/org.ts'
+import type { PublicReportView } from '../../core/answers.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId, HazardDetailFeature } from './types.ts'
 
@@ -20,22 +21,7 @@ export interface PublicReportInput {
   photo?: Blob | null
 }
 
-/** What anyone holding the tracking code reads. */
-export interface PublicReportView {
-  trackingCode: string
-  type: string
-  category: string
-  status: Status
-  reportedAt: string
-  closedAt: string | null
-  place: string | null
-  timeline: { at: string; status: Status }[]
-  answer: string | null
-  answeredAt: string | null
-  rating: Rating | null
-  ratedAt: string | null
-  mayRate: boolean
-}
+export type { PublicReportView } from '../../core/answers.ts'
 
 /** A poster's place. */
 export interface PublicPlace {
