@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { ensureWebBuilt, launchChromium } from './helpers/browser.ts'
+import { outboxItems } from './helpers/outbox.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 
 /** Metres per degree of latitude. */
@@ -44,32 +45,8 @@ async function signIn(page: Page): Promise<void> {
   await page.locator('[data-testid=duty-toggle]:enabled').waitFor({ timeout: 30_000 })
 }
 
-interface StoredItem {
-  id: string
-  kind: string
-  status: string
-}
-
 /** What the phone's outbox holds (read straight from IndexedDB). */
-async function outbox(page: Page): Promise<StoredItem[]> {
-  return page.evaluate(async () => {
-    const names = await indexedDB.databases()
-    if (!names.some((d) => d.name === 'safegrid-offline')) return []
-    return new Promise<StoredItem[]>((resolve, reject) => {
-      const open = indexedDB.open('safegrid-offline')
-      open.onerror = () => reject(open.error)
-      open.onsuccess = () => {
-        const db = open.result
-        const req = db.transaction('items').objectStore('items').getAll()
-        req.onsuccess = () => {
-          db.close()
-          resolve((req.result as StoredItem[]).map((i) => ({ id: i.id, kind: i.kind, status: i.status })))
-        }
-        req.onerror = () => reject(req.error)
-      }
-    })
-  })
-}
+const outbox = outboxItems
 
 /** A task handed to the patrol member at `at`. */
 async function task(at: { lon: number; lat: number }, personId: number): Promise<number> {

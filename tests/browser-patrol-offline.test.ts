@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { ensureWebBuilt, launchChromium } from './helpers/browser.ts'
+import { outboxItems, type OutboxItem } from './helpers/outbox.ts'
 import { startTestServer, type TestServer } from './helpers/server.ts'
 
 let server: TestServer
@@ -62,44 +63,8 @@ async function photo(color: string): Promise<Buffer> {
     .toBuffer()
 }
 
-/** What the phone's outbox holds (read straight from IndexedDB). */
-interface StoredItem {
-  id: string
-  kind: string
-  status: string
-  hazardId?: number | null
-  lastError?: { status: number; title: string; detail: string | null } | null
-  inFlightSince?: number | null
-}
-
-async function outbox(page: Page): Promise<StoredItem[]> {
-  return page.evaluate(async () => {
-    const names = await indexedDB.databases()
-    if (!names.some((d) => d.name === 'safegrid-offline')) return []
-    return new Promise<StoredItem[]>((resolve, reject) => {
-      const open = indexedDB.open('safegrid-offline')
-      open.onerror = () => reject(open.error)
-      open.onsuccess = () => {
-        const db = open.result
-        const req = db.transaction('items').objectStore('items').getAll()
-        req.onsuccess = () => {
-          db.close()
-          resolve(
-            (req.result as StoredItem[]).map((i) => ({
-              id: i.id,
-              kind: i.kind,
-              status: i.status,
-              hazardId: i.hazardId ?? null,
-              lastError: i.lastError ?? null,
-              inFlightSince: i.inFlightSince ?? null,
-            })),
-          )
-        }
-        req.onerror = () => reject(req.error)
-      }
-    })
-  })
-}
+type StoredItem = OutboxItem
+const outbox = outboxItems
 
 /** Waits until nothing waits or failed in the outbox. */
 async function drained(page: Page, timeout = 30_000): Promise<StoredItem[]> {
