@@ -232,3 +232,31 @@ test('the demo community has two grids split into 3 and 2 micro-grids that tile 
   expect(micro.every((f) => f.properties.assigneeId !== null && /^第\d+网格·微网格\d$/.test(f.properties.name))).toBe(true)
   expect(fc.features.filter((f) => f.properties.parentId === null)).toHaveLength(10)
 })
+
+test('a grid of the demo is split by the suggestion into micro-grids that hold each of its buildings once and can be accepted as they are', async () => {
+  const [grid] = await server.db.sql<{ id: number; buildings: number; households: number }[]>`
+    select z.id::int, count(b.id)::int as buildings, coalesce(sum(b.households), 0)::int as households
+    from zones z join buildings b on b.community_id = z.community_id and ST_Covers(z.geom, ST_PointOnSurface(b.footprint))
+    where z.community_id = 1 and z.parent_id is null and not exists (select 1 from zones m where m.parent_id = z.id)
+    group by z.id having count(b.id) >= 4 order by z.id limit 1`
+  const res = await planner.post('/api/zones/suggest', { communityId: 1, n: 2, parentId: grid!.id })
+  expect(res.status).toBe(200)
+  const fc = (await res.json()) as { features: { geometry: unknown; properties: { name: string; households: number; buildingIds: number[]; parentId: number } }[] }
+  expect(fc.features).toHaveLength(2)
+  expect(fc.features.every((f) => f.properties.parentId === grid!.id && f.properties.name.startsWith('建议微网格'))).toBe(true)
+  const ids = fc.features.flatMap((f) => f.properties.buildingIds)
+  expect(new Set(ids).size).toBe(ids.length)
+  expect(ids).toHaveLength(grid!.buildings)
+  expect(fc.features.reduce((s, f) => s + f.properties.households, 0)).toBe(grid!.households)
+  // Accepted as a micro-grid of that grid: it lies within it.
+  const accepted = await planner.post('/api/zones', { type: 'Feature', geometry: fc.features[0]!.geometry, properties: { communityId: 1, name: '微网格（建议）', parentId: grid!.id } })
+  expect(accepted.status, await accepted.clone().text()).toBe(201)
+})
+
+test('a micro-grid is not split further, and a grid of no visible community is 404', async () => {
+  const [micro] = await server.db.sql<{ id: number }[]>`select id::int from zones where community_id = 1 and parent_id is not null order by id limit 1`
+  const nested = await planner.post('/api/zones/suggest', { communityId: 1, n: 2, parentId: micro!.id })
+  expect(nested.status).toBe(422)
+  expect(nested.headers.get('content-type')).toContain('problem+json')
+  expect((await planner.post('/api/zones/suggest', { communityId: 1, n: 2, parentId: 999_999 })).status).toBe(404)
+})

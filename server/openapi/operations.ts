@@ -88,7 +88,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'GET /api/zones': { tag: 'zones', summary: 'Zones (责任网格) as GeoJSON or CSV', responses: geojson('ZoneCollection') },
   'GET /api/zones/check': { tag: 'zones', summary: 'Overlaps, gaps and coverage of a community’s zones', responses: ok('ZoneCheck') },
   'GET /api/zones/stats': { tag: 'zones', summary: 'Hazard counts by zone (the zone valid at each hazard’s time)', responses: ok('ZoneStats') },
-  'POST /api/zones/suggest': { tag: 'zones', summary: 'Suggest n zones for a community', responses: ok('AnyFeatureCollection') },
+  'POST /api/zones/suggest': { tag: 'zones', summary: 'Suggest n zones for a community, or n micro-grids for one of its grids (parentId)', responses: ok('AnyFeatureCollection') },
   'GET /api/zones/:id': { tag: 'zones', summary: 'A zone with its buildings, key places, person and teams', responses: ok('ZoneDetail') },
   'POST /api/zones': { tag: 'zones', summary: 'Draw a zone (`?strict=true` refuses overlaps with 409)', responses: created('ZoneWrite') },
   'PUT /api/zones/:id': { tag: 'zones', summary: 'Reshape, rename or reassign a zone', responses: ok('ZoneWrite') },

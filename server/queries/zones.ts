@@ -739,7 +739,13 @@ export const SUGGEST_MAX_BUILDINGS = 20_000
 /** `POST /api/zones/suggest`: proposed zones and how balanced they are. */
 export interface ZoneSuggestion {
   type: 'FeatureCollection'
-  features: { type: 'Feature'; id: string; geometry: unknown; properties: { id: string; name: string; households: number; buildings: number; areaM2: number; buildingIds: number[] } }[]
+  features: {
+    type: 'Feature'
+    id: string
+    geometry: unknown
+    /** `parentId`: the grid split into micro-grids, or null for zones of the community. */
+    properties: { id: string; name: string; households: number; buildings: number; areaM2: number; buildingIds: number[]; parentId: number | null }
+  }[]
   balance: Balance
   communityId: number
 }
@@ -748,27 +754,44 @@ export interface ZoneSuggestion {
  * Propose `n` zones for a community: buildings grouped by {@link groupBuildings}; each zone = the union
  * of its buildings' Voronoi cells (centroids, in UTM) plus its footprints, minus the other groups'
  * footprints, clipped to the boundary — so no building is cut and the zones tile the community.
- * undefined when the community is not visible.
+ * With `parentId` (a grid of the community), the same for the grid: `n` micro-grids balanced by
+ * households over the buildings whose point on surface lies in the grid, clipped to the grid.
+ * undefined when the community (or the grid) is not visible.
  */
-export async function suggestZones(sql: Sql, communityId: number, n: number, communityIds: number[] | null): Promise<ZoneSuggestion | undefined> {
+export async function suggestZones(sql: Sql, communityId: number, n: number, communityIds: number[] | null, parentId?: number): Promise<ZoneSuggestion | undefined> {
   const [community] = await sql<{ id: number; srid: number; name: string }[]>`
     select id, utm_srid as srid, name from communities where id = ${communityId} and ${scope(sql, communityIds, sql`id`)}`
   if (!community) return undefined
   const srid = community.srid
+  // The area split: the community, or one of its grids (micro-grids are not split further).
+  const area =
+    parentId === undefined
+      ? sql`select boundary as g from communities where id = ${communityId}`
+      : sql`select geom as g from zones where id = ${parentId} and community_id = ${communityId} and parent_id is null`
+  if (parentId !== undefined) {
+    const [grid] = await sql<{ id: number }[]>`select id from zones where id = ${parentId} and community_id = ${communityId}`
+    if (!grid) return undefined
+    const [top] = await sql<{ id: number }[]>`${area}`
+    if (!top) throw problems.unprocessable(`Zone ${parentId} is a micro-grid; only a grid is split into micro-grids.`, [{ path: 'parentId', message: 'not a grid' }])
+  }
+  const what = parentId === undefined ? 'community' : 'grid'
   const buildings = await sql<{ id: number; x: number; y: number; households: number }[]>`
     select b.id, ST_X(p) as x, ST_Y(p) as y, b.households
     from buildings b, ST_Transform(ST_PointOnSurface(b.footprint), ${srid}::int) p
-    where b.community_id = ${communityId} order by b.id`
-  if (buildings.length > SUGGEST_MAX_BUILDINGS) throw problems.unprocessable(`The community has more than ${SUGGEST_MAX_BUILDINGS} buildings; suggest zones for a part of it.`)
+    where b.community_id = ${communityId}
+      and ${parentId === undefined ? sql`true` : sql`ST_Covers((${area}), ST_PointOnSurface(b.footprint))`}
+    order by b.id`
+  if (buildings.length > SUGGEST_MAX_BUILDINGS) throw problems.unprocessable(`The ${what} has more than ${SUGGEST_MAX_BUILDINGS} buildings; suggest zones for a part of it.`)
   if (buildings.length < n) {
-    throw problems.unprocessable(`The community has ${buildings.length} buildings; it cannot be split into ${n} zones that each hold one.`, [{ path: 'n', message: `at most ${buildings.length}` }])
+    throw problems.unprocessable(`The ${what} has ${buildings.length} buildings; it cannot be split into ${n} zones that each hold one.`, [{ path: 'n', message: `at most ${buildings.length}` }])
   }
+  const ids = buildings.map((b) => b.id)
   // Buildings whose footprints overlap (a tower on its podium) move together: one unit each.
   const pairs = await sql<{ a: number; b: number }[]>`
     select a.id as a, b.id as b from buildings a join buildings b
       on a.community_id = b.community_id and a.id < b.id and a.footprint && b.footprint
      and ST_Relate(a.footprint, b.footprint, '2********')
-    where a.community_id = ${communityId}`
+    where a.community_id = ${communityId} and a.id = any(${ids}::bigint[]) and b.id = any(${ids}::bigint[])`
   const parent = new Map<number, number>(buildings.map((b) => [b.id, b.id]))
   const root = (id: number): number => {
     let r = id
@@ -789,14 +812,14 @@ export async function suggestZones(sql: Sql, communityId: number, n: number, com
   }
   const items = [...units.values()].map((u) => ({ id: u.id, x: u.x / u.members, y: u.y / u.members, households: u.households }))
   if (items.length < n) {
-    throw problems.unprocessable(`The community has ${items.length} separate buildings; it cannot be split into ${n} zones that each hold one.`, [{ path: 'n', message: `at most ${items.length}` }])
+    throw problems.unprocessable(`The ${what} has ${items.length} separate buildings; it cannot be split into ${n} zones that each hold one.`, [{ path: 'n', message: `at most ${items.length}` }])
   }
   const unitLabels = groupBuildings(items, n)
   const balance = balanceOf(items, unitLabels, n)
   const labelOf = new Map(items.map((u, i) => [u.id, unitLabels[i]!]))
   const rows = buildings.map((b) => ({ id: b.id, grp: labelOf.get(root(b.id))! }))
   const zones = await sql<{ grp: number; geometry: unknown; areaM2: number; households: number; buildings: number; buildingIds: number[] }[]>`
-    with c as (select boundary as g, ST_Transform(boundary, ${srid}::int) as u from communities where id = ${communityId}),
+    with c as (select a.g, ST_Transform(a.g, ${srid}::int) as u from (${area}) a),
     b as (
       select b.id, r.grp, b.households, b.footprint as fp, ST_Transform(ST_PointOnSurface(b.footprint), ${srid}::int) as pt
       from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as r(id bigint, grp int) join buildings b on b.id = r.id
@@ -834,11 +857,12 @@ export async function suggestZones(sql: Sql, communityId: number, n: number, com
     balance,
     features: zones.map((z) => {
       const id = `suggested-${z.grp + 1}`
+      const name = parentId === undefined ? `建议网格 ${z.grp + 1}` : `建议微网格 ${z.grp + 1}`
       return {
         type: 'Feature',
         id,
         geometry: z.geometry,
-        properties: { id, name: `建议网格 ${z.grp + 1}`, households: z.households, buildings: z.buildings, areaM2: z.areaM2, buildingIds: z.buildingIds.map(Number) },
+        properties: { id, name, households: z.households, buildings: z.buildings, areaM2: z.areaM2, buildingIds: z.buildingIds.map(Number), parentId: parentId ?? null },
       }
     }),
   }

@@ -59,6 +59,8 @@ const splitBody = z.object({
 const suggestBody = z.object({
   communityId: jsonId,
   n: z.number().int('must be an integer').min(1, 'at least 1').max(100, 'at most 100'),
+  /** Split this grid into `n` micro-grids instead of the community into grids. */
+  parentId: jsonId.optional(),
 })
 
 /** The community a request means: the one given, or the caller's only one (400 when ambiguous). */
@@ -107,9 +109,9 @@ export const zones = new Hono<AppEnv>()
     return c.json(await zoneStats(c.get('sql'), { communityIds: c.get('communityIds'), communityId, from, to }))
   })
   .post('/suggest', requirePermission('editZones'), validate('json', suggestBody), async (c) => {
-    const { communityId, n } = c.req.valid('json')
-    const result = await suggestZones(c.get('sql'), communityId, n, c.get('communityIds'))
-    if (!result) throw problems.notFound(`No community ${communityId}.`)
+    const { communityId, n, parentId } = c.req.valid('json')
+    const result = await suggestZones(c.get('sql'), communityId, n, c.get('communityIds'), parentId)
+    if (!result) throw problems.notFound(parentId === undefined ? `No community ${communityId}.` : `No grid ${parentId} in community ${communityId}.`)
     return c.json(result)
   })
   .get('/:id', validate('param', idParams), async (c) => {

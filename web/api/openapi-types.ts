@@ -965,6 +965,7 @@ export interface ApiOperations {
     body: {
       communityId: number
       n: number
+      parentId?: number
     }
     response: AnyFeatureCollection
   }
