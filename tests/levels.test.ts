@@ -108,6 +108,29 @@ test('escalating to the street gives 5 days and leaves it to the command centre 
   expect(Date.parse(g.properties.dueAt) - Date.parse(g.properties.reportedAt)).toBe(5 * DAY)
 })
 
+test('escalating to the street may hand the matter to a partner unit: the police account then sees it', async () => {
+  const f = await report()
+  const [police] = await server.db.sql<{ id: number }[]>`
+    select pu.id::int from partner_units pu join partner_unit_communities pc on pc.unit_id = pu.id
+    where pu.kind = 'police' and pc.community_id = ${spot.communityId}`
+  const res = await escalate(command, f.id, { level: 'street', reason: '涉及治安，移交派出所', unitId: police!.id })
+  expect(res.status, await res.clone().text()).toBe(200)
+  expect(((await res.json()) as Feature).properties).toMatchObject({ level: 'street', unitId: police!.id })
+  const officer = await server.login('police')
+  expect((await officer.get(`/api/hazards/${f.id}`)).status).toBe(200)
+  const [event] = await server.db.sql<{ unitId: number }[]>`select unit_id::int as "unitId" from hazard_events where hazard_id = ${f.id} and kind = 'escalation'`
+  expect(event!.unitId).toBe(police!.id)
+})
+
+test('a unit below street level, or a unit not serving the community, is a 422 and changes nothing', async () => {
+  const f = await report()
+  const [unit] = await server.db.sql<{ id: number }[]>`select id::int from partner_units order by id limit 1`
+  await expectProblem(await escalate(command, f.id, { level: 'grid', reason: '测试', unitId: unit!.id }), 422)
+  const [lonely] = await server.db.sql<{ id: number }[]>`insert into partner_units (name, kind) values ('未服务本社区的单位', 'utility') returning id::int`
+  await expectProblem(await escalate(command, f.id, { level: 'street', reason: '测试', unitId: lonely!.id }), 422)
+  expect((await detail(f.id)).properties).toMatchObject({ level: 'micro_grid', escalations: 0 })
+})
+
 test('an escalation is in the timeline with who and why', async () => {
   const f = await report()
   expect((await escalate(command, f.id, { level: 'grid', reason: '住户拒不整改' })).status).toBe(200)

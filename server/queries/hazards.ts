@@ -530,6 +530,8 @@ export interface EscalationInput {
   id: number
   level: Level
   reason: string
+  /** At street level: the partner unit the matter is handed to (it must serve the community). */
+  unitId?: number | null | undefined
 }
 
 /**
@@ -559,6 +561,15 @@ export async function escalateHazard(
     if (!h) throw problems.notFound(`No hazard ${input.id}.`)
     const verdict = checkEscalation({ status: h.status, from: h.level, to: input.level, role: actor.role, personId: actor.personId, assigneeId: h.assigneeId })
     if (!verdict.ok) throw new Problem(verdict.status, verdict.reason, { extensions: { level: h.level, to: input.level } })
+    // A street-level matter may be handed to a partner unit serving the community (the police station, fire …).
+    let unitId: number | null = null
+    if (input.unitId !== undefined && input.unitId !== null) {
+      if (input.level !== 'street') throw problems.unprocessable('A matter is handed to a partner unit at street level only.', [{ path: 'unitId', message: 'only with level = street' }])
+      if (!(await unitServing(tx, input.unitId, h.communityId))) {
+        throw problems.unprocessable('The unit does not serve the matter’s community (or is inactive).', [{ path: 'unitId', message: 'not an active unit of this community' }])
+      }
+      unitId = input.unitId
+    }
     let assigneeId = h.assigneeId
     if (input.level === 'street') assigneeId = null
     else if (h.zoneId !== null) {
@@ -570,11 +581,12 @@ export async function escalateHazard(
     const due = dueAtLevel(h.reportedAt, input.level)
     await tx`
       update hazards set level = ${input.level}, due_at = ${due}, assignee_id = ${assigneeId},
+                         unit_id = ${unitId === null ? tx`unit_id` : tx`${unitId}::bigint`},
                          escalations = escalations + 1, escalated_at = now(), version = version + 1, updated_at = now()
       where id = ${h.id}`
-    await tx`insert into hazard_events (community_id, hazard_id, at, kind, from_status, to_status, from_level, to_level, user_id, by_name, assignee_id, note)
+    await tx`insert into hazard_events (community_id, hazard_id, at, kind, from_status, to_status, from_level, to_level, user_id, by_name, assignee_id, note, unit_id)
              values (${h.communityId}, ${h.id}, now(), 'escalation', ${h.status}, ${h.status}, ${h.level}, ${input.level},
-                     ${actor.id}, ${actor.name}, ${assigneeId}, ${input.reason})`
+                     ${actor.id}, ${actor.name}, ${assigneeId}, ${input.reason}, ${unitId})`
     const feature = (await hazardFeature(tx, h.id, null))!
     await recordAudit(tx, {
       userId: actor.id,
@@ -583,13 +595,13 @@ export async function escalateHazard(
       entity: 'hazard',
       entityId: h.id,
       before: { level: h.level, dueAt: h.dueAt.toISOString(), assigneeId: h.assigneeId, version: h.version },
-      after: { level: input.level, dueAt: due.toISOString(), assigneeId, version: h.version + 1, reason: input.reason },
+      after: { level: input.level, dueAt: due.toISOString(), assigneeId, unitId, version: h.version + 1, reason: input.reason },
     })
     const changed = await recordLiveEvent(tx, { type: 'hazard', communityId: h.communityId, data: liveFeature(feature) })
     const escalation = await recordLiveEvent(tx, {
       type: 'escalation',
       communityId: h.communityId,
-      data: { hazardId: h.id, communityId: h.communityId, from: h.level, to: input.level, reason: input.reason, by: actor.name, unitId: null, feature: liveFeature(feature) },
+      data: { hazardId: h.id, communityId: h.communityId, from: h.level, to: input.level, reason: input.reason, by: actor.name, unitId, feature: liveFeature(feature) },
     })
     return { feature, live: [changed, escalation] }
   })

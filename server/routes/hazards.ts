@@ -81,6 +81,8 @@ const commentBody = z.object({ note: z.string().trim().min(1, 'a comment must no
 const escalateBody = z.object({
   level: z.enum(LEVELS),
   reason: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
+  /** At street level: hand the matter to this partner unit. */
+  unitId: jsonId.nullish(),
 })
 
 /** `POST /:id/review` (issue 15): accept a resident's report, or decline it with the answer the resident reads. */
@@ -207,9 +209,9 @@ export const hazards = new Hono<AppEnv>()
   })
   .post('/:id/escalate', validate('param', idParams), validate('json', escalateBody), async (c) => {
     const { id } = c.req.valid('param')
-    const { level, reason } = c.req.valid('json')
+    const { level, reason, unitId } = c.req.valid('json')
     if (!reason) throw problems.unprocessable('An escalation needs a reason.', [{ path: 'reason', message: 'required' }])
-    const result = await escalateHazard(c.get('sql'), { id, level, reason }, c.get('user'), c.get('communityIds'), !seesLeads(c.get('user').role))
+    const result = await escalateHazard(c.get('sql'), { id, level, reason, unitId }, c.get('user'), c.get('communityIds'), !seesLeads(c.get('user').role))
     for (const event of result.live) c.get('live').publish(event)
     return c.json(result.feature)
   })

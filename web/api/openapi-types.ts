@@ -1392,6 +1392,7 @@ export interface ApiOperations {
     body: {
       level: "micro_grid" | "grid" | "street"
       reason?: string | null
+      unitId?: number | null
     }
     response: Hazard
   }
