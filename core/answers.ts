@@ -271,6 +271,8 @@ export interface PlanPerson {
   personId: number
   name: string
   planned: boolean
+  /** Whether the person was on duty inside the plan's windows at all (however briefly). */
+  came: boolean
   /** Minutes on duty inside the plan's windows (an open session counts up to now). */
   onDutyMinutes: number
   /** Metres walked on duty inside the windows (plausible points, joined as in the coverage). */

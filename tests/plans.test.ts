@@ -28,7 +28,7 @@ interface PlanCoverage {
   keyPlaces: Count & { byTrack: number; byCheckin: number }
   byZone: { zoneId: number; buildings: Count; keyPlaces: Count }[]
   unvisited: { features: { properties: { id: number; kind: string } }[] }
-  people: { personId: number; name: string; planned: boolean; onDutyMinutes: number; distanceM: number }[]
+  people: { personId: number; name: string; planned: boolean; came: boolean; onDutyMinutes: number; distanceM: number }[]
   runningNow: boolean
   zonesWithoutDutyNow: { zoneId: number }[]
 }
@@ -208,12 +208,12 @@ test('plan coverage matches the hand-computed small case: zones, people, minutes
   ])
   expect(cov.unvisited.features.map((f) => f.properties.id).sort()).toEqual([small.b[1], small.b[2], small.b[3]].sort())
   const byId = new Map(cov.people.map((p) => [p.personId, p]))
-  expect(byId.get(small.p1)).toMatchObject({ planned: true, onDutyMinutes: 45 })
+  expect(byId.get(small.p1)).toMatchObject({ planned: true, came: true, onDutyMinutes: 45 })
   // 70 steps of 0.0001° of longitude at 30.5008°N: 70 × 111,320 m × cos(30.5008°) × 1e-4 ≈ 671.5 m (UTM scale ≈ 1.0003).
   expect(byId.get(small.p1)!.distanceM).toBeGreaterThanOrEqual(668)
   expect(byId.get(small.p1)!.distanceM).toBeLessThanOrEqual(675)
-  expect(byId.get(small.p2)).toMatchObject({ planned: false, onDutyMinutes: 30, distanceM: 0 })
-  expect(byId.get(small.p3)).toMatchObject({ planned: true, onDutyMinutes: 0, distanceM: 0 })
+  expect(byId.get(small.p2)).toMatchObject({ planned: false, came: true, onDutyMinutes: 30, distanceM: 0 })
+  expect(byId.get(small.p3)).toMatchObject({ planned: true, came: false, onDutyMinutes: 0, distanceM: 0 })
   expect(cov.runningNow).toBe(false)
   expect(cov.zonesWithoutDutyNow.map((z) => z.zoneId)).toEqual([small.zoneA, small.zoneB])
 })

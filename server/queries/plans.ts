@@ -322,16 +322,17 @@ export async function planCoverage(sql: Sql, plan: Plan, q: { from: string; to: 
   const planned = await sql<{ personId: number; name: string }[]>`
     select id as "personId", name from people where id = any(${plan.personIds}::bigint[])`
   const people = new Map<number, PlanPerson>()
-  for (const p of planned) people.set(p.personId, { personId: p.personId, name: p.name, planned: true, onDutyMinutes: 0, distanceM: 0 })
+  for (const p of planned) people.set(p.personId, { personId: p.personId, name: p.name, planned: true, came: false, onDutyMinutes: 0, distanceM: 0 })
   const pieces: { personId: number; deviceId: string; from: string; to: string }[] = []
   for (const s of sessions) {
-    const person = people.get(s.personId) ?? { personId: s.personId, name: s.name, planned: false, onDutyMinutes: 0, distanceM: 0 }
+    const person = people.get(s.personId) ?? { personId: s.personId, name: s.name, planned: false, came: false, onDutyMinutes: 0, distanceM: 0 }
     people.set(s.personId, person)
     const end = s.stoppedAt ? s.stoppedAt.getTime() : now
     for (const w of windows) {
       const lo = Math.max(s.startedAt.getTime(), Date.parse(w.from))
       const hi = Math.min(end, Date.parse(w.to))
       if (hi <= lo) continue
+      person.came = true
       person.onDutyMinutes += (hi - lo) / 60_000
       pieces.push({ personId: s.personId, deviceId: s.deviceId, from: new Date(lo).toISOString(), to: new Date(hi).toISOString() })
     }
