@@ -130,7 +130,7 @@ describe('replays', () => {
       await Promise.all(lanes)
       return opened
     })()
-    const { ms, statuses, duringBusy } = await latenciesWhile(storm, () => command.get(`/api/hazards/${hazardId}`), { min: 20 })
+    const { ms, statuses, duringBusy } = await latenciesWhile(storm, { url: `${server.url}/api/hazards/${hazardId}`, headers: { authorization: `Bearer ${command.token}` } }, { min: 20 })
     const opened = await storm
     await recordFigure(`live-storm-${server.backend}`, {
       reconnects: RECONNECTS,

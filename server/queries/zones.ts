@@ -17,7 +17,6 @@ import { closeZoneHistory, recordZoneVersion } from './zone-history.ts'
 import type { SessionUser } from './users.ts'
 import { maskPhone } from '../../core/roles.ts'
 import { setStatementTimeout } from '../db/timeouts.ts'
-import type { ZoneCheck } from '../../core/answers.ts'
 
 /** A zone may stick out of its community by less than this (m²): drawing snaps are not perfect. */
 export const OUTSIDE_TOLERANCE_M2 = 1
@@ -39,7 +38,8 @@ export const MICRO_SLIVER_WIDTH_M = 0.1
 /** With `strict`, an overlap of at least this (m²) with another zone refuses the write (409). */
 export const STRICT_OVERLAP_M2 = 1
 /** Decimal digits of zone coordinates in answers (1e-9° ≈ 0.1 mm: what is stored comes back). */
-const DIGITS = 9
+export const GEOJSON_DIGITS = 9
+const DIGITS = GEOJSON_DIGITS
 
 /** Filter of the zone list. */
 export interface ZoneFilter {
@@ -570,92 +570,6 @@ export async function deleteZone(sql: Sql, id: number, actor: SessionUser, commu
     await recordAudit(tx, { userId: actor.id, communityId: before.properties.communityId, action: 'delete', entity: 'zone', entityId: id, before: auditShape(before) })
     return true
   })
-}
-
-/** `GET /api/zones/check`: where zones overlap and what no zone covers. */
-export type { ZoneCheck }
-
-/**
- * Overlaps, gaps and coverage of a community's zones, computed in its UTM zone, per tier: the grids against
- * each other and the community boundary; under `microGrids`, for each grid holding micro-grids, its
- * micro-grids against each other and the grid (a grid without micro-grids has no micro-grid gaps).
- * undefined when not visible.
- */
-export async function checkZones(sql: Sql, communityId: number, communityIds: number[] | null): Promise<ZoneCheck | undefined> {
-  const [community] = await sql<{ id: number; srid: number }[]>`
-    select id, utm_srid as srid from communities where id = ${communityId} and ${scope(sql, communityIds, sql`id`)}`
-  if (!community) return undefined
-  const srid = community.srid
-  const overlaps = await sql<{ a: number; b: number; areaM2: number; geometry: unknown }[]>`
-    with z as (select id, ST_Transform(geom, ${srid}::int) as g from zones where community_id = ${communityId} and parent_id is null),
-    pairs as (
-      select a.id as a, b.id as b, ST_CollectionExtract(ST_Intersection(a.g, b.g), 3) as g
-      from z a join z b on a.id < b.id and ST_Intersects(a.g, b.g)
-    )
-    select a, b, round(ST_Area(g)::numeric, 1)::float8 as "areaM2", ST_AsGeoJSON(ST_Transform(g, 4326), ${DIGITS})::json as geometry
-    from pairs where ST_Area(g) >= ${SLIVER_M2}
-    order by a, b`
-  const [totals] = await sql<{ communityArea: number; zonedArea: number; gapArea: number; gap: unknown }[]>`
-    with c as (select ST_Transform(boundary, ${srid}::int) as g from communities where id = ${communityId}),
-    u as (select ST_Union(ST_Transform(geom, ${srid}::int)) as g from zones where community_id = ${communityId} and parent_id is null),
-    gap as (
-      select d.geom as g
-      from c, u, ST_Dump(ST_CollectionExtract(case when u.g is null then c.g else ST_Difference(c.g, u.g) end, 3)) d
-      where ST_Area(d.geom) >= ${SLIVER_M2}
-    )
-    select ST_Area(c.g) as "communityArea",
-           coalesce(ST_Area(ST_Intersection(c.g, u.g)), 0) as "zonedArea",
-           coalesce((select sum(ST_Area(g)) from gap), 0) as "gapArea",
-           ST_AsGeoJSON(ST_Transform(coalesce((select ST_Multi(ST_Collect(g)) from gap), ST_SetSRID('MULTIPOLYGON EMPTY'::geometry, ${srid}::int)), 4326), ${DIGITS})::json as gap
-    from c, u`
-  const communityArea = totals?.communityArea ?? 0
-  const zonedArea = totals?.zonedArea ?? 0
-  const microOverlaps = await sql<{ parentId: number; a: number; b: number; areaM2: number; geometry: unknown }[]>`
-    with z as (select id, parent_id, ST_Transform(geom, ${srid}::int) as g from zones where community_id = ${communityId} and parent_id is not null),
-    pairs as (
-      select a.parent_id, a.id as a, b.id as b, ST_CollectionExtract(ST_Intersection(a.g, b.g), 3) as g
-      from z a join z b on a.parent_id = b.parent_id and a.id < b.id and ST_Intersects(a.g, b.g)
-    )
-    select parent_id as "parentId", a, b, round(ST_Area(g)::numeric, 1)::float8 as "areaM2", ST_AsGeoJSON(ST_Transform(g, 4326), ${DIGITS})::json as geometry
-    from pairs where ST_Area(g) >= ${SLIVER_M2}
-    order by parent_id, a, b`
-  const tiers = await sql<{ parentId: number; name: string; count: number; parentArea: number; coveredArea: number; gapArea: number; gap: unknown }[]>`
-    with u as (
-      select parent_id, count(*)::int as n, ST_Union(ST_Transform(geom, ${srid}::int)) as g
-      from zones where community_id = ${communityId} and parent_id is not null group by parent_id
-    ),
-    p as (
-      select z.id, z.name, u.n, ST_Transform(z.geom, ${srid}::int) as g, u.g as ug
-      from zones z join u on u.parent_id = z.id where z.community_id = ${communityId}
-    ),
-    gap as (
-      select p.id, d.geom as g
-      from p, ST_Dump(ST_CollectionExtract(ST_Difference(p.g, p.ug), 3)) d
-      where ST_Area(d.geom) >= ${SLIVER_M2} and not ST_IsEmpty(ST_Buffer(d.geom, ${-MICRO_SLIVER_WIDTH_M / 2}))
-    )
-    select p.id as "parentId", p.name, p.n as count, ST_Area(p.g) as "parentArea",
-           ST_Area(ST_Intersection(p.g, p.ug)) as "coveredArea",
-           coalesce((select sum(ST_Area(gap.g)) from gap where gap.id = p.id), 0) as "gapArea",
-           ST_AsGeoJSON(ST_Transform(coalesce((select ST_Multi(ST_Collect(gap.g)) from gap where gap.id = p.id),
-                                              ST_SetSRID('MULTIPOLYGON EMPTY'::geometry, ${srid}::int)), 4326), ${DIGITS})::json as gap
-    from p order by p.id`
-  const microGrids = tiers.map((t) => ({
-    parentId: t.parentId,
-    name: t.name,
-    count: t.count,
-    overlaps: microOverlaps.filter((o) => o.parentId === t.parentId).map(({ a, b, areaM2, geometry }) => ({ a, b, areaM2, geometry })),
-    gaps: { areaM2: Math.round(t.gapArea * 10) / 10, geometry: t.gap },
-    coverage: t.parentArea > 0 ? Math.round((t.coveredArea / t.parentArea) * 10000) / 10000 : 0,
-  }))
-  return {
-    communityId,
-    overlaps,
-    microGrids,
-    gaps: { areaM2: Math.round((totals?.gapArea ?? 0) * 10) / 10, geometry: totals?.gap ?? { type: 'MultiPolygon', coordinates: [] } },
-    coverage: communityArea > 0 ? Math.round((zonedArea / communityArea) * 10000) / 10000 : 0,
-    communityAreaM2: Math.round(communityArea * 10) / 10,
-    zonedAreaM2: Math.round(zonedArea * 10) / 10,
-  }
 }
 
 /** Hazard counts of one zone in a window, by the zone valid at each hazard's `reportedAt`. */

@@ -6,7 +6,8 @@ import type { Sql } from '../db/connect.ts'
 import { parseZoneGeometry } from '../domain/zone-geometry.ts'
 import { problems } from '../problem.ts'
 import { listCommunities } from '../queries/communities.ts'
-import { checkZones, createZone, deleteZone, splitZoneByCut, suggestZones, updateZone, zoneDetail, zonesCsv, zonesGeoJson, zoneStats } from '../queries/zones.ts'
+import { checkZones } from '../queries/zone-check.ts'
+import { createZone, deleteZone, splitZoneByCut, suggestZones, updateZone, zoneDetail, zonesCsv, zonesGeoJson, zoneStats } from '../queries/zones.ts'
 import { bboxParam, idParam, isoTime, validate } from '../validate.ts'
 
 const jsonId = z.number().int('must be an integer').positive('must be positive').max(Number.MAX_SAFE_INTEGER)
