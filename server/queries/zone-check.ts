@@ -18,6 +18,7 @@ import type { Queryable, Sql } from '../db/connect.ts'
 import { withStatementTimeout } from '../db/timeouts.ts'
 import type { ZoneCheck } from '../../core/answers.ts'
 
+import { batchesByWeight } from '../domain/batches.ts'
 import { GEOJSON_DIGITS as DIGITS, MICRO_SLIVER_WIDTH_M, SLIVER_M2 } from './zones.ts'
 
 /** Vertices one statement of the check may take at most (a single heavier zone goes alone). */
@@ -34,25 +35,6 @@ interface Overlap {
   b: number
   areaM2: number
   geometry: unknown
-}
-
-/** Split `items` into consecutive batches whose summed weight stays within `budget` (a heavier item alone). */
-export function batchesByWeight<T>(items: readonly T[], weight: (item: T) => number, budget: number): T[][] {
-  const batches: T[][] = []
-  let current: T[] = []
-  let sum = 0
-  for (const item of items) {
-    const w = weight(item)
-    if (current.length && sum + w > budget) {
-      batches.push(current)
-      current = []
-      sum = 0
-    }
-    current.push(item)
-    sum += w
-  }
-  if (current.length) batches.push(current)
-  return batches
 }
 
 /** One statement under the heavy timeout. */

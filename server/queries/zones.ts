@@ -647,6 +647,65 @@ export async function zoneStats(sql: Sql, filter: { communityIds: number[] | nul
   }
 }
 
+/**
+ * The shape of each suggested group: its buildings' Voronoi cells and footprints, less other groups'
+ * footprints, within the area split (`whole`, hex EWKB). One statement makes the cells (joined per group),
+ * then one statement per group shapes it against its neighbours' footprints only, so a suggestion over
+ * many buildings or into many groups leaves the database to others in between (issue 18.4).
+ */
+async function suggestedShapes(
+  sql: Sql,
+  srid: number,
+  whole: string,
+  labelled: { id: number; grp: number; households: number }[],
+): Promise<{ grp: number; geometry: unknown; areaM2: number; households: number; buildings: number; buildingIds: number[] }[]> {
+  const ids = labelled.map((b) => b.id)
+  const grps = labelled.map((b) => b.grp)
+  const cells = await sql<{ grp: number; cells: Buffer }[]>`
+    with c as (select ST_Transform(${whole}::geometry, ${srid}::int) as u),
+    p as (
+      select r.id, r.grp, ST_Transform(ST_PointOnSurface(b.footprint), ${srid}::int) as pt
+      from unnest(${ids}::bigint[], ${grps}::int[]) as r(id, grp) join buildings b on b.id = r.id
+    ),
+    cells as (
+      select row_number() over () as n, ST_SetSRID(d.geom, ${srid}::int) as ucell
+      from ST_Dump(ST_VoronoiPolygons((select ST_Collect(pt) from p), 0, (select ST_Expand(u, 500) from c))) d
+    ),
+    owned as (
+      select distinct on (cells.n) p.grp, cells.ucell
+      from cells join p on ST_Intersects(cells.ucell, p.pt)
+      order by cells.n, p.id
+    )
+    select grp, ST_AsEWKB(ST_Transform(ST_Union(ucell), 4326)) as cells from owned group by grp`
+  const groups = [...new Set(grps)].sort((a, b) => a - b).map((grp) => ({ grp, members: labelled.filter((b) => b.grp === grp) }))
+  const shapes = new Map<number, { geometry: unknown; areaM2: number }>()
+  for (const { grp, cells: union } of cells) {
+    const own = labelled.filter((b) => b.grp === grp).map((b) => b.id)
+    const [row] = await sql<{ geometry: unknown; areaM2: number }[]>`
+      with g as (
+        select ST_Union(ST_GeomFromEWKB(${union}::bytea), (select ST_Union(footprint) from buildings where id = any(${own}::bigint[]))) as g
+      ),
+      shaped as (
+        select ST_Multi(ST_ForcePolygonCCW(ST_CollectionExtract(ST_Intersection(
+                 coalesce(ST_Difference(g.g, (select ST_Union(b.footprint) from buildings b
+                                              where b.id = any(${ids}::bigint[]) and not b.id = any(${own}::bigint[]) and b.footprint && g.g)), g.g),
+                 ${whole}::geometry), 3))) as g
+        from g
+      )
+      select ST_AsGeoJSON(g, ${DIGITS})::json as geometry, round(ST_Area(ST_Transform(g, ${srid}::int))::numeric, 1)::float8 as "areaM2"
+      from shaped`
+    if (row) shapes.set(grp, row)
+  }
+  return groups.map(({ grp, members }) => ({
+    grp,
+    geometry: shapes.get(grp)?.geometry ?? { type: 'MultiPolygon', coordinates: [] },
+    areaM2: shapes.get(grp)?.areaM2 ?? 0,
+    households: members.reduce((sum, b) => sum + b.households, 0),
+    buildings: members.length,
+    buildingIds: members.map((b) => b.id).sort((a, b) => a - b),
+  }))
+}
+
 /** Largest community (in buildings) a suggestion is computed for synchronously. */
 export const SUGGEST_MAX_BUILDINGS = 20_000
 
@@ -731,40 +790,8 @@ export async function suggestZones(sql: Sql, communityId: number, n: number, com
   const unitLabels = groupBuildings(items, n)
   const balance = balanceOf(items, unitLabels, n)
   const labelOf = new Map(items.map((u, i) => [u.id, unitLabels[i]!]))
-  const rows = buildings.map((b) => ({ id: b.id, grp: labelOf.get(root(b.id))! }))
-  const zones = await sql<{ grp: number; geometry: unknown; areaM2: number; households: number; buildings: number; buildingIds: number[] }[]>`
-    with c as (select a.g, ST_Transform(a.g, ${srid}::int) as u from (${area}) a),
-    b as (
-      select b.id, r.grp, b.households, b.footprint as fp, ST_Transform(ST_PointOnSurface(b.footprint), ${srid}::int) as pt
-      from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as r(id bigint, grp int) join buildings b on b.id = r.id
-    ),
-    cells as (
-      select row_number() over () as n, ST_Transform(ST_SetSRID(d.geom, ${srid}::int), 4326) as cell, d.geom as ucell
-      from ST_Dump(ST_VoronoiPolygons((select ST_Collect(pt) from b), 0, (select ST_Expand(u, 500) from c))) d
-    ),
-    owned as (
-      select distinct on (cells.n) cells.n, b.grp, cells.cell
-      from cells join b on ST_Intersects(cells.ucell, b.pt)
-      order by cells.n, b.id
-    ),
-    groups as (
-      select g.grp,
-             ST_Union(ST_Union(o.cell), (select ST_Union(fp) from b where b.grp = g.grp)) as g
-      from (select distinct grp from b) g join owned o on o.grp = g.grp
-      group by g.grp
-    ),
-    shaped as (
-      select grp,
-             ST_Multi(ST_ForcePolygonCCW(ST_CollectionExtract(ST_Intersection(
-               coalesce(ST_Difference(g, (select ST_Union(fp) from b where b.grp <> groups.grp)), g), (select g from c)), 3))) as g
-      from groups
-    )
-    select s.grp, ST_AsGeoJSON(s.g, ${DIGITS})::json as geometry,
-           round(ST_Area(ST_Transform(s.g, ${srid}::int))::numeric, 1)::float8 as "areaM2",
-           (select coalesce(sum(households), 0)::int from b where b.grp = s.grp) as households,
-           (select count(*)::int from b where b.grp = s.grp) as buildings,
-           (select array_agg(id order by id) from b where b.grp = s.grp) as "buildingIds"
-    from shaped s order by s.grp`
+  const [whole] = await sql<{ g: string }[]>`select ST_AsHEXEWKB(a.g) as g from (${area}) a`
+  const zones = await suggestedShapes(sql, srid, whole!.g, buildings.map((b) => ({ id: b.id, grp: labelOf.get(root(b.id))!, households: b.households })))
   return {
     type: 'FeatureCollection',
     communityId,
