@@ -81,7 +81,12 @@ test('拆分为微网格: a selected grid is split by the suggestion, previewed 
     from zones z join buildings b on b.community_id = z.community_id and ST_Covers(z.geom, ST_PointOnSurface(b.footprint))
     where z.community_id = 1 and z.parent_id is null and not exists (select 1 from zones m where m.parent_id = z.id)
     group by z.id having count(b.id) >= 4 order by z.id limit 1`
-  const row = page.locator('[data-testid=zone-table] tbody tr', { has: page.locator('td:first-child', { hasText: new RegExp(`^\\s*${grid!.name}\\s*$`) }) })
+  const rowOf = (name: string) => page.locator('[data-testid=zone-table] tbody tr', { has: page.locator('td:first-child', { hasText: new RegExp(`^\\s*${name}\\s*$`) }) })
+  // A grid already split has no such button.
+  await rowOf('第7网格').click()
+  await page.locator('.zone-form .save').first().waitFor({ timeout: 10_000 })
+  expect(await page.locator('[data-testid=split-micro]').count()).toBe(0)
+  const row = rowOf(grid!.name)
   await row.click()
   const split = page.locator('[data-testid=split-micro]')
   await split.waitFor({ timeout: 10_000 })
