@@ -266,6 +266,7 @@ test('a channel of a micro-grid (issue #14) gets the critical and overdue matter
   const [lateGot] = await rxLate.waitFor(1)
   expect(get(lateGot!.json, 'event')).toBe('overdue')
   expect(get(lateGot!.json, 'matter', 'id')).toBe(overdue.id)
+  expect(get(lateGot!.json, 'matter', 'microGridId')).toBe(a!.id)
   await waitForLog(late.id, (items) => items.some((x) => x.event === 'overdue' && x.hazardId === overdue.id && x.status === 'sent'))
   await server.alerts!.afterRounds(2)
   expect(rxB.requests).toHaveLength(0)

@@ -75,6 +75,8 @@ export interface AlertPayload {
     status: string
     communityId: number
     zoneId: number | null
+    /** The micro-grid it was reported in (issue #14), if any. */
+    microGridId: number | null
     buildingId: number | null
     reportedAt: string
     dueAt: string
@@ -189,6 +191,7 @@ export function matterAlert(event: AlertEvent, f: MatterFacts, publicUrl: string
       status: f.status,
       communityId: f.communityId,
       zoneId: f.zoneId,
+      microGridId: f.microGridId ?? null,
       buildingId: f.buildingId,
       reportedAt: f.reportedAt,
       dueAt: f.dueAt,
