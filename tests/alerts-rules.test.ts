@@ -197,7 +197,7 @@ describe('which live events raise an alert', () => {
   const feature = (props: Record<string, unknown>) => ({ type: 'Feature', id: 42, properties: { id: 42, communityId: 1, zoneId: 3, severity: 'critical', version: 1, ...props } })
 
   test('a critical matter at version 1 raises `critical`; later versions, other severities and other events do not', () => {
-    expect(triggerOf({ id: 5, type: 'hazard', communityId: 1, data: feature({}), at })).toEqual({ event: 'critical', key: 'critical:42', hazardId: 42, communityId: 1, zoneId: 3, liveEventId: 5, at })
+    expect(triggerOf({ id: 5, type: 'hazard', communityId: 1, data: feature({}), at })).toEqual({ event: 'critical', key: 'critical:42', hazardId: 42, communityId: 1, zoneId: 3, microGridId: null, liveEventId: 5, at })
     expect(triggerOf({ id: 5, type: 'hazard', communityId: 1, data: feature({ version: 2 }), at })).toBeNull()
     expect(triggerOf({ id: 5, type: 'hazard', communityId: 1, data: feature({ severity: 'major' }), at })).toBeNull()
     expect(triggerOf({ id: 5, type: 'position', communityId: 1, data: { deviceId: 'x' }, at })).toBeNull()
@@ -212,6 +212,7 @@ describe('which live events raise an alert', () => {
       hazardId: 42,
       communityId: 1,
       zoneId: 3,
+      microGridId: null,
       liveEventId: 77,
       at,
       escalation: { from: 'grid', to: 'street', reason: '需街道协调', unitId: 9, unitName: null },
@@ -226,6 +227,16 @@ describe('which live events raise an alert', () => {
     expect(channelTakes({ ...ch, communityId: 2 }, t)).toBe(false)
     expect(channelTakes({ ...ch, events: ['overdue'] }, t)).toBe(false)
     expect(channelTakes({ ...ch, createdAt: new Date(at.getTime() + 1) }, t)).toBe(false)
+  })
+
+  test('a channel of a micro-grid (issue #14) takes the alerts of matters reported in it, not of others in its grid', () => {
+    expect(triggerOf({ id: 5, type: 'hazard', communityId: 1, data: feature({ microGridId: 31 }), at })).toMatchObject({ zoneId: 3, microGridId: 31 })
+    const ch = { id: 1, communityId: 1, zoneId: 31, events: ['critical' as const], createdAt: new Date(at.getTime() - 1000) }
+    expect(channelTakes(ch, { event: 'critical', communityId: 1, zoneId: 3, microGridId: 31, at })).toBe(true)
+    expect(channelTakes(ch, { event: 'critical', communityId: 1, zoneId: 3, microGridId: 32, at })).toBe(false)
+    expect(channelTakes(ch, { event: 'critical', communityId: 1, zoneId: 3, microGridId: null, at })).toBe(false)
+    // The grid's channel still takes them.
+    expect(channelTakes({ ...ch, zoneId: 3 }, { event: 'critical', communityId: 1, zoneId: 3, microGridId: 31, at })).toBe(true)
   })
 })
 

@@ -240,6 +240,39 @@ test('only critical matters, only the channel’s zone and only the events it as
   expect(get(zoneGot!.json, 'matter', 'id')).toBe(inZone.id)
 })
 
+test('a channel of a micro-grid (issue #14) gets the critical and overdue matters reported in that micro-grid, not its sibling’s', async () => {
+  const micro = await server.db.sql<{ id: number; parentId: number; name: string; lon: number; lat: number }[]>`
+    select m.id::int, m.parent_id::int as "parentId", m.name, ST_X(ST_PointOnSurface(m.geom)) as lon, ST_Y(ST_PointOnSurface(m.geom)) as lat
+    from zones m where m.community_id = ${spot.communityId} and m.parent_id is not null order by m.parent_id, m.id`
+  const [a, b] = micro.filter((m) => m.parentId === micro[0]!.parentId)
+  expect(a && b).toBeTruthy()
+  const rxA = await receiver(wecom)
+  const rxB = await receiver(webhook)
+  const rxLate = await receiver(webhook)
+  const chA = await addChannel({ name: '企业微信-微网格群', provider: 'wecom', url: urls(rxA).wecom, zoneId: a!.id })
+  const chB = await addChannel({ name: 'sibling', provider: 'webhook', url: urls(rxB).webhook, secret: SECRETS.webhook, zoneId: b!.id })
+  const late = await addChannel({ name: 'overdue-micro', provider: 'webhook', url: urls(rxLate).webhook, secret: SECRETS.webhook, zoneId: a!.id, events: ['overdue'] })
+  const hazard = await report({}, { ...spot, lon: a!.lon, lat: a!.lat })
+  expect(hazard.properties).toMatchObject({ zoneId: a!.parentId, microGridId: a!.id })
+  const [got] = await rxA.waitFor(1)
+  expect(got!.problems).toEqual([])
+  expect(textOf(got!)).toContain(`${PUBLIC_URL}/?hazard=${hazard.id}`)
+  expect(textOf(got!)).toContain(a!.name)
+  const [d] = await waitForLog(chA.id, (items) => items[0]?.status === 'sent')
+  expect(d).toMatchObject({ event: 'critical', hazardId: hazard.id })
+  // Overdue in the micro-grid: the micro-grid's overdue channel (the overdue scan joins on micro_zone_id).
+  const reportedAt = new Date(Date.now() - 86_400_000 + 2_000).toISOString()
+  const overdue = await report({ severity: 'minor', category: 'corridor_clutter', reportedAt }, { ...spot, lon: a!.lon, lat: a!.lat })
+  const [lateGot] = await rxLate.waitFor(1)
+  expect(get(lateGot!.json, 'event')).toBe('overdue')
+  expect(get(lateGot!.json, 'matter', 'id')).toBe(overdue.id)
+  expect(get(lateGot!.json, 'matter', 'microGridId')).toBe(a!.id)
+  await waitForLog(late.id, (items) => items.some((x) => x.event === 'overdue' && x.hazardId === overdue.id && x.status === 'sent'))
+  await server.alerts!.afterRounds(2)
+  expect(rxB.requests).toHaveLength(0)
+  expect(await deliveries(chB.id)).toHaveLength(0)
+})
+
 test('a matter turning overdue is announced once per channel', async () => {
   const r = await receiver(webhook)
   const ch = await addChannel({ name: 'overdue', provider: 'webhook', url: urls(r).webhook, secret: SECRETS.webhook, events: ['overdue'] })

@@ -74,3 +74,41 @@ test('a planner draws a micro-grid of 第7网格: the tier select names the grid
   const [saved] = await server.db.sql<{ parent: number | null }[]>`select parent_id as parent from zones where name = '手绘微网格'`
   expect(saved?.parent).toBe(spot!.parent)
 })
+
+test('拆分为微网格: a selected grid is split by the suggestion, previewed with households and area, and saved as its micro-grids', async () => {
+  const [grid] = await server.db.sql<{ id: number; name: string; households: number; buildings: number }[]>`
+    select z.id::int, z.name, coalesce(sum(b.households), 0)::int as households, count(b.id)::int as buildings
+    from zones z join buildings b on b.community_id = z.community_id and ST_Covers(z.geom, ST_PointOnSurface(b.footprint))
+    where z.community_id = 1 and z.parent_id is null and not exists (select 1 from zones m where m.parent_id = z.id)
+    group by z.id having count(b.id) >= 4 order by z.id limit 1`
+  const rowOf = (name: string) => page.locator('[data-testid=zone-table] tbody tr', { has: page.locator('td:first-child', { hasText: new RegExp(`^\\s*${name}\\s*$`) }) })
+  // A grid already split has no such button.
+  await rowOf('第7网格').click()
+  await page.locator('.zone-form .save').first().waitFor({ timeout: 10_000 })
+  expect(await page.locator('[data-testid=split-micro]').count()).toBe(0)
+  const row = rowOf(grid!.name)
+  await row.click()
+  const split = page.locator('[data-testid=split-micro]')
+  await split.waitFor({ timeout: 10_000 })
+  expect(await split.innerText()).toBe('拆分为微网格')
+  await split.click()
+  const dialog = page.locator('[data-testid=suggest-dialog]')
+  await dialog.waitFor()
+  expect(await dialog.getAttribute('data-parent-id')).toBe(String(grid!.id))
+  expect(await dialog.locator('h2').innerText()).toBe(`拆分为微网格：${grid!.name}`)
+  await page.fill('[data-testid=suggest-n]', '2')
+  await page.click('[data-testid=suggest-run]')
+  const rows = page.locator('[data-testid=suggest-preview-row]')
+  await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(2)
+  const cells = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+  // Households and buildings of the preview add up to the grid's; each has an area.
+  expect(cells.reduce((s, c) => s + Number(c[1]), 0)).toBe(grid!.households)
+  expect(cells.reduce((s, c) => s + Number(c[2]), 0)).toBe(grid!.buildings)
+  expect(cells.every((c) => Number(c[3]!.replace(/[^\d]/g, '')) > 0)).toBe(true)
+  await page.screenshot({ path: 'test-results/planner-micro-split.png' })
+  await page.click('[data-testid=suggest-save-micro]')
+  await expect.poll(async () => (await server.db.sql<{ n: number }[]>`select count(*)::int as n from zones where parent_id = ${grid!.id}`)[0]!.n, { timeout: 30_000 }).toBe(2)
+  const saved = await server.db.sql<{ name: string }[]>`select name from zones where parent_id = ${grid!.id} order by id`
+  expect(saved.map((s) => s.name)).toEqual(cells.map((c) => c[0]))
+  await expect.poll(() => page.locator('[data-testid=zone-summary-micro] li').count(), { timeout: 15_000 }).toBe(3)
+})

@@ -167,6 +167,27 @@ test('a patrol member who is not the assignee may not escalate (403); the assign
   }
 })
 
+test('an escalation from the phone’s outbox (clientId) sent twice escalates once; the repeat answers the matter as it is', async () => {
+  const f = await report()
+  const [me] = await server.db.sql<{ personId: number | null }[]>`select person_id as "personId" from users where id = ${patrol.user.id}`
+  expect(me?.personId).toBeTruthy()
+  await server.db.sql`update hazards set assignee_id = ${me!.personId} where id = ${f.id}`
+  const body = { level: 'grid', reason: '业主拒不配合，需网格协调', clientId: 'esc-7f3a' }
+  const first = await escalate(patrol, f.id, body)
+  expect(first.status).toBe(200)
+  // The matter has gone to the grid's leader: the repeat is no longer the assignee's, and is answered anyway.
+  const again = await escalate(patrol, f.id, body)
+  expect(again.status, await again.clone().text()).toBe(200)
+  const g = (await again.json()) as Feature
+  expect(g.properties).toMatchObject({ level: 'grid', escalations: 1 })
+  const d = await detail(f.id)
+  expect(d.properties.events!.filter((e) => e.kind === 'escalation')).toHaveLength(1)
+  // Another clientId is another escalation: refused as not above the level (and by now not the assignee's).
+  const other = await escalate(patrol, f.id, { ...body, clientId: 'esc-other' })
+  expect([403, 409]).toContain(other.status)
+  expect((await detail(f.id)).properties.escalations).toBe(1)
+})
+
 test('an escalation is published live (`escalation`) and queued in the alert outbox', async () => {
   const f = await report()
   const stream = await openSse(server.url, command.token)

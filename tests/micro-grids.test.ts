@@ -217,6 +217,57 @@ test('a matter in a micro-grid with a person goes to that person; elsewhere in t
   expect(await report(50, 175)).toMatchObject({ zoneId: gridA.id, assigneeId: gridPerson })
 })
 
+test('a matter remembers its micro-grid (microGridId), with or without a person; stats count per micro-grid; the zone filter takes a micro-grid', async () => {
+  const m = await create(await rect(100, 0, 200, 100), { name: '乙-1', parentId: gridB.id })
+  const report = async (x: number, y: number, severity = 'minor'): Promise<{ id: number; zoneId: number; microGridId: number | null; assigneeId: number | null }> => {
+    const res = await patrol.post('/api/hazards', { category: 'other', severity, location: await lonLat(x, y) })
+    expect(res.status).toBe(201)
+    return ((await res.json()) as { properties: { id: number; zoneId: number; microGridId: number | null; assigneeId: number | null } }).properties
+  }
+  const inside = await report(150, 50, 'major')
+  expect(inside).toMatchObject({ zoneId: gridB.id, microGridId: m.id, assigneeId: null })
+  const outside = await report(150, 150)
+  expect(outside).toMatchObject({ zoneId: gridB.id, microGridId: null })
+  const [row] = await server.db.sql<{ micro: number | null }[]>`select micro_zone_id::int as micro from hazards where id = ${inside.id}`
+  expect(row!.micro).toBe(m.id)
+  // The detail says it too.
+  const detail = (await (await planner.get(`/api/hazards/${inside.id}`)).json()) as { properties: { microGridId: number | null } }
+  expect(detail.properties.microGridId).toBe(m.id)
+
+  const stats = (await (await planner.get(`/api/zones/stats?communityId=${communityId}`)).json()) as {
+    byZone: { zoneId: number; hazards: { total: number } }[]
+    microGrids: { zoneId: number; parentId: number; name: string; hazards: { total: number; open: number; closed: number; bySeverity: Record<string, number> } }[]
+  }
+  // Grids count every matter of theirs, micro-grids only their own.
+  expect(stats.byZone.find((z) => z.zoneId === gridB.id)?.hazards.total).toBe(2)
+  expect(stats.byZone.some((z) => z.zoneId === m.id)).toBe(false)
+  expect(stats.microGrids.find((z) => z.zoneId === m.id)).toEqual({
+    zoneId: m.id, parentId: gridB.id, name: '乙-1', assigneeId: null, assigneeName: null,
+    hazards: { total: 1, open: 1, closed: 0, bySeverity: { major: 1 } },
+  })
+
+  const listed = async (zoneId: number): Promise<number[]> =>
+    ((await (await planner.get(`/api/hazards?zoneId=${zoneId}`)).json()) as { features: { id: number }[] }).features.map((f) => f.id)
+  expect(await listed(m.id)).toEqual([inside.id])
+  expect((await listed(gridB.id)).sort()).toEqual([inside.id, outside.id].sort())
+
+  // The micro-grid deleted: the matter keeps its grid and forgets the micro-grid.
+  expect((await planner.del(`/api/zones/${m.id}`)).status).toBe(204)
+  const after = (await (await planner.get(`/api/hazards/${inside.id}`)).json()) as { properties: { zoneId: number; microGridId: number | null } }
+  expect(after.properties).toMatchObject({ zoneId: gridB.id, microGridId: null })
+})
+
+test('the demo’s matters in micro-grids remember them: every one lies in its micro-grid, within its grid', async () => {
+  const [row] = await server.db.sql<{ total: number; inside: number; wrongParent: number }[]>`
+    select count(*)::int as total,
+           count(*) filter (where ST_Covers(m.geom, h.geom))::int as inside,
+           count(*) filter (where m.parent_id is distinct from h.zone_id)::int as "wrongParent"
+    from hazards h join zones m on m.id = h.micro_zone_id where h.community_id = 1`
+  expect(row!.total).toBeGreaterThan(0)
+  expect(row!.inside).toBe(row!.total)
+  expect(row!.wrongParent).toBe(0)
+})
+
 test('the demo community has two grids split into 3 and 2 micro-grids that tile them, each with a person', async () => {
   const result = (await (await planner.get('/api/zones/check?communityId=1')).json()) as Check
   expect(result.overlaps).toEqual([])

@@ -31,6 +31,9 @@ export interface MatterFacts {
   description: string | null
   communityName: string | null
   zoneName: string | null
+  /** The micro-grid it was reported in (issue #14), if any. */
+  microGridId?: number | null
+  microGridName?: string | null
   buildingName: string | null
 }
 
@@ -72,6 +75,8 @@ export interface AlertPayload {
     status: string
     communityId: number
     zoneId: number | null
+    /** The micro-grid it was reported in (issue #14), if any. */
+    microGridId: number | null
     buildingId: number | null
     reportedAt: string
     dueAt: string
@@ -135,9 +140,9 @@ export function matterUrl(publicUrl: string | null, id: number): string | null {
   return publicUrl ? `${publicUrl.replace(/\/+$/, '')}/?hazard=${id}` : null
 }
 
-/** The place of a matter: community · building · zone. */
+/** The place of a matter: community · building · grid · micro-grid. */
 function placeText(f: MatterFacts): string {
-  const parts = [f.communityName, f.buildingName, f.zoneName].map((p) => plain(p, 40)).filter(Boolean)
+  const parts = [f.communityName, f.buildingName, f.zoneName, f.microGridName].map((p) => plain(p, 40)).filter(Boolean)
   return parts.length ? parts.join(' · ') : '—'
 }
 
@@ -186,6 +191,7 @@ export function matterAlert(event: AlertEvent, f: MatterFacts, publicUrl: string
       status: f.status,
       communityId: f.communityId,
       zoneId: f.zoneId,
+      microGridId: f.microGridId ?? null,
       buildingId: f.buildingId,
       reportedAt: f.reportedAt,
       dueAt: f.dueAt,

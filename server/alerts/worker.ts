@@ -59,6 +59,8 @@ export interface AlertTrigger {
   hazardId: number
   communityId: number
   zoneId: number | null
+  /** The micro-grid the matter was reported in (issue #14), if any: its channels take the alert too. */
+  microGridId: number | null
   liveEventId: number
   at: Date
   escalation?: EscalationFacts
@@ -81,7 +83,7 @@ export function triggerOf(e: AlertSourceEvent): AlertTrigger | null {
     const hazardId = num(p.id) ?? num(data.id)
     const communityId = num(p.communityId) ?? e.communityId
     if (hazardId === null || communityId === null) return null
-    return { event: 'critical', key: `critical:${hazardId}`, hazardId, communityId, zoneId: num(p.zoneId), liveEventId: e.id, at: e.at }
+    return { event: 'critical', key: `critical:${hazardId}`, hazardId, communityId, zoneId: num(p.zoneId), microGridId: num(p.microGridId), liveEventId: e.id, at: e.at }
   }
   if (e.type === 'escalation') {
     const feature = obj(data.feature)
@@ -95,6 +97,7 @@ export function triggerOf(e: AlertSourceEvent): AlertTrigger | null {
       hazardId,
       communityId,
       zoneId: num(p.zoneId),
+      microGridId: num(p.microGridId),
       liveEventId: e.id,
       at: e.at,
       escalation: { from: str(data.from), to: str(data.to), reason: str(data.reason), unitId: num(data.unitId), unitName: str(p.unitName) },
@@ -103,9 +106,13 @@ export function triggerOf(e: AlertSourceEvent): AlertTrigger | null {
   return null
 }
 
-/** Whether a channel takes this alert: same community, its zone (or the whole community), the event wanted, created before it. */
-export function channelTakes(ch: ChannelMatch, t: { event: AlertEvent; communityId: number; zoneId: number | null; at: Date }): boolean {
-  return ch.communityId === t.communityId && (ch.zoneId === null || ch.zoneId === t.zoneId) && ch.events.includes(t.event) && ch.createdAt.getTime() <= t.at.getTime()
+/**
+ * Whether a channel takes this alert: same community, its zone — the matter's grid or micro-grid — (or the whole
+ * community), the event wanted, created before it.
+ */
+export function channelTakes(ch: ChannelMatch, t: { event: AlertEvent; communityId: number; zoneId: number | null; microGridId?: number | null | undefined; at: Date }): boolean {
+  const inZone = ch.zoneId === null || ch.zoneId === t.zoneId || (t.microGridId != null && ch.zoneId === t.microGridId)
+  return ch.communityId === t.communityId && inZone && ch.events.includes(t.event) && ch.createdAt.getTime() <= t.at.getTime()
 }
 
 /** The wait before attempt `attempts + 1`, or null when the delivery has had its attempts. */

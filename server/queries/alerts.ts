@@ -294,11 +294,12 @@ export async function saveCursor(sql: Sql, id: number): Promise<void> {
 /** The facts alerts are built from, for these matters. */
 export async function matterFacts(sql: Sql, ids: number[]): Promise<Map<number, MatterFacts>> {
   if (ids.length === 0) return new Map()
-  const rows = await sql<{ props: Record<string, unknown>; communityName: string | null; zoneName: string | null; buildingName: string | null }[]>`
-    select ${hazardProps(sql)} as props, c.name as "communityName", z.name as "zoneName", b.name as "buildingName"
+  const rows = await sql<{ props: Record<string, unknown>; communityName: string | null; zoneName: string | null; microGridName: string | null; buildingName: string | null }[]>`
+    select ${hazardProps(sql)} as props, c.name as "communityName", z.name as "zoneName", mz.name as "microGridName", b.name as "buildingName"
     from hazards h
     join communities c on c.id = h.community_id
     left join zones z on z.id = h.zone_id
+    left join zones mz on mz.id = h.micro_zone_id
     left join buildings b on b.id = h.building_id
     where h.id = any(${ids}::bigint[])`
   const out = new Map<number, MatterFacts>()
@@ -321,13 +322,15 @@ export async function matterFacts(sql: Sql, ids: number[]): Promise<Map<number, 
       description: text(p.description),
       communityName: r.communityName,
       zoneName: r.zoneName,
+      microGridId: num(p.microGridId),
+      microGridName: r.microGridName,
       buildingName: r.buildingName,
     })
   }
   return out
 }
 
-/** A matter that turned overdue while an overdue channel of its community (or zone) existed, not yet queued there. */
+/** A matter that turned overdue while an overdue channel of its community (or grid, or micro-grid) existed, not yet queued there. */
 export interface OverdueCandidate {
   channelId: number
   hazardId: number
@@ -341,7 +344,8 @@ export async function overdueCandidates(sql: Sql, limit: number): Promise<Overdu
   return sql<OverdueCandidate[]>`
     select ch.id as "channelId", h.id as "hazardId"
     from alert_channels ch
-    join hazards h on h.community_id = ch.community_id and (ch.zone_id is null or h.zone_id = ch.zone_id)
+    join hazards h on h.community_id = ch.community_id
+                  and (ch.zone_id is null or h.zone_id = ch.zone_id or h.micro_zone_id = ch.zone_id)
     where ch.enabled and 'overdue' = any(ch.events)
       and h.status <> all(${NOT_OPEN_STATUSES as string[]}::text[])
       and h.due_at <= now() and h.due_at > ch.created_at

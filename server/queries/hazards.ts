@@ -96,6 +96,7 @@ export function hazardProps(sql: Queryable, at?: string): postgres.Fragment {
     'id', h.id,
     'communityId', h.community_id,
     'zoneId', h.zone_id,
+    'microGridId', h.micro_zone_id,
     'buildingId', h.building_id,
     'type', h.type,
     'category', h.category,
@@ -150,7 +151,7 @@ function where(sql: Sql, f: HazardFilter, k: Clock): postgres.Fragment {
   if (f.level?.length) parts.push(sql`h.level = any(${f.level}::text[])`)
   if (f.from) parts.push(sql`h.reported_at >= ${f.from}::timestamptz`)
   if (f.to) parts.push(sql`h.reported_at < ${f.to}::timestamptz`)
-  if (f.zoneId !== undefined) parts.push(sql`h.zone_id = ${f.zoneId}`)
+  if (f.zoneId !== undefined) parts.push(sql`(h.zone_id = ${f.zoneId} or h.micro_zone_id = ${f.zoneId})`)
   if (f.assigneeId !== undefined) parts.push(sql`h.assignee_id = ${f.assigneeId}`)
   if (f.unitId !== undefined && f.unitId !== null) parts.push(sql`h.unit_id = ${f.unitId}`)
   if (f.bbox) parts.push(sql`h.geom && ST_MakeEnvelope(${f.bbox[0]}, ${f.bbox[1]}, ${f.bbox[2]}, ${f.bbox[3]}, 4326)`)
@@ -379,10 +380,10 @@ export async function createHazard(sql: Sql, input: NewHazard, actor: SessionUse
     const onPatrol = foundOnPatrol(actor.role, source, input.fixedOnSpot === true)
     const fixedStatus = input.fixedOnSpot ? fixedOnSpotStatus(input.severity) : null
     const [inserted] = await tx<{ id: number }[]>`
-      insert into hazards (community_id, zone_id, building_id, type, category, severity, level, source, status, description, geom,
+      insert into hazards (community_id, zone_id, micro_zone_id, building_id, type, category, severity, level, source, status, description, geom,
                            reported_at, due_at, reporter_id, assignee_id, recurrence_of, client_id,
                            found_on_patrol, arrived_at, arrived_by, arrival_distance_m, fixed_on_spot, rectified_by, closed_at)
-      values (${communityId}, ${zone?.id ?? null}, ${buildingId}, ${type}, ${input.category}, ${input.severity}, ${level}, ${source},
+      values (${communityId}, ${zone?.id ?? null}, ${zone?.microGridId ?? null}, ${buildingId}, ${type}, ${input.category}, ${input.severity}, ${level}, ${source},
               ${fixedStatus ?? 'reported'}, ${input.description ?? null}, ${point}, ${input.reportedAt}, ${dueAtLevel(input.reportedAt, level)},
               ${actor.id}, ${assigneeId}, ${previous?.id ?? null}, ${input.clientId ?? null},
               ${onPatrol}, ${onPatrol ? input.reportedAt : null}, ${onPatrol ? actor.id : null}, ${onPatrol ? 0 : null},
@@ -532,6 +533,8 @@ export interface EscalationInput {
   reason: string
   /** At street level: the partner unit the matter is handed to (it must serve the community). */
   unitId?: number | null | undefined
+  /** The phone's id of this escalation (the outbox): sent again, the matter is answered as it is, escalated once. */
+  clientId?: string | undefined
 }
 
 /**
@@ -559,6 +562,12 @@ export async function escalateHazard(
       where h.id = ${input.id} and ${scope(tx, communityIds, null, hideLeads)}
       for update`
     if (!h) throw problems.notFound(`No hazard ${input.id}.`)
+    // The same escalation sent again from the phone's outbox (the row lock orders the two): answered, not repeated.
+    if (input.clientId !== undefined) {
+      const [seen] = await tx<{ id: number }[]>`
+        select id from hazard_events where hazard_id = ${h.id} and user_id = ${actor.id} and client_id = ${input.clientId}`
+      if (seen) return { feature: (await hazardFeature(tx, h.id, null))!, live: [] }
+    }
     const verdict = checkEscalation({ status: h.status, from: h.level, to: input.level, role: actor.role, personId: actor.personId, assigneeId: h.assigneeId })
     if (!verdict.ok) throw new Problem(verdict.status, verdict.reason, { extensions: { level: h.level, to: input.level } })
     // A street-level matter may be handed to a partner unit serving the community (the police station, fire …).
@@ -584,9 +593,9 @@ export async function escalateHazard(
                          unit_id = ${unitId === null ? tx`unit_id` : tx`${unitId}::bigint`},
                          escalations = escalations + 1, escalated_at = now(), version = version + 1, updated_at = now()
       where id = ${h.id}`
-    await tx`insert into hazard_events (community_id, hazard_id, at, kind, from_status, to_status, from_level, to_level, user_id, by_name, assignee_id, note, unit_id)
+    await tx`insert into hazard_events (community_id, hazard_id, at, kind, from_status, to_status, from_level, to_level, user_id, by_name, assignee_id, note, unit_id, client_id)
              values (${h.communityId}, ${h.id}, now(), 'escalation', ${h.status}, ${h.status}, ${h.level}, ${input.level},
-                     ${actor.id}, ${actor.name}, ${assigneeId}, ${input.reason}, ${unitId})`
+                     ${actor.id}, ${actor.name}, ${assigneeId}, ${input.reason}, ${unitId}, ${input.clientId ?? null})`
     const feature = (await hazardFeature(tx, h.id, null))!
     await recordAudit(tx, {
       userId: actor.id,

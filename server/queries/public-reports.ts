@@ -16,6 +16,7 @@ import { newTrackingCode } from '../domain/public-reports.ts'
 import { recordAudit } from './audit.ts'
 import { hazardFeature, liveFeature, type HazardFeature } from './hazards.ts'
 import type { SessionUser } from './users.ts'
+import { dispatchZoneAt } from './zones.ts'
 
 /** Who a resident's moves are written as on the (internal) timeline. */
 const RESIDENT_NAME = '居民'
@@ -91,8 +92,8 @@ export async function createPublicReport(sql: Sql, input: NewPublicReport): Prom
       if (!community) throw problems.unprocessable('The place is outside every community served here.', [{ path: 'lon', message: 'outside every community' }])
       communityId = community.id
     }
-    const [zone] = await tx<{ id: number; assigneeId: number | null }[]>`
-      select id, assignee_id as "assigneeId" from zones where community_id = ${communityId} and ST_Covers(geom, ${point}) order by id limit 1`
+    // The grid and micro-grid of the place, the micro-grid's person first (issue #14), as for any report.
+    const zone = await dispatchZoneAt(tx, communityId, point)
     let buildingId = input.place?.buildingId ?? null
     if (buildingId === null && !input.place) {
       const [b] = await tx<{ id: number }[]>`select id from buildings where community_id = ${communityId} and ST_Covers(footprint, ${point}) order by id limit 1`
@@ -107,9 +108,9 @@ export async function createPublicReport(sql: Sql, input: NewPublicReport): Prom
     for (let attempt = 0; attempt < 3 && id === 0; attempt++) {
       trackingCode = newTrackingCode()
       const [row] = await tx<{ id: number }[]>`
-        insert into hazards (community_id, zone_id, building_id, type, category, severity, level, source, status, description, geom,
+        insert into hazards (community_id, zone_id, micro_zone_id, building_id, type, category, severity, level, source, status, description, geom,
                              reported_at, due_at, assignee_id, tracking_code, contact_phone, reporter_device)
-        values (${communityId}, ${zone?.id ?? null}, ${buildingId}, ${input.type}, ${input.category}, 'minor', ${level}, 'resident',
+        values (${communityId}, ${zone?.id ?? null}, ${zone?.microGridId ?? null}, ${buildingId}, ${input.type}, ${input.category}, 'minor', ${level}, 'resident',
                 'pending_review', ${input.description}, ${point}, ${now}, ${due}, ${zone?.assigneeId ?? null},
                 ${trackingCode}, ${input.contact}, ${input.deviceId})
         on conflict (tracking_code) where tracking_code is not null do nothing

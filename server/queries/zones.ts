@@ -125,7 +125,10 @@ export async function zoneFeature(sql: Queryable, id: number, communityIds: numb
 export interface DispatchZone {
   /** The grid (top tier) covering the point: the matter's `zoneId`. */
   id: number
-  /** The micro-grid covering the point whose person got the matter, if any. */
+  /**
+   * The micro-grid covering the point, if any: the matter's `microGridId` (hazards.micro_zone_id). Where
+   * micro-grids overlap, one with a person first, then the lowest id.
+   */
   microGridId: number | null
   /** The micro-grid's person when the point lies in a micro-grid that has one, else the grid's. */
   assigneeId: number | null
@@ -142,8 +145,8 @@ export async function dispatchZoneAt(sql: Queryable, communityId: number, point:
     from zones g
     left join lateral (
       select mg.id, mg.assignee_id from zones mg
-      where mg.parent_id = g.id and mg.assignee_id is not null and ST_Covers(mg.geom, ${point})
-      order by mg.id limit 1
+      where mg.parent_id = g.id and ST_Covers(mg.geom, ${point})
+      order by mg.assignee_id is null, mg.id limit 1
     ) m on true
     where g.community_id = ${communityId} and g.parent_id is null and ST_Covers(g.geom, ${point})
     order by g.id limit 1`
@@ -582,11 +585,27 @@ export interface ZoneStatsRow {
   hazards: { total: number; open: number; closed: number; bySeverity: Record<string, number>; byCategory: Record<string, number> }
 }
 
+/** A micro-grid's line of `GET /api/zones/stats` (`microGrids`): the matters reported in it (hazards.micro_zone_id). */
+export interface MicroGridStatsRow {
+  zoneId: number
+  /** The grid it belongs to. */
+  parentId: number
+  name: string
+  assigneeId: number | null
+  assigneeName: string | null
+  hazards: { total: number; open: number; closed: number; bySeverity: Record<string, number> }
+}
+
 /** `GET /api/zones/stats`. */
 export interface ZoneStats {
   window: { from: string | null; to: string | null }
   communityId: number | null
   byZone: ZoneStatsRow[]
+  /**
+   * Micro-grids (微网格, issue #14) valid at any time in the window, with the matters reported in each (counted
+   * within their grid in `byZone` too), by grid then id.
+   */
+  microGrids: MicroGridStatsRow[]
   /** Hazards no zone covered when reported. */
   unzoned: number
 }
@@ -594,8 +613,9 @@ export interface ZoneStats {
 /**
  * Hazard statistics by zone over [from, to): each hazard counts for the zone that covered it when it
  * was reported (`zone_at`, from zone_history), so redrawing a zone today leaves last month unchanged.
- * Rejected hazards are left out. Grids valid at any time in the window are listed, with zero counts too
- * (micro-grids are not: a hazard counts for its grid).
+ * Rejected hazards are left out. Grids valid at any time in the window are listed, with zero counts too;
+ * micro-grids are not in `byZone` (a hazard counts for its grid) but in `microGrids`, by the micro-grid the
+ * matter remembers (hazards.micro_zone_id).
  */
 export async function zoneStats(sql: Sql, filter: { communityIds: number[] | null; communityId?: number | undefined; from?: string | undefined; to?: string | undefined }): Promise<ZoneStats> {
   const from = filter.from ?? null
@@ -639,10 +659,43 @@ export async function zoneStats(sql: Sql, filter: { communityIds: number[] | nul
       and ${from === null ? sql`true` : sql`x.reported_at >= ${from}::timestamptz`}
       and ${to === null ? sql`true` : sql`x.reported_at < ${to}::timestamptz`}
       and zone_at(x.geom, x.community_id, x.reported_at) is null`
+  const micro = await sql<{ zoneId: number; parentId: number; name: string; assigneeId: number | null; assigneeName: string | null; hazards: MicroGridStatsRow['hazards'] }[]>`
+    with versions as (
+      select distinct on (zh.zone_id) zh.zone_id, zh.parent_id, zh.name, zh.assignee_id
+      from zone_history zh
+      where ${inCommunity(sql`zh.community_id`)} and zh.parent_id is not null
+        and ${to === null ? sql`true` : sql`zh.valid_from < ${to}::timestamptz`}
+        and ${from === null ? sql`zh.valid_to is null` : sql`(zh.valid_to is null or zh.valid_to > ${from}::timestamptz)`}
+      order by zh.zone_id, zh.valid_from desc
+    ),
+    h as (
+      select x.micro_zone_id as zid, x.status, x.severity from hazards x
+      where ${inCommunity(sql`x.community_id`)} and x.status <> 'rejected' and x.micro_zone_id is not null
+        and ${from === null ? sql`true` : sql`x.reported_at >= ${from}::timestamptz`}
+        and ${to === null ? sql`true` : sql`x.reported_at < ${to}::timestamptz`}
+    ),
+    counts as (
+      select zid, count(*)::int as total,
+             count(*) filter (where status <> 'verified')::int as open,
+             count(*) filter (where status = 'verified')::int as closed
+      from h group by zid
+    ),
+    sev as (
+      select zid, json_object_agg(severity, n) as sev from (select zid, severity, count(*)::int as n from h group by zid, severity) s group by zid
+    )
+    select v.zone_id::int as "zoneId", v.parent_id::int as "parentId", v.name, v.assignee_id as "assigneeId", p.name as "assigneeName",
+           json_build_object('total', coalesce(c.total, 0), 'open', coalesce(c.open, 0), 'closed', coalesce(c.closed, 0),
+                             'bySeverity', coalesce(s.sev, '{}'::json)) as hazards
+    from versions v
+    left join counts c on c.zid = v.zone_id
+    left join sev s on s.zid = v.zone_id
+    left join people p on p.id = v.assignee_id
+    order by v.parent_id, v.zone_id`
   return {
     window: { from, to },
     communityId: filter.communityId ?? null,
     byZone: rows.map((r) => ({ zoneId: r.zoneId!, name: r.name ?? `#${r.zoneId}`, assigneeId: r.assigneeId, assigneeName: r.assigneeName, hazards: r.hazards })),
+    microGrids: micro,
     unzoned: unzoned?.n ?? 0,
   }
 }

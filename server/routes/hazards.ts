@@ -83,6 +83,8 @@ const escalateBody = z.object({
   reason: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
   /** At street level: hand the matter to this partner unit. */
   unitId: jsonId.nullish(),
+  /** The phone's id of this escalation (its outbox): the same clientId again answers the matter, escalated once. */
+  clientId: z.string().trim().min(1).max(100).optional(),
 })
 
 /** `POST /:id/review` (issue 15): accept a resident's report, or decline it with the answer the resident reads. */
@@ -209,9 +211,9 @@ export const hazards = new Hono<AppEnv>()
   })
   .post('/:id/escalate', validate('param', idParams), validate('json', escalateBody), async (c) => {
     const { id } = c.req.valid('param')
-    const { level, reason, unitId } = c.req.valid('json')
+    const { level, reason, unitId, clientId } = c.req.valid('json')
     if (!reason) throw problems.unprocessable('An escalation needs a reason.', [{ path: 'reason', message: 'required' }])
-    const result = await escalateHazard(c.get('sql'), { id, level, reason, unitId }, c.get('user'), c.get('communityIds'), !seesLeads(c.get('user').role))
+    const result = await escalateHazard(c.get('sql'), { id, level, reason, unitId, clientId }, c.get('user'), c.get('communityIds'), !seesLeads(c.get('user').role))
     for (const event of result.live) c.get('live').publish(event)
     return c.json(result.feature)
   })

@@ -343,6 +343,14 @@ export async function makeHazards(
       arrived_at timestamptz, arrived_by bigint, arrival_distance_m float8, found_on_patrol boolean, fixed_on_spot boolean, version int,
       updated_at timestamptz)
     order by id`
+  // Each matter remembers the micro-grid it was reported in (hazards.micro_zone_id, issue #14): the version valid then.
+  await tx`
+    update hazards h set micro_zone_id = (
+      select zh.zone_id from zone_history zh
+      where zh.community_id = h.community_id and zh.parent_id is not null and (h.zone_id is null or zh.parent_id = h.zone_id)
+        and zh.valid_from <= h.reported_at and (zh.valid_to is null or zh.valid_to > h.reported_at) and ST_Covers(zh.geom, h.geom)
+      order by zh.zone_id limit 1)
+    where h.community_id = ${communityId}`
   await tx`
     insert into hazard_events (community_id, hazard_id, at, kind, from_status, to_status, from_level, to_level, user_id, by_name, assignee_id, note)
     select ${communityId}, hazard_id, at, kind, from_status, to_status, from_level, to_level, user_id, by_name, assignee_id, note

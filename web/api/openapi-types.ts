@@ -102,6 +102,7 @@ export type Hazard = {
     id: number
     communityId: number
     zoneId: number | null
+    microGridId: number | null
     buildingId: number | null
     category: string
     severity: "minor" | "major" | "critical"
@@ -136,6 +137,7 @@ export type HazardDetail = {
     id: number
     communityId: number
     zoneId: number | null
+    microGridId: number | null
     buildingId: number | null
     category: string
     severity: "minor" | "major" | "critical"
@@ -309,6 +311,21 @@ export type ZoneStats = {
         [key: string]: number
       }
       byCategory: {
+        [key: string]: number
+      }
+    }
+  }>
+  microGrids: Array<{
+    zoneId: number
+    parentId: number
+    name: string
+    assigneeId: number | null
+    assigneeName: string | null
+    hazards: {
+      total: number
+      open: number
+      closed: number
+      bySeverity: {
         [key: string]: number
       }
     }
@@ -1393,6 +1410,7 @@ export interface ApiOperations {
       level: "micro_grid" | "grid" | "street"
       reason?: string | null
       unitId?: number | null
+      clientId?: string
     }
     response: Hazard
   }

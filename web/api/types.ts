@@ -177,6 +177,8 @@ export interface HazardProperties extends BaseProperties {
   /** Found and fixed on the spot (现场处置). */
   fixedOnSpot?: boolean
   zoneId: FeatureId | null
+  /** The micro-grid (微网格) it was reported in, if any; `zoneId` is its grid (issue 14). */
+  microGridId?: FeatureId | null
   assigneeId: FeatureId | null
   assigneeName?: string | null
   /** The partner unit (共建单位) the matter is handed to, and its name; null = none. */

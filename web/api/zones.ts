@@ -57,7 +57,7 @@ export type ZoneWriteAnswer = ZoneFeature & { overlaps: { zoneId: FeatureId; nam
 export type { SuggestBalance }
 
 /** `POST /api/zones/suggest`. */
-export interface ZoneSuggestion extends FeatureCollection<ZoneGeometry, { id: string; name: string; households: number; buildings: number; areaM2: number }> {
+export interface ZoneSuggestion extends FeatureCollection<ZoneGeometry, { id: string; name: string; households: number; buildings: number; areaM2: number; parentId?: FeatureId | null }> {
   balance: SuggestBalance
 }
 
@@ -101,8 +101,10 @@ export const zonesApi = {
   remove(id: FeatureId): Promise<void> {
     return apiRequest<void>(`/api/zones/${id}`, { method: 'DELETE' })
   },
-  suggest(communityId: FeatureId, n: number): Promise<ZoneSuggestion> {
-    return apiRequest<ZoneSuggestion>('/api/zones/suggest', { method: 'POST', body: { communityId: Number(communityId), n }, timeoutMs: 60_000 })
+  /** Balanced zones of the community, or with `parentId` the micro-grids (微网格) of that grid. */
+  suggest(communityId: FeatureId, n: number, parentId: FeatureId | null = null): Promise<ZoneSuggestion> {
+    const body = { communityId: Number(communityId), n, ...(parentId !== null ? { parentId: Number(parentId) } : {}) }
+    return apiRequest<ZoneSuggestion>('/api/zones/suggest', { method: 'POST', body, timeoutMs: 60_000 })
   },
   /** The URL of the GeoJSON download of a community's zones. */
   exportUrl(communityId: FeatureId): string {

@@ -26,6 +26,7 @@ export function hazardExportQuery(filters: HazardFilters, options: { communityId
     status,
     category: filters.category || undefined,
     severity: filters.severity || undefined,
+    level: filters.level || undefined,
     zoneId: filters.zoneId || undefined,
     overdue: filters.sla === 'overdue' ? 'true' : undefined,
     warning: filters.sla === 'warning' ? 'true' : undefined,

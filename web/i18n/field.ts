@@ -26,6 +26,12 @@ export const fieldZh = {
   'spot.reopen': '抽查不合格，重新打开',
   'spot.reasonPlaceholder': '抽查发现的问题',
   'spot.reopened': '已重新打开',
+  'outbox.kind.escalation': '升级',
+  'taskEscalate.button': '升级',
+  'taskEscalate.cancel': '取消',
+  'taskEscalate.sending': '升级到{level}，待上传',
+  'taskEscalate.done': '已升级到{level}办理',
+  'taskEscalate.refused': '升级未被接受：{reason}',
 } as const
 
 /** English. */
@@ -54,4 +60,10 @@ export const fieldEn: Record<keyof typeof fieldZh, string> = {
   'spot.reopen': 'Not fixed: reopen',
   'spot.reasonPlaceholder': 'What the spot check found',
   'spot.reopened': 'Reopened',
+  'outbox.kind.escalation': 'Escalation',
+  'taskEscalate.button': 'Escalate',
+  'taskEscalate.cancel': 'Cancel',
+  'taskEscalate.sending': 'Escalation to {level} waiting to upload',
+  'taskEscalate.done': 'Escalated: now handled by the {level}',
+  'taskEscalate.refused': 'Escalation not accepted: {reason}',
 }

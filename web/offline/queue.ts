@@ -23,7 +23,7 @@ const STORE = 'items'
 export const LEDGER_DAYS = 7
 
 /** What an item is. */
-export type QueueKind = 'point' | 'hazard' | 'photo' | 'checkin' | 'duty' | 'care_visit' | 'arrival'
+export type QueueKind = 'point' | 'hazard' | 'photo' | 'checkin' | 'duty' | 'care_visit' | 'arrival' | 'escalation'
 /** Where an item stands. */
 export type QueueStatus = 'pending' | 'sent' | 'failed'
 
@@ -132,8 +132,23 @@ export interface ArrivalItem extends ItemBase {
   distanceM: number | null
 }
 
+/**
+ * An escalation of a task by its assignee (升级, `POST /api/hazards/:id/escalate`, idempotent on `payload.clientId` = `id`;
+ * issue 14): sent again after a lost answer, the server answers the matter escalated once.
+ */
+export interface EscalationItem extends ItemBase {
+  kind: 'escalation'
+  /** The matter escalated. */
+  hazardId: number | string
+  /** What the matter is (shown in the queue). */
+  label: string
+  payload: { level: 'grid' | 'street'; reason: string; clientId: string }
+  /** The level the server answered. */
+  escalatedTo: string | null
+}
+
 /** Anything in the queue. */
-export type QueueItem = PointItem | HazardItem | PhotoItem | CheckinItem | DutyItem | CareVisitItem | ArrivalItem
+export type QueueItem = PointItem | HazardItem | PhotoItem | CheckinItem | DutyItem | CareVisitItem | ArrivalItem | EscalationItem
 
 /** Fields every new item starts with. */
 export function freshItemFields(now = Date.now()): Pick<ItemBase, 'createdAt' | 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'inFlightSince' | 'sentAt'> {
@@ -274,10 +289,10 @@ export interface QueueCounts {
 export function counts(): Promise<QueueCounts> {
   return withStore('readonly', async (store) => {
     const index = store.index('kind-status')
-    const kinds: QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival']
+    const kinds: QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival', 'escalation']
     const result: QueueCounts = {
-      pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0 },
-      failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0 },
+      pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0, escalation: 0 },
+      failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0, escalation: 0 },
     }
     await Promise.all(
       kinds.flatMap((kind) => [

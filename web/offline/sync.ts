@@ -18,7 +18,7 @@ import type { Checkin } from '../api/patrol.ts'
 import type { HazardFeature, PhotoUploadResponse } from '../api/types.ts'
 import { deviceRegistered, setDeviceRegistered } from './device.ts'
 import * as queue from './queue.ts'
-import type { ArrivalItem, CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueError, QueueItem } from './queue.ts'
+import type { ArrivalItem, EscalationItem, CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueError, QueueItem } from './queue.ts'
 
 /** Most track points per request (the server takes up to 5,000). */
 export const POINTS_PER_BATCH = 500
@@ -63,7 +63,7 @@ export interface SyncContext {
    */
   ensureSession: (force: boolean) => Promise<void>
   /** A hazard was created (or found again by its clientId), or an arrival at one was recorded. */
-  onHazardSent?: (feature: HazardFeature, item: HazardItem | ArrivalItem) => void
+  onHazardSent?: (feature: HazardFeature, item: HazardItem | ArrivalItem | EscalationItem) => void
   /** A check-in was recorded (or found again). */
   onCheckinSent?: (checkin: Checkin, item: CheckinItem) => void
   /** A care visit was recorded (issue 17). */
@@ -212,6 +212,18 @@ async function run(ctx: SyncContext, tally: { sent: number; failed: number }): P
     if (!feature) continue
     const p = feature.properties
     await queue.markSent(item.id, { arrivedAt: p.arrivedAt ?? null, distanceM: p.arrivalDistanceM ?? null } as Partial<ArrivalItem>)
+    tally.sent++
+    changed()
+    ctx.onHazardSent?.(feature, item)
+  }
+
+  // 2c. Escalations of tasks by their assignee (issue 14), in the order recorded.
+  const escalations = ((await queue.list({ kind: 'escalation', status: 'pending', userId: ctx.userId })).filter(due) as EscalationItem[]).sort((a, b) => a.createdAt - b.createdAt)
+  for (const item of escalations) {
+    const path = `/api/hazards/${encodeURIComponent(String(item.hazardId))}/escalate`
+    const feature = await attempt([item.id], () => apiRequest<HazardFeature>(path, { method: 'POST', body: item.payload }), item)
+    if (!feature) continue
+    await queue.markSent(item.id, { escalatedTo: feature.properties.level ?? null } as Partial<EscalationItem>)
     tally.sent++
     changed()
     ctx.onHazardSent?.(feature, item)

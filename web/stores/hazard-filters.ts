@@ -14,6 +14,7 @@ import {
   type HazardSeverity,
   type HazardStatus,
 } from '../api/types.ts'
+import type { Level } from '../../core/matters.ts'
 import { compareHazardUrgency, useHazardsStore } from './hazards.ts'
 import { useReplayStore } from './replay.ts'
 
@@ -27,13 +28,16 @@ export interface HazardFilters {
   status: StatusFilter
   category: HazardCategory | ''
   severity: HazardSeverity | ''
+  /** Where it is handled (办理层级): micro-grid, grid or street. */
+  level: Level | ''
+  /** A grid (its matters, in its micro-grids too) or a micro-grid (the matters reported in it). */
   zoneId: string
   sla: SlaFilter
 }
 
 /** Filters that let every open hazard through. */
 export function defaultFilters(): HazardFilters {
-  return { status: 'open', category: '', severity: '', zoneId: '', sla: 'any' }
+  return { status: 'open', category: '', severity: '', level: '', zoneId: '', sla: 'any' }
 }
 
 /** Whether `feature` passes `filters`. */
@@ -54,7 +58,8 @@ export function matchesFilters(feature: HazardFeature, filters: HazardFilters): 
   }
   if (filters.category && p.category !== filters.category) return false
   if (filters.severity && p.severity !== filters.severity) return false
-  if (filters.zoneId && String(p.zoneId ?? '') !== filters.zoneId) return false
+  if (filters.level && (p.level ?? 'micro_grid') !== filters.level) return false
+  if (filters.zoneId && String(p.zoneId ?? '') !== filters.zoneId && String(p.microGridId ?? '') !== filters.zoneId) return false
   if (filters.sla === 'overdue' && !(open && p.overdue)) return false
   if (filters.sla === 'warning' && !(open && p.warning)) return false
   return true

@@ -13,7 +13,7 @@ import type { HazardFeature, NewHazardRequest } from '../api/types.ts'
 import { deviceId } from '../offline/device.ts'
 import { newClientId } from '../offline/ids.ts'
 import * as queue from '../offline/queue.ts'
-import type { ArrivalItem, CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, QueueKind } from '../offline/queue.ts'
+import type { ArrivalItem, EscalationItem, CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, QueueKind } from '../offline/queue.ts'
 import { runSync, type SyncOutcome, type SyncResult } from '../offline/sync.ts'
 import { useHazardsStore } from './hazards.ts'
 import { useSessionStore } from './session.ts'
@@ -25,10 +25,10 @@ export const RETRY_EVERY_MS = 60_000
 /** Longest wait after an "offline" run before trying again (without an `online` event). */
 const MAX_OFFLINE_WAIT_MS = 2 * 60_000
 
-const KINDS: readonly QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival']
+const KINDS: readonly QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival', 'escalation']
 
 function emptyCounts(): QueueCounts {
-  return { pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0 }, failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0 } }
+  return { pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0, escalation: 0 }, failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0, escalation: 0 } }
 }
 
 /** A photo to send with a report. */
@@ -74,7 +74,7 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     try {
       const [c, lists, points] = await Promise.all([
         queue.counts(),
-        Promise.all((['hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival'] as const).map((kind) => queue.list({ kind }))),
+        Promise.all((['hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival', 'escalation'] as const).map((kind) => queue.list({ kind }))),
         queue.list({ kind: 'point', status: 'failed' }),
       ])
       const me = userId.value
@@ -282,6 +282,35 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     return items.value.find((i): i is ArrivalItem => i.kind === 'arrival' && String(i.hazardId) === String(hazardId))
   }
 
+  /**
+   * Queues the escalation of a task by its assignee (升级, issue 14) with the reason, sent exactly once (its clientId);
+   * sending starts at once. The newest escalation item of the matter tells the task list where it stands.
+   */
+  async function enqueueEscalation(hazardId: number | string, label: string, level: 'grid' | 'street', reason: string): Promise<EscalationItem> {
+    const me = userId.value
+    if (!me) throw new Error('Not signed in.')
+    const clientId = newClientId()
+    const item: EscalationItem = {
+      ...queue.freshItemFields(),
+      id: clientId,
+      kind: 'escalation',
+      userId: me,
+      hazardId,
+      label,
+      payload: { level, reason, clientId },
+      escalatedTo: null,
+    }
+    const stored = (await queue.put(item)) as EscalationItem
+    await refresh()
+    void sync()
+    return stored
+  }
+
+  /** The newest escalation item of a matter, if any. */
+  function escalationFor(hazardId: number | string): EscalationItem | undefined {
+    return items.value.find((i): i is EscalationItem => i.kind === 'escalation' && String(i.hazardId) === String(hazardId))
+  }
+
   /** Sends a refused arrival again with a note saying why the position is far (same clientId: nothing was recorded). */
   async function resendArrival(id: string, note: string): Promise<void> {
     const me = userId.value
@@ -411,6 +440,8 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     enqueueArrival,
     arrivalFor,
     resendArrival,
+    enqueueEscalation,
+    escalationFor,
     enqueuePoint,
     flushPoints,
     retry,

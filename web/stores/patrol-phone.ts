@@ -13,6 +13,7 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import { apiRequest, toApiError, type ApiError } from '../api/client.ts'
 import { patrolApi } from '../api/patrol.ts'
 import type { HazardCategory, HazardCollection, HazardSeverity, HazardStatus } from '../api/types.ts'
+import type { Level } from '../../core/matters.ts'
 import { codeHash } from '../domain/checkin-code.ts'
 import { tonight } from '../domain/patrol.ts'
 import { useDutyStore } from './duty.ts'
@@ -31,6 +32,8 @@ export interface TaskRow {
   status: HazardStatus
   dueAt: string
   overdue: boolean
+  /** Where it is handled (办理层级); absent in a list cached before issue 14 (then the micro-grid). */
+  level?: Level
   description: string | null
   lon: number
   lat: number
@@ -135,6 +138,7 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
         status: f.properties.status,
         dueAt: f.properties.dueAt,
         overdue: f.properties.overdue,
+        level: f.properties.level ?? 'micro_grid',
         description: f.properties.description,
         lon: f.geometry.coordinates[0]!,
         lat: f.geometry.coordinates[1]!,

@@ -64,6 +64,8 @@ export const useZonesStore = defineStore('zones', () => {
   const notice = ref<string | null>(null)
   const suggestion = shallowRef<ZoneSuggestion | null>(null)
   const suggesting = ref(false)
+  /** The grid whose micro-grids (微网格) are being suggested, or null for zones of the community. */
+  const suggestParentId = ref<FeatureId | null>(null)
   let controller: AbortController | null = null
   /** The geometry of the last recorded step (what undo goes back from). */
   let committed: ZoneGeometry | null = null
@@ -349,13 +351,14 @@ export const useZonesStore = defineStore('zones', () => {
     return ok
   }
 
-  /** Asks the server for `n` balanced zones and shows them as a preview. */
-  async function suggest(n: number): Promise<void> {
+  /** Asks the server for `n` balanced zones (with `parentId`: micro-grids of that grid) and shows them as a preview. */
+  async function suggest(n: number, parentId: FeatureId | null = null): Promise<void> {
     if (communityId.value === null) return
     suggesting.value = true
     saveError.value = null
+    suggestParentId.value = parentId
     try {
-      suggestion.value = markRaw(await zonesApi.suggest(communityId.value, n))
+      suggestion.value = markRaw(await zonesApi.suggest(communityId.value, n, parentId))
     } catch (err) {
       saveError.value = toApiError(err)
     } finally {
@@ -365,20 +368,29 @@ export const useZonesStore = defineStore('zones', () => {
 
   function discardSuggestion(): void {
     suggestion.value = null
+    suggestParentId.value = null
   }
 
-  /** Saves the suggested zones: replacing the current ones, or added to them. */
+  /**
+   * Saves the suggested zones: replacing the current ones, or added to them. Suggested micro-grids are saved
+   * as micro-grids of their grid (added: the grid's micro-grids already drawn stay).
+   */
   async function acceptSuggestion(how: 'replace' | 'add'): Promise<boolean> {
     const s = suggestion.value
     if (!s || communityId.value === null) return false
+    const parentId = suggestParentId.value
     const ok = await write(async () => {
-      if (how === 'replace') for (const z of zones.value) await zonesApi.remove(z.id)
+      if (how === 'replace' && parentId === null) for (const z of zones.value) await zonesApi.remove(z.id)
       for (const f of s.features) {
-        await zonesApi.create({ type: 'Feature', geometry: f.geometry, properties: { name: f.properties.name, communityId: communityId.value! } })
+        const properties = { name: f.properties.name, communityId: communityId.value!, ...(parentId !== null ? { parentId } : {}) }
+        await zonesApi.create({ type: 'Feature', geometry: f.geometry, properties })
       }
       return null
     })
-    if (ok) suggestion.value = null
+    if (ok) {
+      suggestion.value = null
+      suggestParentId.value = null
+    }
     await reload()
     return ok
   }
@@ -391,6 +403,7 @@ export const useZonesStore = defineStore('zones', () => {
     status.value = 'idle'
     selectedId.value = null
     suggestion.value = null
+    suggestParentId.value = null
     cancel()
   }
 
@@ -415,6 +428,7 @@ export const useZonesStore = defineStore('zones', () => {
     notice,
     suggestion,
     suggesting,
+    suggestParentId,
     others,
     snapSegments,
     splitPreview,
