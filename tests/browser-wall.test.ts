@@ -192,7 +192,7 @@ test('the wall has no controls, a dark theme, and type that grows with the scree
   await expect.poll(() => fontPx('html')).toBe(small.root)
   await page.waitForTimeout(300)
   await idle()
-}, 180_000)
+}, 300_000)
 
 test('header counters filter the list and the map, with a pressed state, by mouse and by keyboard', async () => {
   const all = (await listIds()).length
