@@ -268,6 +268,8 @@ test('a critical matter reported over the API flashes the wall and sounds once s
   await alert.locator('.wall-alert__open').click()
   await page.waitForURL((url) => url.searchParams.get('hazard') === id)
   await expect.poll(() => alert.count()).toBe(0)
+  await page.locator('[data-testid=hazard-drawer]').waitFor()
+  await page.screenshot({ path: 'test-results/wall-drawer.png' })
   await page.keyboard.press('Escape')
   await page.waitForURL((url) => !url.searchParams.has('hazard'))
 })
