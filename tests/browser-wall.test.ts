@@ -9,6 +9,8 @@
 import { mkdirSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { onDutyAt } from '../web/stores/on-duty.ts'
+import type { DutySession } from '../web/api/plans.ts'
 import { ensureWebBuilt, launchChromium } from './helpers/browser.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 
@@ -138,6 +140,13 @@ test('the wall has no controls, a dark theme, and type that grows with the scree
   }
   expect(await page.locator('[data-testid=hazard-counts]').isVisible()).toBe(true)
   expect(await page.locator('[data-testid=wall-clock]').innerText()).toMatch(/^\d{2}:\d{2}$/)
+  // Patrol members on duty now, as the API counts them.
+  const command = await server.login('command')
+  const now = new Date()
+  const duty = (await (
+    await command.get(`/api/duty?from=${encodeURIComponent(new Date(now.getTime() - 86_400_000).toISOString())}&to=${encodeURIComponent(now.toISOString())}`)
+  ).json()) as { items: DutySession[] }
+  await expect.poll(async () => page.locator('[data-testid=count-on-duty]').innerText()).toBe(String(onDutyAt(duty.items, now)))
   expect(await page.locator('[data-testid=hazard-list-item]').count()).toBeGreaterThan(0)
   await expect.poll(() => page.locator('[data-testid=wall-sound-hint]').innerText()).toContain('点击启用声音')
   // Dark: the panel's background is dark.

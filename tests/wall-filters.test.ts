@@ -7,6 +7,8 @@ import type { HazardFeature, HazardProperties } from '../web/api/types.ts'
 import { countedBy, defaultFilters, matchesFilters, matchesText, timeRangeBounds } from '../web/stores/hazard-filters.ts'
 import { hazardExportQuery } from '../web/domain/exports.ts'
 import { newAlerts } from '../web/stores/wall.ts'
+import { onDutyAt } from '../web/stores/on-duty.ts'
+import type { DutySession } from '../web/api/plans.ts'
 
 /** 2026-11-25 21:30 in Asia/Shanghai. */
 const NOW = new Date('2026-11-25T21:30:00+08:00')
@@ -103,5 +105,33 @@ describe('alerts', () => {
     ])
     // Closed matters never alert.
     expect(newAlerts(seen, [hazard(5, { severity: 'critical', status: 'verified' })])).toEqual([])
+  })
+})
+
+describe('on duty', () => {
+  test('people on duty at a moment: started before it, not stopped before it, each person once', () => {
+    const session = (id: number, personId: number | null, startedAt: string, stoppedAt: string | null, communityId = 1): DutySession => ({
+      id,
+      communityId,
+      personId,
+      personName: null,
+      deviceId: `dev-${id}`,
+      startedAt,
+      stoppedAt,
+      open: stoppedAt === null,
+      minutes: 0,
+      distanceM: 0,
+    })
+    const sessions = [
+      session(1, 7, '2026-11-25T19:00:00+08:00', null),
+      session(2, 7, '2026-11-25T20:00:00+08:00', null),
+      session(3, 8, '2026-11-25T18:00:00+08:00', '2026-11-25T21:00:00+08:00'),
+      session(4, 9, '2026-11-25T21:45:00+08:00', null),
+      session(5, null, '2026-11-25T20:00:00+08:00', '2026-11-25T22:00:00+08:00'),
+      session(6, 10, '2026-11-25T20:00:00+08:00', null, 2),
+    ]
+    expect(onDutyAt(sessions, NOW, 1)).toBe(2)
+    expect(onDutyAt(sessions, NOW)).toBe(3)
+    expect(onDutyAt(sessions, new Date('2026-11-25T20:30:00+08:00'), 1)).toBe(3)
   })
 })

@@ -39,6 +39,8 @@ export const commandCenterZh = {
   'header.countsLabel': '态势计数（点击筛选）',
   'header.counterHint': '点击只看这一类，再点一次取消',
   'header.replayAt': '回放 {time}',
+  'header.onDuty': '在岗巡逻',
+  'header.onDutyHint': '此刻（回放时为回放时刻）在执勤的巡逻队员人数',
 
   'wall.enableSound': '点击启用声音',
   'wall.enableSoundHint': '浏览器需要先点击一次页面才允许播放提示音',
@@ -256,6 +258,8 @@ export const commandCenterEn: Record<keyof typeof commandCenterZh, string> = {
   'header.countsLabel': 'Counts (click to filter)',
   'header.counterHint': 'Click to show only these; click again to clear',
   'header.replayAt': 'Replay {time}',
+  'header.onDuty': 'On patrol',
+  'header.onDutyHint': 'Patrol members on duty now (or at the replayed moment)',
 
   'wall.enableSound': 'Click to enable sound',
   'wall.enableSoundHint': 'Browsers play alert sounds only after a first click on the page',
