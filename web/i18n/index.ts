@@ -6,6 +6,7 @@
  */
 import { computed, ref, watchEffect, type ComputedRef, type Ref } from 'vue'
 import type { HazardCategory, HazardSeverity, HazardStatus, Role } from '../api/types.ts'
+import { CATEGORY_TERMS } from '../../core/terms.ts'
 import { en } from './en.ts'
 import { zh, type MessageKey } from './zh.ts'
 
@@ -116,7 +117,13 @@ const i18n: I18n = {
   languageTag,
   t,
   setLocale,
-  categoryLabel: (category) => t(`category.${category}`),
+  // Hazard categories have messages; the other kinds' categories come from the one table of terms (core/terms.ts).
+  categoryLabel: (category) => {
+    const key = `category.${category}` as MessageKey
+    if (key in zh) return t(key)
+    const term = CATEGORY_TERMS[category as keyof typeof CATEGORY_TERMS]
+    return term ? term[currentLocale.value === 'en' ? 'en' : 'zh'] : category
+  },
   severityLabel: (severity) => t(`severity.${severity}`),
   statusLabel: (status) => t(`hazardStatus.${status}`),
   formatDateTime: (iso) => format(iso, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),
