@@ -6,7 +6,7 @@
  */
 // The hazard vocabulary is the server's (core/matters.ts), shared so the two never drift.
 import { CATEGORIES, CLOSED_STATUSES as SERVER_CLOSED, SEVERITIES, STATUSES } from '../../core/matters.ts'
-import type { Level, MatterType } from '../../core/matters.ts'
+import type { Level, MatterCategory, MatterType } from '../../core/matters.ts'
 import type {
   Geometry,
   LineString,
@@ -329,6 +329,8 @@ export interface LoginResponse {
 export interface MeResponse {
   user: SessionUser
   csrfToken: string
+  /** Kinds of the teams the user belongs to (the phone offers their kind of matter first). */
+  teamKinds?: string[]
 }
 
 /** A person (网格员, 队员) as `GET /api/people` lists them; phone numbers come masked. */
@@ -350,7 +352,10 @@ export interface PeopleResponse {
 
 /** Body of `POST /api/hazards`. */
 export interface NewHazardRequest {
-  category: HazardCategory
+  /** A matter of another kind than hazard (`POST /api/matters`); absent for a hazard (`POST /api/hazards`). */
+  type?: Exclude<MatterType, 'hazard'>
+  /** A category of the kind (a hazard category for hazards). */
+  category: HazardCategory | MatterCategory
   severity: HazardSeverity
   location: { lon: number; lat: number }
   description?: string

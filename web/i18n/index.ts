@@ -5,7 +5,7 @@
  * `t('list.count', { n: 3 })`. Locale state is module-global, so every component sees the same.
  */
 import { computed, ref, watchEffect, type ComputedRef, type Ref } from 'vue'
-import type { HazardCategory, HazardSeverity, HazardStatus, Role } from '../api/types.ts'
+import type { HazardSeverity, HazardStatus, Role } from '../api/types.ts'
 import { CATEGORY_TERMS } from '../../core/terms.ts'
 import { en } from './en.ts'
 import { zh, type MessageKey } from './zh.ts'
@@ -72,7 +72,8 @@ export interface I18n {
   /** Switches the locale and remembers the choice. */
   setLocale: (locale: Locale) => void
   /** Label of a hazard category. */
-  categoryLabel: (category: HazardCategory) => string
+  /** A category of any kind of matter. */
+  categoryLabel: (category: string) => string
   /** Label of a hazard severity. */
   severityLabel: (severity: HazardSeverity) => string
   /** Label of a hazard status. */
