@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { ensureWebBuilt, launchChromium } from './helpers/browser.ts'
+import { ensureWebBuilt, launchChromium, phoneContext } from './helpers/browser.ts'
 import { outboxItems } from './helpers/outbox.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 
@@ -24,17 +24,7 @@ let here: { lon: number; lat: number }
 let nearTask: number
 let farTask: number
 
-async function phone(): Promise<BrowserContext> {
-  return browser.newContext({
-    viewport: { width: 360, height: 740 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'zh-CN',
-    geolocation: { latitude: here.lat, longitude: here.lon, accuracy: 8 },
-    permissions: ['geolocation'],
-  })
-}
+const phone = (): Promise<BrowserContext> => phoneContext(browser, here)
 
 async function signIn(page: Page): Promise<void> {
   await page.goto(server.url + '/login?redirect=/patrol')

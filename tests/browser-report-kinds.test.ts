@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { ensureWebBuilt, launchChromium } from './helpers/browser.ts'
+import { ensureWebBuilt, launchChromium, phoneContext } from './helpers/browser.ts'
 import { startTestServer, type TestServer } from './helpers/server.ts'
 
 let server: TestServer
@@ -38,17 +38,7 @@ afterAll(async () => {
   await server?.close()
 })
 
-async function phone(): Promise<BrowserContext> {
-  return browser.newContext({
-    viewport: { width: 360, height: 740 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'zh-CN',
-    geolocation: { latitude: here.lat, longitude: here.lon, accuracy: 8 },
-    permissions: ['geolocation'],
-  })
-}
+const phone = (): Promise<BrowserContext> => phoneContext(browser, here)
 
 async function signIn(page: Page, username: string): Promise<void> {
   await page.goto(server.url + '/login?redirect=/patrol')

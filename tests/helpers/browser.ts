@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core'
 
 /** Folder of the built web app; tests that need it build it first (`npm run build`). */
 export const WEB_ROOT = resolve(import.meta.dirname, '../../dist')
@@ -21,4 +21,17 @@ export async function ensureWebBuilt(): Promise<string> {
     await build({ configFile: resolve(import.meta.dirname, '../../vite.config.ts'), logLevel: 'warn' })
   }
   return WEB_ROOT
+}
+
+/** A phone-sized Chinese browser context (360 × 740, touch), standing at `at` when given (geolocation allowed). */
+export function phoneContext(browser: Browser, at?: { lon: number; lat: number }, extra: BrowserContextOptions = {}): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    ...(at ? { geolocation: { latitude: at.lat, longitude: at.lon, accuracy: 8 }, permissions: ['geolocation'] } : {}),
+    ...extra,
+  })
 }
