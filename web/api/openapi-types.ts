@@ -104,8 +104,21 @@ export type Hazard = {
     zoneId: number | null
     microGridId: number | null
     buildingId: number | null
+    type: "hazard" | "dispute" | "lead" | "emergency" | "request" | "information"
     category: string
     severity: "minor" | "major" | "critical"
+    level: "micro_grid" | "grid" | "street"
+    source: "patrol" | "resident" | "hotline_12345" | "command" | "partner" | "import"
+    escalations: number
+    escalatedAt: string | null
+    unitId: number | null
+    unitName: string | null
+    contact: string | null
+    answer: string | null
+    answeredAt: string | null
+    rating: "satisfied" | "basically" | "unsatisfied" | null
+    ratingComment: string | null
+    ratedAt: string | null
     status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
     description: string | null
     reportedAt: string
@@ -139,8 +152,21 @@ export type HazardDetail = {
     zoneId: number | null
     microGridId: number | null
     buildingId: number | null
+    type: "hazard" | "dispute" | "lead" | "emergency" | "request" | "information"
     category: string
     severity: "minor" | "major" | "critical"
+    level: "micro_grid" | "grid" | "street"
+    source: "patrol" | "resident" | "hotline_12345" | "command" | "partner" | "import"
+    escalations: number
+    escalatedAt: string | null
+    unitId: number | null
+    unitName: string | null
+    contact: string | null
+    answer: string | null
+    answeredAt: string | null
+    rating: "satisfied" | "basically" | "unsatisfied" | null
+    ratingComment: string | null
+    ratedAt: string | null
     status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
     description: string | null
     reportedAt: string
@@ -168,8 +194,25 @@ export type HazardDetail = {
       to: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
       note: string | null
       assigneeId: number | null
+      kind: "transition" | "reminder" | "escalation"
+      unitId: number | null
+      unitName: string | null
+      fromLevel: "micro_grid" | "grid" | "street" | null
+      toLevel: "micro_grid" | "grid" | "street" | null
     }>
-    photos: unknown[]
+    photos: Array<{
+      id: number
+      url: string
+      width?: number | null
+      height?: number | null
+    }>
+    comments: Array<{
+      at: string
+      by: string | null
+      unitId: number | null
+      unitName: string | null
+      note: string
+    }>
   }
 }
 
@@ -541,7 +584,7 @@ export type Device = {
 }
 
 export type DeviceList = {
-  items: Device[]
+  items: DeviceCreated[]
 }
 
 export type KeyPlace = {
@@ -700,6 +743,705 @@ export type OgcItem = {
   }>
 }
 
+export type SetupState = {
+  needsAdmin: boolean
+  communities: number
+}
+
+export type LayerImportResult = {
+  imported: number
+  merged: number
+  rejected: Array<{
+    index: number
+    reason: string
+  }>
+  ids: number[]
+}
+
+export type RosterImportResult = {
+  dryRun: boolean
+  communityId: number
+  imported: number
+  updated: number
+  unchanged: number
+  rejected: Array<{
+    row: number
+    reason: string
+  }>
+  rows: Array<{
+    row: number
+    action: "create" | "update" | "unchanged"
+    name: string
+    personId: number | null
+  }>
+}
+
+export type ImportJob = {
+  id: number
+  status: "queued" | "parsing" | "checking" | "ready" | "committing" | "done" | "failed" | "cancelled"
+  stage: string | null
+  done: number
+  total: number
+  params: Record<string, unknown>
+  summary: {
+    buildings: {
+      accepted: number
+      straddling: number
+      refused: number
+      merged: number
+    }
+    roads: {
+      accepted: number
+      refused: number
+      merged: number
+    }
+    other: {
+      refused: number
+    }
+    byReason: Array<{
+      layer: string
+      reason: string
+      count: number
+    }>
+  } | null
+  error: string | null
+  communityId: number | null
+  userId: number | null
+  boundaryAreaM2: number | null
+  utmSrid: number | null
+  createdAt: string
+  updatedAt: string
+}
+
+export type ImportJobList = {
+  items: ImportJob[]
+}
+
+export type TrackUploadResult = {
+  accepted: number
+  duplicates: number
+  rejected: Array<{
+    index: number
+    reason: string
+  }>
+}
+
+export type OwnTracksAnswer = unknown[]
+
+export type CheckinCreated = {
+  id: number
+  communityId: number
+  keyPlaceId: number
+  keyPlaceName: string | null
+  deviceId: string | null
+  personId: number | null
+  personName: string | null
+  t: string
+  lon: number | null
+  lat: number | null
+  code: string
+  buildingId: number | null
+  clientId: string | null
+}
+
+export type DeviceCreated = {
+  id: string
+  communityId: number
+  personId: number | null
+  personName: string | null
+  name: string | null
+  createdAt: string
+}
+
+export type KeyPlaceByCode = {
+  id: number
+  communityId: number
+  buildingId: number | null
+  kind: string
+  name: string
+  code: string
+  lon: number
+  lat: number
+  communityName: string
+  checkinUrl: string
+}
+
+export type PasswordReset = {
+  id: number
+  username: string
+  name: string
+  role: "admin" | "planner" | "command" | "leader" | "patrol" | "partner"
+  personId: number | null
+  districtId: number | null
+  communityIds: number[]
+  active: boolean
+  mustChangePassword: boolean
+  createdAt: string
+  lastSignInAt: string | null
+  password: string
+}
+
+export type ZoneSplit = {
+  zone: Zone
+  created: Zone
+}
+
+export type ZoneSuggestion = {
+  type: "FeatureCollection"
+  features: Array<{
+    type: "Feature"
+    id?: string
+    geometry: Geometry | null
+    properties: {
+      id: string
+      name: string
+      households: number
+      buildings: number
+      areaM2: number
+      buildingIds: number[]
+      parentId: number | null
+    }
+  }>
+  balance: {
+    by: "households" | "buildings"
+    mean: number
+    min: number
+    max: number
+    minRatio: number
+    maxRatio: number
+    withinTolerance: boolean
+    tolerance: number
+  }
+  communityId: number
+}
+
+export type ReportData = {
+  window: Record<string, unknown>
+  generatedAt: string
+  scope: {
+    districtName: string | null
+    communities: Array<{
+      id: number
+      name: string
+      nameEn: string | null
+    }>
+  }
+  targets: Record<string, unknown>
+  headline: {
+    found: number
+    closed: number
+    overdue: number
+    rejected: number
+    responseRate: number | null
+    closureRate: number | null
+    escalated: number
+  }
+  byCategory: Array<{
+    category: string
+  }>
+  bySeverity: Array<{
+    severity: "minor" | "major" | "critical"
+  }>
+}
+
+export type AlertChannel = {
+  id: number
+  communityId: number
+  zoneId: number | null
+  zoneName: string | null
+  name: string
+  provider: "wecom" | "dingtalk" | "feishu" | "webhook"
+  url: string
+  secret: string | null
+  hasSecret: boolean
+  events: Array<"critical" | "escalation" | "overdue">
+  enabled: boolean
+  createdAt: string
+  updatedAt: string
+  deliveries: {
+    sent: number
+    failed: number
+    pending: number
+  }
+  lastDelivery: {
+    id: number
+    event: "critical" | "escalation" | "overdue" | "reminder" | "test"
+    status: "pending" | "sending" | "sent" | "failed"
+    at: string
+    error: string | null
+  }
+}
+
+export type AlertChannelList = {
+  items: AlertChannel[]
+}
+
+export type AlertDeliveryList = {
+  items: Array<{
+    id: number
+    event: "critical" | "escalation" | "overdue" | "reminder" | "test"
+    eventKey: string
+    hazardId: number | null
+    title: string | null
+    status: "pending" | "sending" | "sent" | "failed"
+    attempts: number
+    maxAttempts: number
+    lastError: string | null
+    responseCode: number | null
+    createdAt: string
+    lastAttemptAt: string | null
+    nextAttemptAt: string | null
+    sentAt: string | null
+  }>
+}
+
+export type AlertTestResult = {
+  ok: boolean
+  responseCode: number | null
+  error: string | null
+  delivery?: {
+    id: number
+    event: "critical" | "escalation" | "overdue" | "reminder" | "test"
+    eventKey: string
+    hazardId: number | null
+    title: string | null
+    status: "pending" | "sending" | "sent" | "failed"
+    attempts: number
+    maxAttempts: number
+    lastError: string | null
+    responseCode: number | null
+    createdAt: string
+    lastAttemptAt: string | null
+    nextAttemptAt: string | null
+    sentAt: string | null
+  }
+}
+
+export type PartnerUnit = {
+  id: number
+  name: string
+  kind: "property" | "owners_committee" | "police" | "fire" | "enforcement" | "utility" | "other"
+  contact: string | null
+  active: boolean
+  communityIds: number[]
+  accountCount: number
+  createdAt: string
+  updatedAt: string
+}
+
+export type PartnerUnitList = {
+  items: PartnerUnit[]
+}
+
+export type PublicReportCreated = {
+  trackingCode: string
+  url: string
+}
+
+export type PublicReportView = {
+  trackingCode: string
+  type: string
+  category: string
+  status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+  reportedAt: string
+  closedAt: string | null
+  place: string | null
+  timeline: Array<{
+    at: string
+    status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+  }>
+  answer: string | null
+  answeredAt: string | null
+  rating: "satisfied" | "basically" | "unsatisfied" | null
+  ratedAt: string | null
+  mayRate: boolean
+}
+
+export type PublicArea = {
+  bbox: number[] | null
+}
+
+export type PublicPlace = {
+  code: string
+  name: string
+  communityName: string
+}
+
+export type PosterList = {
+  items: Array<{
+    kind: "compound" | "building"
+    id: number
+    communityId: number
+    communityName: string
+    name: string
+    compoundName: string | null
+    code: string
+    reportUrl: string
+    qrUrl: string
+  }>
+}
+
+export type SpotCheckSample = {
+  total: number
+  days: number
+  features: HazardDetail[]
+}
+
+export type ReminderResult = {
+  hazardId: number
+  at: string
+  assigneeId: number
+  assigneeName: string | null
+  note: string | null
+  alerts: number
+}
+
+export type RouteFeature = {
+  type: "Feature"
+  geometry: Geometry | null
+  properties: {
+    communityId: number
+    zoneId: number | null
+    window: {
+      from: string
+      to: string
+    }
+    radiusM: number
+    start: number[] | null
+    distanceM: number
+    minutes: number
+    nearestNeighbourM: number
+    stops: Array<{
+      kind: "building" | "key_place"
+      id: number
+      label: string
+      order: number
+      legM: number
+      lon: number
+      lat: number
+    }>
+    unreachable: Array<{
+      kind: "building" | "key_place"
+      id: number
+      label: string
+      reason: "no_road_nearby" | "disconnected"
+    }>
+    budgetExhausted: boolean
+    computedMs: number
+  }
+}
+
+export type RouteAssignment = {
+  id: number
+  personId: number
+  personName: string
+  assignedAt: string
+  assignedBy: string | null
+  route: RouteFeature
+}
+
+export type PatrolPlan = {
+  id: number
+  communityId: number
+  type: "routine" | "night_special" | "joint" | "school_gate" | "event"
+  name: string
+  from: string
+  to: string
+  repeat: {
+    weekdays: number[]
+    start: string
+    end: string
+  } | null
+  zoneIds: number[]
+  personIds: number[]
+  unitIds: number[]
+  leaderId: number | null
+  leaderName: string | null
+  area: Geometry | null
+  note: string | null
+  createdBy: number | null
+  createdAt: string
+  updatedAt: string
+  occurrences?: Array<{
+    from: string
+    to: string
+  }>
+}
+
+export type PatrolPlanList = {
+  items: PatrolPlan[]
+}
+
+export type PlanCoverage = {
+  planId: number
+  communityId: number
+  window: {
+    from: string
+    to: string
+  }
+  occurrences: Array<{
+    from: string
+    to: string
+  }>
+  radiusM: number
+  buildings: {
+    total: number
+    visited: number
+    coverage: number
+    byTrack: number
+    byCheckin: number
+  }
+  keyPlaces: {
+    total: number
+    visited: number
+    coverage: number
+    byTrack: number
+    byCheckin: number
+  }
+  byZone: Array<{
+    zoneId: number
+    name: string
+    buildings: {
+      total: number
+      visited: number
+      coverage: number
+    }
+    keyPlaces: {
+      total: number
+      visited: number
+      coverage: number
+    }
+  }>
+  unvisited: AnyFeatureCollection
+  people: Array<{
+    personId: number
+    name: string
+    planned: boolean
+    came: boolean
+    onDutyMinutes: number
+    distanceM: number
+  }>
+  runningNow: boolean
+  zonesWithoutDutyNow: Array<{
+    zoneId: number
+    name: string
+  }>
+  onDutyNow: Array<{
+    personId: number | null
+    name: string | null
+    deviceId: string
+    zoneId: number | null
+    since: string
+  }>
+}
+
+export type DutySession = {
+  id: number
+  communityId: number
+  personId: number | null
+  personName: string | null
+  deviceId: string
+  startedAt: string
+  stoppedAt: string | null
+  open: boolean
+  minutes: number
+  distanceM: number
+}
+
+export type DutySessionList = {
+  items: DutySession[]
+}
+
+export type PersonActivity = {
+  personId: number
+  name: string
+  window: {
+    from: string
+    to: string
+  }
+  dutyMinutes: number
+  dutyHours: number
+  distanceM: number
+  sessions: number
+  reports: {
+    total: number
+    confirmed: number
+  }
+  checkins: number
+}
+
+export type CareResident = {
+  id: number
+  communityId: number
+  name: string
+  address: string | null
+  phone: string | null
+  masked: boolean
+  group: "elderly_alone" | "empty_nest" | "disabled" | "hardship" | "other"
+  buildingId: number | null
+  lon: number
+  lat: number
+  visitsPerDay: number | null
+  visitsPerWeek: number | null
+  active: boolean
+  note: string | null
+  people: Array<{
+    id: number
+    name: string
+  }>
+  doorCode?: string
+  createdAt: string
+  updatedAt: string
+}
+
+export type CareResidentList = {
+  items: CareResident[]
+}
+
+export type CareVisit = {
+  id: number
+  communityId: number
+  residentId: number
+  residentName: string
+  personId: number | null
+  personName: string | null
+  t: string
+  distanceM: number | null
+  byCode: boolean
+  note: string | null
+  clientId: string | null
+}
+
+export type CareCalendar = {
+  days: string[]
+  today: string
+  households: Array<{
+    residentId: number
+    communityId: number
+    name: string
+    group: "elderly_alone" | "empty_nest" | "disabled" | "hardship" | "other"
+    visitsPerDay: number | null
+    visitsPerWeek: number | null
+    days: Array<{
+      date: string
+      visits: number
+      due: number
+      state: "done" | "partial" | "missed" | "open" | "none"
+      missed: number
+    }>
+    weeks: Array<{
+      from: string
+      visits: number
+      due: number
+      missed: number
+    }>
+    visits: number
+    due: number
+    missed: number
+  }>
+  summary: {
+    households: number
+    visits: number
+    due: number
+    missed: number
+    householdsMissed: number
+  }
+}
+
+export type CareToday = {
+  date: string
+  items: Array<{
+    residentId: number
+    name: string
+    group: "elderly_alone" | "empty_nest" | "disabled" | "hardship" | "other"
+    address: string | null
+    phone: string | null
+    lon: number
+    lat: number
+    visitsPerDay: number | null
+    visitsPerWeek: number | null
+    visitsToday: number
+    remaining: number
+    lastVisitAt: string | null
+  }>
+  done: number
+}
+
+export type PointsRules = {
+  communityId: number
+  perDutyHour: number
+  perReport: number
+  perCheckin: number
+  perCareVisit: number
+  updatedAt: string | null
+}
+
+export type PointsRanking = {
+  month: string
+  items: Array<{
+    rank: number
+    personId: number
+    name: string
+    teamName: string | null
+    points: number
+    byKind: {
+      duty: number
+      report: number
+      checkin: number
+      care_visit: number
+    }
+  }>
+}
+
+export type Redemption = {
+  id: number
+  personId: number
+  points: number
+  item: string
+  note: string | null
+  at: string
+  byUserId: number | null
+  byName: string | null
+  balance: number
+}
+
+export type RedemptionList = {
+  items: Array<{
+    id: number
+    personId: number
+    points: number
+    item: string
+    note: string | null
+    at: string
+    byUserId: number | null
+    byName: string | null
+  }>
+}
+
+export type PersonPoints = {
+  personId: number
+  name: string
+  communityId: number
+  earned: number
+  redeemed: number
+  balance: number
+  byKind: {
+    duty: number
+    report: number
+    checkin: number
+    care_visit: number
+    redemption: number
+  }
+  entries: Array<{
+    kind: "duty" | "report" | "checkin" | "care_visit" | "redemption"
+    at: string
+    ref: string
+    detail: string | null
+    points: number
+    byName?: string | null
+  }>
+}
+
 /** Every operation: its path parameters, query, request body and success answer. */
 export interface ApiOperations {
   "GET /api/health": {
@@ -730,7 +1472,7 @@ export interface ApiOperations {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: SetupState
   }
   "POST /api/setup": {
     path: never
@@ -830,7 +1572,7 @@ export interface ApiOperations {
       type: "FeatureCollection"
       features: unknown[]
     }
-    response: AnyObject
+    response: LayerImportResult
   }
   "POST /api/import/{layer}": {
     path: { layer: "buildings" | "key-places" | "roads" }
@@ -839,25 +1581,25 @@ export interface ApiOperations {
       type: "FeatureCollection"
       features: unknown[]
     }
-    response: AnyObject
+    response: LayerImportResult
   }
   "GET /api/community-imports": {
     path: never
     query: never
     body: never
-    response: AnyList
+    response: ImportJobList
   }
   "POST /api/community-imports": {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: ImportJob
   }
   "GET /api/community-imports/{id}": {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: ImportJob
   }
   "GET /api/community-imports/{id}/features": {
     path: { id: number }
@@ -872,7 +1614,7 @@ export interface ApiOperations {
       name?: string
       nameEn?: string
     }
-    response: AnyObject
+    response: ImportJob
   }
   "GET /api/hazards": {
     path: never
@@ -984,7 +1726,7 @@ export interface ApiOperations {
       n: number
       parentId?: number
     }
-    response: AnyFeatureCollection
+    response: ZoneSuggestion
   }
   "GET /api/zones/{id}": {
     path: { id: number }
@@ -1026,7 +1768,7 @@ export interface ApiOperations {
         assigneeId?: number | null
       }
     }
-    response: AnyObject
+    response: ZoneSplit
   }
   "POST /api/tracks/points": {
     path: never
@@ -1035,13 +1777,13 @@ export interface ApiOperations {
       deviceId: string
       points: unknown[]
     }
-    response: AnyObject
+    response: TrackUploadResult
   }
   "POST /api/tracks/gpx": {
     path: never
     query: { deviceId: string }
     body: never
-    response: AnyObject
+    response: TrackUploadResult
   }
   "GET /api/tracks/flags": {
     path: never
@@ -1059,7 +1801,7 @@ export interface ApiOperations {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: OwnTracksAnswer
   }
   "GET /api/checkins": {
     path: never
@@ -1080,7 +1822,7 @@ export interface ApiOperations {
       lat: number
       accuracy?: number | null
     }
-    response: AnyObject
+    response: CheckinCreated
   }
   "GET /api/key-places": {
     path: never
@@ -1092,7 +1834,7 @@ export interface ApiOperations {
     path: { code: string }
     query: never
     body: never
-    response: AnyObject
+    response: KeyPlaceByCode
   }
   "GET /api/key-places/{id}/qr": {
     path: { id: number }
@@ -1115,7 +1857,7 @@ export interface ApiOperations {
       communityId: number
       name?: string
     }
-    response: AnyObject
+    response: Device
   }
   "GET /api/analysis/coverage": {
     path: never
@@ -1163,7 +1905,7 @@ export interface ApiOperations {
     path: { period: "day" | "week" | "month" }
     query: { date?: string; communityId?: number; format?: "html" | "xlsx" | "csv" | "json" }
     body: never
-    response: AnyObject
+    response: ReportData
   }
   "GET /api/people": {
     path: never
@@ -1191,7 +1933,7 @@ export interface ApiOperations {
     path: never
     query: { communityId?: number; dryRun?: "true" | "false" }
     body: never
-    response: AnyObject
+    response: RosterImportResult
   }
   "GET /api/people/{id}": {
     path: { id: number }
@@ -1300,7 +2042,7 @@ export interface ApiOperations {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: PasswordReset
   }
   "GET /api/audit": {
     path: never
@@ -1312,7 +2054,7 @@ export interface ApiOperations {
     path: never
     query: { communityId?: number }
     body: never
-    response: AnyList
+    response: AlertChannelList
   }
   "POST /api/alert-channels": {
     path: never
@@ -1327,13 +2069,13 @@ export interface ApiOperations {
       events?: Array<"critical" | "escalation" | "overdue">
       enabled?: boolean
     }
-    response: AnyObject
+    response: AlertChannel
   }
   "GET /api/alert-channels/{id}": {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: AlertChannel
   }
   "PUT /api/alert-channels/{id}": {
     path: { id: number }
@@ -1347,7 +2089,7 @@ export interface ApiOperations {
       events?: Array<"critical" | "escalation" | "overdue">
       enabled?: boolean
     }
-    response: AnyObject
+    response: AlertChannel
   }
   "DELETE /api/alert-channels/{id}": {
     path: { id: number }
@@ -1359,13 +2101,13 @@ export interface ApiOperations {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: AlertTestResult
   }
   "GET /api/alert-channels/{id}/deliveries": {
     path: { id: number }
     query: { limit?: number; offset?: number }
     body: never
-    response: AnyObject
+    response: AlertDeliveryList
   }
   "GET /ogc": {
     path: never
@@ -1418,7 +2160,7 @@ export interface ApiOperations {
     path: never
     query: { type?: string; status?: string; category?: string; severity?: string; level?: string; from?: string; to?: string; bbox?: string; zoneId?: number; communityId?: number; assigneeId?: number; overdue?: "true" | "false"; limit?: number; cursor?: string }
     body: never
-    response: AnyFeatureCollection
+    response: HazardPage
   }
   "POST /api/matters": {
     path: never
@@ -1450,13 +2192,13 @@ export interface ApiOperations {
     path: { id: number }
     query: { from: string; to: string }
     body: never
-    response: AnyObject
+    response: PersonActivity
   }
   "GET /api/units": {
     path: never
     query: { communityId?: number; active?: "true" | "false" }
     body: never
-    response: AnyObject
+    response: PartnerUnitList
   }
   "POST /api/units": {
     path: never
@@ -1468,13 +2210,13 @@ export interface ApiOperations {
       communityIds: number[]
       active?: boolean
     }
-    response: AnyObject
+    response: PartnerUnit
   }
   "GET /api/units/{id}": {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: PartnerUnit
   }
   "PUT /api/units/{id}": {
     path: { id: number }
@@ -1486,7 +2228,7 @@ export interface ApiOperations {
       communityIds?: number[]
       active?: boolean
     }
-    response: AnyObject
+    response: PartnerUnit
   }
   "POST /api/hazards/{id}/comments": {
     path: { id: number }
@@ -1509,13 +2251,13 @@ export interface ApiOperations {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: PublicReportCreated
   }
   "GET /api/public/reports/{trackingCode}": {
     path: { trackingCode: string }
     query: never
     body: never
-    response: AnyObject
+    response: PublicReportView
   }
   "POST /api/public/reports/{trackingCode}/rating": {
     path: { trackingCode: string }
@@ -1524,13 +2266,13 @@ export interface ApiOperations {
       rating: "satisfied" | "basically" | "unsatisfied"
       comment?: string | null
     }
-    response: AnyObject
+    response: PublicReportView
   }
   "GET /api/posters": {
     path: never
     query: { communityId?: number }
     body: never
-    response: AnyObject
+    response: PosterList
   }
   "GET /api/posters/{code}/qr": {
     path: { code: string }
@@ -1542,13 +2284,13 @@ export interface ApiOperations {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: PublicArea
   }
   "GET /api/public/reports/places/{code}": {
     path: { code: string }
     query: never
     body: never
-    response: AnyObject
+    response: PublicPlace
   }
   "POST /api/hazards/{id}/arrive": {
     path: { id: number }
@@ -1567,7 +2309,7 @@ export interface ApiOperations {
     path: never
     query: { days?: number; n?: number; communityId?: number }
     body: never
-    response: AnyObject
+    response: SpotCheckSample
   }
   "POST /api/hazards/{id}/remind": {
     path: { id: number }
@@ -1575,13 +2317,13 @@ export interface ApiOperations {
     body: {
       note?: string
     }
-    response: AnyObject
+    response: ReminderResult
   }
   "GET /api/coverage/route": {
     path: never
     query: { from: string; to: string; radius?: number; communityId?: number; zoneId?: number; start?: string }
     body: never
-    response: AnyFeature
+    response: RouteFeature
   }
   "POST /api/coverage/route/assignments": {
     path: never
@@ -1595,19 +2337,19 @@ export interface ApiOperations {
       start?: Array<number | number>
       personId: number
     }
-    response: AnyObject
+    response: RouteAssignment
   }
   "GET /api/coverage/route/assigned": {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: RouteAssignment
   }
   "GET /api/patrol-plans": {
     path: never
     query: { communityId?: number; from?: string; to?: string; type?: "routine" | "night_special" | "joint" | "school_gate" | "event" }
     body: never
-    response: AnyObject
+    response: PatrolPlanList
   }
   "POST /api/patrol-plans": {
     path: never
@@ -1633,13 +2375,13 @@ export interface ApiOperations {
       } | null
       note?: string | null
     }
-    response: AnyObject
+    response: PatrolPlan
   }
   "GET /api/patrol-plans/{id}": {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: PatrolPlan
   }
   "PUT /api/patrol-plans/{id}": {
     path: { id: number }
@@ -1665,19 +2407,19 @@ export interface ApiOperations {
       } | null
       note?: string | null
     }
-    response: AnyObject
+    response: PatrolPlan
   }
   "GET /api/patrol-plans/{id}/coverage": {
     path: { id: number }
     query: { from?: string; to?: string; radius?: number }
     body: never
-    response: AnyObject
+    response: PlanCoverage
   }
   "GET /api/duty": {
     path: never
     query: { from: string; to: string; personId?: number; communityId?: number }
     body: never
-    response: AnyObject
+    response: DutySessionList
   }
   "POST /api/duty": {
     path: never
@@ -1688,13 +2430,13 @@ export interface ApiOperations {
       t: string
       clientId: string
     }
-    response: AnyObject
+    response: DutySession
   }
   "GET /api/care/residents": {
     path: never
     query: { communityId?: number; active?: "true" | "false" }
     body: never
-    response: AnyObject
+    response: CareResidentList
   }
   "POST /api/care/residents": {
     path: never
@@ -1714,13 +2456,13 @@ export interface ApiOperations {
       note?: string | null
       personIds?: number[]
     }
-    response: AnyObject
+    response: CareResident
   }
   "GET /api/care/residents/{id}": {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: CareResident
   }
   "PUT /api/care/residents/{id}": {
     path: { id: number }
@@ -1740,7 +2482,7 @@ export interface ApiOperations {
       note?: string | null
       personIds?: number[]
     }
-    response: AnyObject
+    response: CareResident
   }
   "POST /api/care/visits": {
     path: never
@@ -1756,25 +2498,25 @@ export interface ApiOperations {
       clientId: string
       deviceId?: string | null
     }
-    response: AnyObject
+    response: CareVisit
   }
   "GET /api/care/calendar": {
     path: never
     query: { days?: number; communityId?: number }
     body: never
-    response: AnyObject
+    response: CareCalendar
   }
   "GET /api/care/today": {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: CareToday
   }
   "GET /api/points/rules": {
     path: never
     query: { communityId?: number }
     body: never
-    response: AnyObject
+    response: PointsRules
   }
   "PUT /api/points/rules": {
     path: never
@@ -1786,19 +2528,19 @@ export interface ApiOperations {
       perCheckin?: number
       perCareVisit?: number
     }
-    response: AnyObject
+    response: PointsRules
   }
   "GET /api/points/ranking": {
     path: never
     query: { month?: string; communityId?: number }
     body: never
-    response: AnyObject
+    response: PointsRanking
   }
   "GET /api/points/redemptions": {
     path: never
     query: { communityId?: number }
     body: never
-    response: AnyObject
+    response: RedemptionList
   }
   "POST /api/points/redemptions": {
     path: never
@@ -1810,12 +2552,12 @@ export interface ApiOperations {
       note?: string
       clientId?: string
     }
-    response: AnyObject
+    response: Redemption
   }
   "GET /api/points": {
     path: never
     query: { personId?: number }
     body: never
-    response: AnyObject
+    response: PersonPoints
   }
 }
