@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ALERT_EVENTS, ALERT_PROVIDERS, DELIVERY_STATUSES } from '../../core/alerts.ts'
 import { CARE_DAY_STATES, POINTS_KINDS } from '../../core/care.ts'
-import { LEVELS, MATTER_TYPES, SEVERITIES, SOURCES, STATUSES } from '../../core/matters.ts'
+import { ALL_CATEGORIES, LEVELS, MATTER_TYPES, SEVERITIES, SOURCES, STATUSES } from '../../core/matters.ts'
 import { CARE_GROUPS, PLAN_TYPES, RATINGS, UNIT_KINDS } from '../../core/org.ts'
 import { ROLES } from '../../core/roles.ts'
 
@@ -83,7 +83,7 @@ export const HazardProperties = z.object({
   microGridId: id.nullable().describe('the micro-grid (微网格) it was reported in, if any; zoneId is its grid'),
   buildingId: id.nullable(),
   type: z.enum(MATTER_TYPES).describe('kind of matter (事项类型)'),
-  category: z.string().describe('core/matters.ts CATEGORIES_BY_TYPE'),
+  category: z.enum(ALL_CATEGORIES as unknown as [string, ...string[]]).describe('one of its type’s categories (core/matters.ts CATEGORIES_BY_TYPE)'),
   severity: z.enum(SEVERITIES),
   level: z.enum(LEVELS).describe('handling level (办理层级): sets dueAt'),
   source: z.enum(SOURCES),
@@ -100,7 +100,7 @@ export const HazardProperties = z.object({
   status: z.enum(STATUSES),
   description: z.string().nullable(),
   reportedAt: time,
-  dueAt: nullableTime,
+  dueAt: time,
   respondedAt: nullableTime,
   closedAt: nullableTime,
   arrivedAt: nullableTime.describe('first arrival on site (到场); reportedAt when found on patrol'),

@@ -105,7 +105,7 @@ export type Hazard = {
     microGridId: number | null
     buildingId: number | null
     type: "hazard" | "dispute" | "lead" | "emergency" | "request" | "information"
-    category: string
+    category: "flying_wire_charging" | "ebike_indoor" | "fire_lane_blocked" | "corridor_clutter" | "facility_aging" | "poor_lighting" | "falling_object_risk" | "other" | "neighbours" | "family" | "noise" | "property" | "suspicious_person" | "suspicious_vehicle" | "fraud" | "fire" | "medical" | "flood" | "gas_leak" | "traffic" | "repair" | "environment" | "elderly_help" | "micro_wish" | "opinion" | "suggestion" | "complaint"
     severity: "minor" | "major" | "critical"
     level: "micro_grid" | "grid" | "street"
     source: "patrol" | "resident" | "hotline_12345" | "command" | "partner" | "import"
@@ -122,7 +122,7 @@ export type Hazard = {
     status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
     description: string | null
     reportedAt: string
-    dueAt: string | null
+    dueAt: string
     respondedAt: string | null
     closedAt: string | null
     arrivedAt: string | null
@@ -153,7 +153,7 @@ export type HazardDetail = {
     microGridId: number | null
     buildingId: number | null
     type: "hazard" | "dispute" | "lead" | "emergency" | "request" | "information"
-    category: string
+    category: "flying_wire_charging" | "ebike_indoor" | "fire_lane_blocked" | "corridor_clutter" | "facility_aging" | "poor_lighting" | "falling_object_risk" | "other" | "neighbours" | "family" | "noise" | "property" | "suspicious_person" | "suspicious_vehicle" | "fraud" | "fire" | "medical" | "flood" | "gas_leak" | "traffic" | "repair" | "environment" | "elderly_help" | "micro_wish" | "opinion" | "suggestion" | "complaint"
     severity: "minor" | "major" | "critical"
     level: "micro_grid" | "grid" | "street"
     source: "patrol" | "resident" | "hotline_12345" | "command" | "partner" | "import"
@@ -170,7 +170,7 @@ export type HazardDetail = {
     status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
     description: string | null
     reportedAt: string
-    dueAt: string | null
+    dueAt: string
     respondedAt: string | null
     closedAt: string | null
     arrivedAt: string | null

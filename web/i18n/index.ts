@@ -5,7 +5,9 @@
  * `t('list.count', { n: 3 })`. Locale state is module-global, so every component sees the same.
  */
 import { computed, ref, watchEffect, type ComputedRef, type Ref } from 'vue'
-import type { HazardCategory, HazardSeverity, HazardStatus, Role } from '../api/types.ts'
+import type { MatterCategory } from '../../core/matters.ts'
+import { CATEGORY_TERMS } from '../../core/terms.ts'
+import type { HazardSeverity, HazardStatus, Role } from '../api/types.ts'
 import { en } from './en.ts'
 import { zh, type MessageKey } from './zh.ts'
 
@@ -70,8 +72,8 @@ export interface I18n {
   t: (key: MessageKey, params?: Record<string, string | number>) => string
   /** Switches the locale and remembers the choice. */
   setLocale: (locale: Locale) => void
-  /** Label of a hazard category. */
-  categoryLabel: (category: HazardCategory) => string
+  /** Label of a matter's category (a hazard's or another kind's). */
+  categoryLabel: (category: MatterCategory) => string
   /** Label of a hazard severity. */
   severityLabel: (severity: HazardSeverity) => string
   /** Label of a hazard status. */
@@ -116,7 +118,8 @@ const i18n: I18n = {
   languageTag,
   t,
   setLocale,
-  categoryLabel: (category) => t(`category.${category}`),
+  // The hazard categories have messages of their own; the other kinds' categories are the shared terms.
+  categoryLabel: (category) => (`category.${category}` in zh ? t(`category.${category}` as MessageKey) : (CATEGORY_TERMS[category]?.[currentLocale.value] ?? category)),
   severityLabel: (severity) => t(`severity.${severity}`),
   statusLabel: (status) => t(`hazardStatus.${status}`),
   formatDateTime: (iso) => format(iso, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),
