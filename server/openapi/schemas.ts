@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { ALERT_EVENTS, ALERT_PROVIDERS, DELIVERY_STATUSES } from '../../core/alerts.ts'
 import { CARE_DAY_STATES, POINTS_KINDS } from '../../core/care.ts'
 import { ALL_CATEGORIES, LEVELS, MATTER_TYPES, SEVERITIES, SOURCES, STATUSES } from '../../core/matters.ts'
-import { CARE_GROUPS, PLAN_TYPES, RATINGS, UNIT_KINDS } from '../../core/org.ts'
+import { CARE_GROUPS, PLAN_TYPES, RATINGS, TEAM_KINDS_ANY, UNIT_KINDS } from '../../core/org.ts'
 import { ROLES } from '../../core/roles.ts'
 
 /*
@@ -276,27 +276,34 @@ export const Person = z.object({
   communityId: id,
   teamId: id.nullable(),
   teamName: z.string().nullable(),
+  teamLeaderId: id.nullable(),
   teamIds: z.array(id),
   teamNames: z.array(z.string()),
+  deputyOf: z.array(id).describe('teams where the person is a deputy leader'),
   name: z.string(),
   phone: z.string().nullable().describe('masked (138****1234) unless the caller may manage the roster'),
   title: z.string().nullable(),
+  posts: z.array(z.string()),
   active: z.boolean(),
+  joinedOn: date.nullable(),
+  leftOn: date.nullable(),
   userId: id.nullable(),
 })
 export const PersonList = items(Person)
-export const PersonDetail = Person.extend({ devices: z.array(z.unknown()) })
+export const Device = z.object({ id: z.string(), communityId: id, personId: id.nullable(), personName: z.string().nullable(), name: z.string().nullable(), createdAt: time, addedBy: id.nullable(), lastPositionAt: nullableTime })
+export const PersonDetail = Person.extend({ devices: z.array(Device) })
 
 export const Team = z.object({
   id,
   communityId: id,
   name: z.string(),
-  kind: z.string(),
+  kind: z.enum(TEAM_KINDS_ANY),
   kindLabel: z.string().nullable(),
   leaderId: id.nullable(),
   leaderName: z.string().nullable(),
   deputyIds: z.array(id),
   memberCount: z.number().int(),
+  activeCount: z.number().int(),
   active: z.boolean(),
 })
 export const TeamList = items(Team)
@@ -307,8 +314,11 @@ export const User = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   personId: id.nullable(),
+  personName: z.string().nullable(),
   districtId: id.nullable(),
   communityIds: z.array(id),
+  unitId: id.nullable().describe('a partner account’s unit (共建单位)'),
+  unitName: z.string().nullable(),
   active: z.boolean(),
   mustChangePassword: z.boolean(),
   createdAt: time,
@@ -316,7 +326,6 @@ export const User = z.object({
 })
 export const UserList = items(User)
 
-export const Device = z.object({ id: z.string(), communityId: id, personId: id.nullable(), personName: z.string().nullable(), name: z.string().nullable(), createdAt: time })
 export const DeviceList = items(Device)
 
 export const KeyPlace = z.object({
@@ -416,6 +425,7 @@ export const ImportJob = z.object({
   error: z.string().nullable(),
   communityId: id.nullable(),
   userId: id.nullable(),
+  boundary: Geometry.nullable().optional().describe('the community boundary read (one job only, not in the list)'),
   boundaryAreaM2: z.number().nullable(),
   utmSrid: z.number().int().nullable(),
   createdAt: time,

@@ -511,12 +511,17 @@ export type Person = {
   communityId: number
   teamId: number | null
   teamName: string | null
+  teamLeaderId: number | null
   teamIds: number[]
   teamNames: string[]
+  deputyOf: number[]
   name: string
   phone: string | null
   title: string | null
+  posts: string[]
   active: boolean
+  joinedOn: string | null
+  leftOn: string | null
   userId: number | null
 }
 
@@ -529,26 +534,32 @@ export type PersonDetail = {
   communityId: number
   teamId: number | null
   teamName: string | null
+  teamLeaderId: number | null
   teamIds: number[]
   teamNames: string[]
+  deputyOf: number[]
   name: string
   phone: string | null
   title: string | null
+  posts: string[]
   active: boolean
+  joinedOn: string | null
+  leftOn: string | null
   userId: number | null
-  devices: unknown[]
+  devices: DeviceCreated[]
 }
 
 export type Team = {
   id: number
   communityId: number
   name: string
-  kind: string
+  kind: "patrol" | "mediation" | "publicity" | "school_traffic" | "emergency" | "information" | "custom"
   kindLabel: string | null
   leaderId: number | null
   leaderName: string | null
   deputyIds: number[]
   memberCount: number
+  activeCount: number
   active: boolean
 }
 
@@ -562,8 +573,11 @@ export type User = {
   name: string
   role: "admin" | "planner" | "command" | "leader" | "patrol" | "partner"
   personId: number | null
+  personName: string | null
   districtId: number | null
   communityIds: number[]
+  unitId: number | null
+  unitName: string | null
   active: boolean
   mustChangePassword: boolean
   createdAt: string
@@ -581,6 +595,8 @@ export type Device = {
   personName: string | null
   name: string | null
   createdAt: string
+  addedBy: number | null
+  lastPositionAt: string | null
 }
 
 export type DeviceList = {
@@ -807,6 +823,7 @@ export type ImportJob = {
   error: string | null
   communityId: number | null
   userId: number | null
+  boundary?: Geometry | null
   boundaryAreaM2: number | null
   utmSrid: number | null
   createdAt: string
@@ -851,6 +868,8 @@ export type DeviceCreated = {
   personName: string | null
   name: string | null
   createdAt: string
+  addedBy: number | null
+  lastPositionAt: string | null
 }
 
 export type KeyPlaceByCode = {
@@ -872,8 +891,11 @@ export type PasswordReset = {
   name: string
   role: "admin" | "planner" | "command" | "leader" | "patrol" | "partner"
   personId: number | null
+  personName: string | null
   districtId: number | null
   communityIds: number[]
+  unitId: number | null
+  unitName: string | null
   active: boolean
   mustChangePassword: boolean
   createdAt: string
