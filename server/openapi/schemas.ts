@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ALERT_EVENTS, ALERT_PROVIDERS, DELIVERY_STATUSES } from '../../core/alerts.ts'
 import { CARE_DAY_STATES, POINTS_KINDS } from '../../core/care.ts'
-import { ALL_CATEGORIES, LEVELS, MATTER_TYPES, SEVERITIES, SOURCES, STATUSES } from '../../core/matters.ts'
+import { ALL_CATEGORIES, CATEGORIES, LEVELS, MATTER_TYPES, SEVERITIES, SOURCES, STATUSES } from '../../core/matters.ts'
 import { CARE_GROUPS, PLAN_TYPES, RATINGS, TEAM_KINDS_ANY, UNIT_KINDS } from '../../core/org.ts'
 import { ROLES } from '../../core/roles.ts'
 
@@ -186,6 +186,8 @@ export const ZoneCheck = z.object({
 })
 const Window = z.object({ from: nullableTime, to: nullableTime })
 const counts = z.record(z.string(), z.number().int())
+/** `{ key: count }` with every key of a vocabulary. */
+const countsOf = (keys: readonly string[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.number().int()])))
 export const ZoneStats = z.object({
   window: Window,
   communityId: id.nullable(),
@@ -214,7 +216,16 @@ export const ZoneStats = z.object({
 export const Stats = z.object({
   window: Window,
   communityId: id.nullable(),
-  hazards: z.object({ total: z.number().int(), byStatus: counts, byCategory: counts, bySeverity: counts }),
+  hazards: z.object({
+    total: z.number().int(),
+    byStatus: countsOf(STATUSES.filter((s) => s !== 'rejected' && s !== 'pending_review')),
+    byCategory: countsOf(CATEGORIES),
+    bySeverity: countsOf(SEVERITIES),
+    byLevel: countsOf(LEVELS).describe('by handling level now (办理层级)'),
+    byType: countsOf(MATTER_TYPES).describe('by kind of matter (事项类型)'),
+    escalated: z.number().int().describe('escalated at least once (升级)'),
+  }),
+  escalatedRate: z.number().nullable(),
   responseRate: z.number().nullable().describe('arrived on site within 7 minutes / responseBase (matters not found on patrol)'),
   arrivedInTime: z.number().int(),
   responseBase: z.number().int(),
@@ -233,11 +244,28 @@ export const Trend = z.object({
   days: z.array(date),
   from: time,
   to: time,
-  series: z.array(z.object({ category: z.string(), counts: z.array(z.number().int()), total: z.number().int() })),
+  series: z.array(z.object({ category: z.enum(ALL_CATEGORIES as unknown as [string, ...string[]]), counts: z.array(z.number().int()), total: z.number().int() })),
   total: z.array(z.number().int()),
 })
 
-const Visited = z.object({ total: z.number().int(), visited: z.number().int(), coverage: z.number().nullable() })
+const Visited = z.object({ total: z.number().int(), visited: z.number().int(), coverage: z.number().describe('visited / total; 1 when there is none') })
+/** `GET /api/tracks/flags` (and `flagged` of the coverage): stretches of consecutive implausible points, with the reason. */
+export const TrackFlags = collection(
+  feature(
+    z.object({
+      id: z.string(),
+      deviceId: z.string(),
+      personName: z.string().nullable(),
+      teamName: z.string().nullable(),
+      from: time,
+      to: time,
+      points: z.number().int(),
+      reason: z.string(),
+    }),
+    z.string(),
+  ),
+  { total: z.number().int(), flaggedPoints: z.number().int() },
+)
 export const Coverage = z.object({
   window: z.object({ from: time, to: time }),
   radiusM: z.number(),
@@ -245,9 +273,10 @@ export const Coverage = z.object({
   zoneId: id.nullable(),
   buildings: Visited.extend({ byTrack: z.number().int(), byCheckin: z.number().int() }),
   keyPlaces: Visited.extend({ byTrack: z.number().int(), byCheckin: z.number().int() }),
-  byZone: z.array(z.object({ zoneId: id, name: z.string(), buildings: Visited, keyPlaces: Visited })),
-  byTeam: z.array(z.object({ teamId: id, name: z.string(), zoneIds: z.array(id), buildings: Visited, keyPlaces: Visited })),
+  byZone: z.array(z.object({ zoneId: id, name: z.string(), teamId: id.nullable(), teamName: z.string().nullable(), assigneeName: z.string().nullable(), buildings: Visited, keyPlaces: Visited })),
+  byTeam: z.array(z.object({ teamId: id.nullable(), name: z.string().nullable(), zoneIds: z.array(id), buildings: Visited, keyPlaces: Visited })),
   unvisited: AnyFeatureCollection,
+  flagged: TrackFlags.describe('the implausible stretches of the window’s tracks, left out of the coverage'),
 })
 export const CoverageCalendar = z.object({
   communityId: id,
@@ -257,7 +286,7 @@ export const CoverageCalendar = z.object({
   compounds: z.array(
     z.object({
       id,
-      name: z.string().nullable(),
+      name: z.string(),
       patrolled: z.array(z.boolean()),
       byTrack: z.array(z.boolean()),
       byCheckin: z.array(z.boolean()),
@@ -344,13 +373,15 @@ export const Checkin = z.object({
   id,
   communityId: id,
   keyPlaceId: id,
-  keyPlaceName: z.string().nullable(),
+  keyPlaceName: z.string(),
+  code: z.string().optional().describe('only for roles that may print codes'),
+  buildingId: id.nullable(),
   deviceId: z.string().nullable(),
   personId: id.nullable(),
   personName: z.string().nullable(),
   t: time,
-  lon: z.number().nullable(),
-  lat: z.number().nullable(),
+  lon: z.number(),
+  lat: z.number(),
 })
 export const CheckinList = items(Checkin)
 
@@ -361,6 +392,8 @@ export const Track = feature(
     communityId: id,
     personId: id.nullable(),
     personName: z.string().nullable(),
+    teamId: id.nullable(),
+    teamName: z.string().nullable(),
     from: time,
     to: time,
     points: z.number().int(),
@@ -372,7 +405,6 @@ export const TrackCollection = collection(Track, {
   next: z.string().nullable().describe('cursor of the next page of devices (null on the last); also in the Link header'),
   limit: z.number().int().describe('devices per page'),
 })
-export const TrackFlags = collection(AnyFeature, { total: z.number().int(), flaggedPoints: z.number().int() })
 
 export const Building = z.object({ id, communityId: id, name: z.string().nullable(), kind: z.string().nullable(), floors: z.number().int().nullable(), households: z.number().int().nullable(), headPersonId: id.nullable(), headName: z.string().nullable() })
 
@@ -435,7 +467,7 @@ export const ImportJobList = items(ImportJob)
 
 export const TrackUploadResult = z.object({ accepted: count, duplicates: count, rejected: z.array(RejectedRow) })
 export const OwnTracksAnswer = z.array(z.unknown()).describe('always []: OwnTracks reads it as the friends’ positions, none')
-export const CheckinCreated = Checkin.extend({ code: z.string(), buildingId: id.nullable(), clientId: z.string().nullable() })
+export const CheckinCreated = Checkin.extend({ code: z.string(), clientId: z.string().nullable() })
 export const DeviceCreated = Device
 export const KeyPlaceByCode = KeyPlace.extend({ communityName: z.string(), code: z.string(), checkinUrl: z.string() })
 export const PasswordReset = User.extend({ password: z.string().describe('the new password, shown once') })

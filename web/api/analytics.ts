@@ -3,7 +3,8 @@
  * `/recurrences`, `/api/stats`, `/api/stats/trend`), through the app's one HTTP client.
  */
 import type { MultiPolygon, Point, Polygon, LineString } from 'geojson'
-import type { HazardStatsAnswer, HotspotConfidence, HotspotProperties } from '../../core/answers.ts'
+import type { HotspotConfidence, HotspotProperties } from '../../core/answers.ts'
+import type * as Api from './openapi-types.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId, HazardCategory, HazardStatus, SgFeatureCollection } from './types.ts'
 
@@ -62,16 +63,10 @@ export interface RecurrenceProperties {
 export type RecurrenceCollection = SgFeatureCollection<Point, RecurrenceProperties>
 
 /** `GET /api/stats`. Rates are shares 0..1, null when there is no hazard. */
-export type HazardStats = HazardStatsAnswer
+export type HazardStats = Api.Stats
 
 /** `GET /api/stats/trend`. */
-export interface HazardTrend {
-  days: string[]
-  from: string
-  to: string
-  series: { category: HazardCategory; counts: number[]; total: number }[]
-  total: number[]
-}
+export type HazardTrend = Api.Trend
 
 /** The filters every analysis call shares. */
 export interface AnalysisQuery {

@@ -385,15 +385,44 @@ export type Stats = {
   hazards: {
     total: number
     byStatus: {
-      [key: string]: number
+      reported: number
+      dispatched: number
+      rectifying: number
+      rectified: number
+      verified: number
+      reopened: number
     }
     byCategory: {
-      [key: string]: number
+      flying_wire_charging: number
+      ebike_indoor: number
+      fire_lane_blocked: number
+      corridor_clutter: number
+      facility_aging: number
+      poor_lighting: number
+      falling_object_risk: number
+      other: number
     }
     bySeverity: {
-      [key: string]: number
+      minor: number
+      major: number
+      critical: number
     }
+    byLevel: {
+      micro_grid: number
+      grid: number
+      street: number
+    }
+    byType: {
+      hazard: number
+      dispute: number
+      lead: number
+      emergency: number
+      request: number
+      information: number
+    }
+    escalated: number
   }
+  escalatedRate: number | null
   responseRate: number | null
   arrivedInTime: number
   responseBase: number
@@ -414,7 +443,7 @@ export type Trend = {
   from: string
   to: string
   series: Array<{
-    category: string
+    category: "flying_wire_charging" | "ebike_indoor" | "fire_lane_blocked" | "corridor_clutter" | "facility_aging" | "poor_lighting" | "falling_object_risk" | "other" | "neighbours" | "family" | "noise" | "property" | "suspicious_person" | "suspicious_vehicle" | "fraud" | "fire" | "medical" | "flood" | "gas_leak" | "traffic" | "repair" | "environment" | "elderly_help" | "micro_wish" | "opinion" | "suggestion" | "complaint"
     counts: number[]
     total: number
   }>
@@ -432,47 +461,51 @@ export type Coverage = {
   buildings: {
     total: number
     visited: number
-    coverage: number | null
+    coverage: number
     byTrack: number
     byCheckin: number
   }
   keyPlaces: {
     total: number
     visited: number
-    coverage: number | null
+    coverage: number
     byTrack: number
     byCheckin: number
   }
   byZone: Array<{
     zoneId: number
     name: string
+    teamId: number | null
+    teamName: string | null
+    assigneeName: string | null
     buildings: {
       total: number
       visited: number
-      coverage: number | null
+      coverage: number
     }
     keyPlaces: {
       total: number
       visited: number
-      coverage: number | null
+      coverage: number
     }
   }>
   byTeam: Array<{
-    teamId: number
-    name: string
+    teamId: number | null
+    name: string | null
     zoneIds: number[]
     buildings: {
       total: number
       visited: number
-      coverage: number | null
+      coverage: number
     }
     keyPlaces: {
       total: number
       visited: number
-      coverage: number | null
+      coverage: number
     }
   }>
   unvisited: AnyFeatureCollection
+  flagged: TrackFlags
 }
 
 export type CoverageCalendar = {
@@ -482,7 +515,7 @@ export type CoverageCalendar = {
   days: string[]
   compounds: Array<{
     id: number
-    name: string | null
+    name: string
     patrolled: boolean[]
     byTrack: boolean[]
     byCheckin: boolean[]
@@ -622,13 +655,15 @@ export type Checkin = {
   id: number
   communityId: number
   keyPlaceId: number
-  keyPlaceName: string | null
+  keyPlaceName: string
+  code?: string
+  buildingId: number | null
   deviceId: string | null
   personId: number | null
   personName: string | null
   t: string
-  lon: number | null
-  lat: number | null
+  lon: number
+  lat: number
 }
 
 export type CheckinList = {
@@ -645,6 +680,8 @@ export type Track = {
     communityId: number
     personId: number | null
     personName: string | null
+    teamId: number | null
+    teamName: string | null
     from: string
     to: string
     points: number
@@ -661,7 +698,21 @@ export type TrackCollection = {
 
 export type TrackFlags = {
   type: "FeatureCollection"
-  features: AnyFeature[]
+  features: Array<{
+    type: "Feature"
+    id?: string
+    geometry: Geometry | null
+    properties: {
+      id: string
+      deviceId: string
+      personName: string | null
+      teamName: string | null
+      from: string
+      to: string
+      points: number
+      reason: string
+    }
+  }>
   total: number
   flaggedPoints: number
 }
@@ -849,15 +900,15 @@ export type CheckinCreated = {
   id: number
   communityId: number
   keyPlaceId: number
-  keyPlaceName: string | null
+  keyPlaceName: string
+  code: string
+  buildingId: number | null
   deviceId: string | null
   personId: number | null
   personName: string | null
   t: string
-  lon: number | null
-  lat: number | null
-  code: string
-  buildingId: number | null
+  lon: number
+  lat: number
   clientId: string | null
 }
 
