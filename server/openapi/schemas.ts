@@ -165,11 +165,12 @@ export const ZoneDetail = feature(
   }),
   id,
 )
-export const ZoneWrite = Zone.extend({ overlaps: z.array(z.unknown()) })
+export const ZoneWrite = Zone.extend({ overlaps: z.array(z.object({ zoneId: id, name: z.string(), areaM2: z.number() })).describe('other zones of the same tier it overlaps, largest first') })
+const Overlap = z.object({ a: id, b: id, areaM2: z.number(), geometry: Geometry.nullable() }).describe('a pair sharing more than a sliver, a < b')
 export const ZoneCheck = z.object({
   communityId: id,
-  overlaps: z.array(z.unknown()),
-  gaps: z.object({ areaM2: z.number(), geometry: Geometry.nullable() }),
+  overlaps: z.array(Overlap),
+  gaps: z.object({ areaM2: z.number(), geometry: Geometry.describe('a MultiPolygon, empty when nothing is left') }),
   coverage: z.number(),
   communityAreaM2: z.number(),
   zonedAreaM2: z.number(),
@@ -178,8 +179,8 @@ export const ZoneCheck = z.object({
       parentId: id,
       name: z.string(),
       count: z.number().int(),
-      overlaps: z.array(z.unknown()),
-      gaps: z.object({ areaM2: z.number(), geometry: Geometry.nullable() }),
+      overlaps: z.array(Overlap),
+      gaps: z.object({ areaM2: z.number(), geometry: Geometry.describe('a MultiPolygon, empty when nothing is left') }),
       coverage: z.number(),
     }),
   ),

@@ -309,15 +309,24 @@ export type ZoneWrite = {
     buildings: number
     updatedAt: string
   }
-  overlaps: unknown[]
+  overlaps: Array<{
+    zoneId: number
+    name: string
+    areaM2: number
+  }>
 }
 
 export type ZoneCheck = {
   communityId: number
-  overlaps: unknown[]
-  gaps: {
+  overlaps: Array<{
+    a: number
+    b: number
     areaM2: number
     geometry: Geometry | null
+  }>
+  gaps: {
+    areaM2: number
+    geometry: Geometry
   }
   coverage: number
   communityAreaM2: number
@@ -326,10 +335,15 @@ export type ZoneCheck = {
     parentId: number
     name: string
     count: number
-    overlaps: unknown[]
-    gaps: {
+    overlaps: Array<{
+      a: number
+      b: number
       areaM2: number
       geometry: Geometry | null
+    }>
+    gaps: {
+      areaM2: number
+      geometry: Geometry
     }
     coverage: number
   }>
