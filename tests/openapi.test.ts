@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import Ajv from 'ajv'
+import draft4 from 'ajv/lib/refs/json-schema-draft-04.json' with { type: 'json' }
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createApp } from '../server/app.ts'
 import { LiveHub } from '../server/live/hub.ts'
@@ -117,6 +118,20 @@ describe('structure', () => {
       const security = (op.security ?? doc.security) as Record<string, string[]>[]
       for (const s of security) for (const name of Object.keys(s)) expect(doc.components.securitySchemes[name], `${where}: scheme ${name}`).toBeDefined()
     }
+  })
+
+  test('the official OpenAPI 3.0 schema accepts the document (and refuses a broken copy)', async () => {
+    // tests/fixtures/openapi-3.0-schema.json: https://spec.openapis.org/oas/3.0/schema/2021-09-28 (OpenAPI Initiative,
+    // Apache-2.0), as shipped by openapi-spec-validator; JSON Schema draft 4.
+    const schema = JSON.parse(await readFile('tests/fixtures/openapi-3.0-schema.json', 'utf8')) as Json
+    const ajv = new Ajv({ schemaId: 'auto', allErrors: true, unknownFormats: 'ignore' })
+    ajv.addMetaSchema(draft4)
+    const validate = ajv.compile(schema)
+    const ok = validate(doc)
+    expect(ok ? [] : validate.errors!.slice(0, 5).map((e) => `${e.dataPath} ${e.message}`)).toEqual([])
+    const broken = structuredClone(doc)
+    broken.paths['/api/health']!.get!.responses = {}
+    expect(validate(broken)).toBe(false)
   })
 
   test('every $ref resolves', () => {
