@@ -1,3 +1,5 @@
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import type { Sql } from '../db/connect.ts'
 import { can, maskPhone } from '../../core/roles.ts'
 import { maskAddress } from '../../core/care.ts'
@@ -208,21 +210,7 @@ export async function updateResident(sql: Sql, id: number, input: Partial<Reside
 }
 
 /** A care visit as the API answers it. */
-export interface CareVisit {
-  id: number
-  communityId: number
-  residentId: number
-  residentName: string
-  personId: number | null
-  personName: string | null
-  t: string
-  /** Metres from the phone to the door, when a position was sent. */
-  distanceM: number | null
-  /** Recorded with the door's QR code. */
-  byCode: boolean
-  note: string | null
-  clientId: string | null
-}
+export type CareVisit = z.infer<typeof Schemas.CareVisit>
 
 /** A visit to record (`POST /api/care/visits`). */
 export interface NewCareVisit {

@@ -11,6 +11,8 @@
  * A matter rejected later therefore takes its points away at the next read. Redemptions are rows of
  * points_ledger; a redemption beyond the balance is refused, so the balance never goes below zero by one.
  */
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import type { Sql } from '../db/connect.ts'
 import { DEFAULT_POINTS_RULES, type PointsKind, type PointsRules } from '../../core/care.ts'
 import { shanghaiMidnight } from '../../core/period.ts'
@@ -188,18 +190,7 @@ export interface NewRedemption {
 }
 
 /** A redemption as the API answers it. */
-export interface Redemption {
-  id: number
-  personId: number
-  points: number
-  item: string
-  note: string | null
-  at: string
-  byUserId: number | null
-  byName: string | null
-  /** The person's balance after it. */
-  balance: number
-}
+export type Redemption = z.infer<typeof Schemas.Redemption>
 
 /**
  * Enter a redemption (admin, leader): the person must be visible (404); the points at most the balance (409:
