@@ -8,7 +8,8 @@ import type postgres from 'postgres'
 import type { Queryable, Sql } from '../db/connect.ts'
 import { checkTransition } from '../../core/matter-machine.ts'
 import { CLOSED_STATUSES, LEVEL_DAYS, type Level, type MatterCategory, type PublicReportType, type Status } from '../../core/matters.ts'
-import type { PublicReportView } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import type { Rating } from '../../core/org.ts'
 import { recordLiveEvent, type LiveEvent } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
@@ -132,7 +133,10 @@ export async function createPublicReport(sql: Sql, input: NewPublicReport): Prom
   })
 }
 
-export type { PublicReportView, PublicStep } from '../../core/answers.ts'
+/** What anyone holding the tracking code reads (`GET /api/public/reports/:trackingCode`). */
+export type PublicReportView = z.infer<typeof Schemas.PublicReportView>
+/** One step of the public timeline: when, and the status it reached (no names, no notes). */
+export type PublicStep = PublicReportView['timeline'][number]
 
 /** The public view of a resident's report, or undefined for an unknown code. */
 export async function publicReport(sql: Queryable, trackingCode: string): Promise<PublicReportView | undefined> {
