@@ -111,30 +111,10 @@ export function earnedEntries(sql: Sql, f: EarnedFilter) {
 }
 
 /** One line of a person's points. */
-export interface PointsEntry {
-  kind: PointsKind
-  at: string
-  /** The record's id (a matter, check-in, visit; the day for duty; the ledger row for a redemption). */
-  ref: string
-  /** Category, key place, household, hours on duty, or what was exchanged. */
-  detail: string | null
-  /** Positive when earned, negative when redeemed. */
-  points: number
-  byName?: string | null
-}
+export type PointsEntry = z.infer<typeof Schemas.PersonPoints>['entries'][number]
 
 /** A person's points (`GET /api/points?personId=`). */
-export interface PersonPoints {
-  personId: number
-  name: string
-  communityId: number
-  earned: number
-  redeemed: number
-  /** earned − redeemed, never below zero. */
-  balance: number
-  byKind: Record<PointsKind, number>
-  entries: PointsEntry[]
-}
+export type PersonPoints = z.infer<typeof Schemas.PersonPoints>
 
 async function personInScope(sql: Sql, personId: number, communityIds: number[] | null): Promise<{ id: number; name: string; communityId: number }> {
   const [p] = await sql<{ id: number; name: string; communityId: number }[]>`

@@ -269,16 +269,7 @@ export async function residentContact(sql: Queryable, id: number): Promise<strin
 }
 
 /** One poster: a compound or a building with its report code. */
-export interface PosterRow {
-  kind: 'compound' | 'building'
-  id: number
-  communityId: number
-  communityName: string
-  name: string
-  /** The building's compound (null for a compound, or a building outside any). */
-  compoundName: string | null
-  code: string
-}
+export type PosterRow = Omit<z.infer<typeof Schemas.PosterList>['items'][number], 'reportUrl' | 'qrUrl'>
 
 /** Every compound, then every building, of the caller's communities (or one of them), by name. */
 export async function listPosters(sql: Queryable, communityIds: number[] | null, communityId?: number): Promise<PosterRow[]> {
