@@ -4,7 +4,7 @@
  * OpenAPI document (`GET /api/openapi.json`, zod schemas in server/openapi/schemas.ts): the web app
  * reads its generated types (web/api/openapi-types.ts), and an answer whose schema says everything is
  * typed on the server with `z.infer` of that schema rather than here (units, public reports, duty,
- * statistics, the route, reminders, care visits, redemptions).
+ * statistics, the route, the coverage calendar, check-ins, tracks, the roster, alert channels, care and points).
  */
 import type { Occurrence, PlanRepeat, PlanType } from './plans.ts'
 
@@ -38,61 +38,6 @@ export interface CoverageReport<Unvisited = unknown, Flagged = unknown> {
   unvisited: Unvisited
   /** The physically impossible stretches of the window's tracks, left out of the coverage (with their reasons). */
   flagged: Flagged
-}
-
-/** `GET /api/analysis/coverage/calendar`: compound × day, and the weekly rule (每周覆盖). */
-export interface CoverageCalendar {
-  communityId: number
-  timeZone: 'Asia/Shanghai'
-  radiusM: number
-  /** The local days, oldest first (YYYY-MM-DD). */
-  days: string[]
-  compounds: {
-    id: number
-    name: string
-    patrolled: boolean[]
-    byTrack: boolean[]
-    byCheckin: boolean[]
-    daysPatrolled: number
-    lastPatrolled: string | null
-    /** The longest run of consecutive days without a patrol in the calendar. */
-    longestGapDays: number
-  }[]
-  /** The weekly rule (every compound patrolled at least once a week) per ISO week touched by the days. */
-  weeks: { week: string; from: string; to: string; daysInWindow: number; complete: boolean; breaking: number[] }[]
-  /** The weekly rule over the last 7 days (today included). */
-  last7Days: { from: string; to: string; breaking: number[] }
-  /** Compounds that went 7 or more days in a row without a patrol somewhere in the calendar (a rolling week missed). */
-  breakingAnyWeek: number[]
-}
-
-/** Who walked a track run or a flagged stretch, and when (`GET /api/tracks`, `GET /api/tracks/flags`). */
-export interface TrackRunProperties {
-  id: string
-  deviceId: string
-  communityId: number
-  personId: number | null
-  personName: string | null
-  teamId: number | null
-  teamName: string | null
-  from: string
-  to: string
-  points: number
-}
-
-/** A recorded check-in at a key place (`GET /api/checkins`). */
-export interface CheckinAnswer {
-  id: number
-  communityId: number
-  keyPlaceId: number
-  keyPlaceName: string
-  code: string
-  buildingId: number | null
-  deviceId: string | null
-  personName: string | null
-  t: string
-  lon: number
-  lat: number
 }
 
 /** The micro-grid tier of one grid in `GET /api/zones/check`: its micro-grids against each other and the grid. */

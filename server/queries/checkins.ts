@@ -5,7 +5,8 @@ import { Problem, problems } from '../problem.ts'
 import { assertMayWrite, deviceRow } from './tracks.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
-import type { CheckinAnswer } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 
 /** A key place (重点部位) as the check-in page and the QR sheet see it. */
 export interface KeyPlaceRow {
@@ -38,7 +39,7 @@ export async function findKeyPlace(sql: Sql, by: { id: number } | { code: string
 }
 
 /** A check-in as the API answers it. */
-export interface CheckinRow extends CheckinAnswer {
+export interface CheckinRow extends z.infer<typeof Schemas.CheckinCreated> {
   userId: number | null
   personId: number | null
   clientId: string | null
