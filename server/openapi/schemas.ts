@@ -409,7 +409,18 @@ export const TrackCollection = collection(Track, {
 
 export const Building = z.object({ id, communityId: id, name: z.string().nullable(), kind: z.string().nullable(), floors: z.number().int().nullable(), households: z.number().int().nullable(), headPersonId: id.nullable(), headName: z.string().nullable() })
 
-export const AuditEntry = z.object({ id, at: time, userId: id.nullable(), username: z.string().nullable(), communityId: id.nullable(), action: z.string(), entity: z.string(), entityId: z.string().nullable() })
+export const AuditEntry = z.object({
+  id,
+  at: time,
+  userId: id.nullable(),
+  username: z.string().nullable(),
+  communityId: id.nullable(),
+  action: z.string(),
+  entity: z.string(),
+  entityId: z.string().nullable(),
+  before: z.unknown().describe('the entity before the change (JSON), or null'),
+  after: z.unknown().describe('the entity after the change (JSON), or null'),
+})
 export const AuditList = items(AuditEntry)
 
 export const AnyList = items(AnyObject)

@@ -9,17 +9,7 @@ import type { z } from 'zod'
 import type * as Schemas from '../openapi/schemas.ts'
 
 /** A key place (重点部位) as the check-in page and the QR sheet see it. */
-export interface KeyPlaceRow {
-  id: number
-  communityId: number
-  communityName: string
-  buildingId: number | null
-  kind: string
-  name: string
-  code: string
-  lon: number
-  lat: number
-}
+export type KeyPlaceRow = Omit<z.infer<typeof Schemas.KeyPlaceByCode>, 'checkinUrl'>
 
 const keyPlaceColumns = (sql: Sql) => sql`
   k.id, k.community_id as "communityId", c.name as "communityName", k.building_id as "buildingId", k.kind, k.name, k.code,

@@ -199,17 +199,7 @@ export async function updatePerson(sql: Sql, id: number, input: PersonInput, act
   })
 }
 
-interface Existing {
-  id: number
-  name: string
-  phone: string | null
-  title: string | null
-  posts: string[]
-  active: boolean
-  joinedOn: string | null
-  leftOn: string | null
-  teamIds: number[]
-}
+type Existing = Pick<PersonRow, 'id' | 'name' | 'phone' | 'title' | 'posts' | 'active' | 'joinedOn' | 'leftOn' | 'teamIds'>
 
 /**
  * Import checked roster rows into one community: a row with an ID, or whose phone is already someone's,

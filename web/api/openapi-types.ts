@@ -751,6 +751,8 @@ export type AuditEntry = {
   action: string
   entity: string
   entityId: string | null
+  before: unknown
+  after: unknown
 }
 
 export type AuditList = {
