@@ -270,6 +270,13 @@ describe('responses', () => {
     await conforms('/api/stats/trend?days=14')
   })
 
+  test('hot spots, clusters and recurrences', async () => {
+    const hot = (await conforms('/api/analysis/hotspots?communityId=1&days=90')) as { features: unknown[] }
+    expect(hot.features.length).toBeGreaterThan(0)
+    await conforms('/api/analysis/clusters?communityId=1&days=90')
+    await conforms('/api/analysis/recurrences?communityId=1&days=90')
+  })
+
   test('coverage and its calendar', async () => {
     await conforms(`/api/analysis/coverage?${window()}`)
     await conforms('/api/analysis/coverage/calendar')

@@ -110,9 +110,9 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   // Analysis
   'GET /api/analysis/coverage': { tag: 'analysis', summary: 'Patrol coverage of buildings and key places in a window', responses: ok('Coverage') },
   'GET /api/analysis/coverage/calendar': { tag: 'analysis', summary: 'Compound × day coverage and the weekly rule', responses: ok('CoverageCalendar') },
-  'GET /api/analysis/clusters': { tag: 'analysis', summary: 'Hazard clusters (DBSCAN)', responses: geojson() },
-  'GET /api/analysis/hotspots': { tag: 'analysis', summary: 'Hot spots (Getis-Ord Gi*) on a grid', responses: geojson() },
-  'GET /api/analysis/recurrences': { tag: 'analysis', summary: 'Hazards that came back near a closed one', responses: geojson() },
+  'GET /api/analysis/clusters': { tag: 'analysis', summary: 'Hazard clusters (DBSCAN)', responses: geojson('ClusterCollection') },
+  'GET /api/analysis/hotspots': { tag: 'analysis', summary: 'Hot spots (Getis-Ord Gi*) on a grid', responses: geojson('HotspotCollection') },
+  'GET /api/analysis/recurrences': { tag: 'analysis', summary: 'Hazards that came back near a closed one', responses: geojson('RecurrenceCollection') },
   'GET /api/stats': { tag: 'analysis', summary: 'Totals, response and closure rates, overdue, medians', responses: ok('Stats') },
   'GET /api/stats/trend': { tag: 'analysis', summary: 'Daily counts per category', responses: ok('Trend') },
   'GET /api/reports/:period': {

@@ -777,6 +777,37 @@ export const PersonPoints = z.object({
   entries: z.array(z.object({ kind: z.enum(POINTS_KINDS), at: time, ref: z.string(), detail: z.string().nullable(), points: z.number(), byName: z.string().nullable().optional() })),
 })
 
+const categoryEnum = z.enum(ALL_CATEGORIES as unknown as [string, ...string[]])
+export const HotspotCollection = collection(
+  feature(
+    z.object({
+      id: z.string(),
+      col: z.number().int(),
+      row: z.number().int(),
+      count,
+      giZ: z.number().nullable(),
+      giP: z.number().nullable(),
+      confidence: z.number().int().min(-3).max(3).describe('3/2/1 hot at 99/95/90 %, -3/-2/-1 cold, 0 not significant'),
+    }),
+    z.string(),
+  ),
+  {
+    communityId: id,
+    cellM: z.number(),
+    hazards: count,
+    cells: count,
+    nonEmptyCells: count,
+    note: z.object({ code: z.enum(['too_few_hazards', 'too_few_cells']), zh: z.string(), en: z.string() }).nullable().describe('why there are no z-scores'),
+  },
+)
+export const ClusterCollection = collection(
+  feature(z.object({ id, clusterId: z.number().int(), communityId: id, count, hazardIds: z.array(id), categories: z.record(z.string(), count) }), id),
+  { eps: z.number(), minPoints: count, hazards: count, noise: count },
+)
+export const RecurrenceCollection = collection(
+  feature(z.object({ id, hazardId: id, earlierId: id, category: categoryEnum, count, distanceM: z.number(), reportedAt: time }), id),
+)
+
 /** Every named response schema, by its name under `components.schemas`. */
 export const RESPONSE_SCHEMAS = {
   Problem,
@@ -875,6 +906,9 @@ export const RESPONSE_SCHEMAS = {
   Redemption,
   RedemptionList,
   PersonPoints,
+  HotspotCollection,
+  ClusterCollection,
+  RecurrenceCollection,
 } as const
 
 /** The name of a response schema. */

@@ -1531,6 +1531,75 @@ export type PersonPoints = {
   }>
 }
 
+export type HotspotCollection = {
+  type: "FeatureCollection"
+  features: Array<{
+    type: "Feature"
+    id?: string
+    geometry: Geometry | null
+    properties: {
+      id: string
+      col: number
+      row: number
+      count: number
+      giZ: number | null
+      giP: number | null
+      confidence: number
+    }
+  }>
+  communityId: number
+  cellM: number
+  hazards: number
+  cells: number
+  nonEmptyCells: number
+  note: {
+    code: "too_few_hazards" | "too_few_cells"
+    zh: string
+    en: string
+  } | null
+}
+
+export type ClusterCollection = {
+  type: "FeatureCollection"
+  features: Array<{
+    type: "Feature"
+    id?: number
+    geometry: Geometry | null
+    properties: {
+      id: number
+      clusterId: number
+      communityId: number
+      count: number
+      hazardIds: number[]
+      categories: {
+        [key: string]: number
+      }
+    }
+  }>
+  eps: number
+  minPoints: number
+  hazards: number
+  noise: number
+}
+
+export type RecurrenceCollection = {
+  type: "FeatureCollection"
+  features: Array<{
+    type: "Feature"
+    id?: number
+    geometry: Geometry | null
+    properties: {
+      id: number
+      hazardId: number
+      earlierId: number
+      category: "flying_wire_charging" | "ebike_indoor" | "fire_lane_blocked" | "corridor_clutter" | "facility_aging" | "poor_lighting" | "falling_object_risk" | "other" | "neighbours" | "family" | "noise" | "property" | "suspicious_person" | "suspicious_vehicle" | "fraud" | "fire" | "medical" | "flood" | "gas_leak" | "traffic" | "repair" | "environment" | "elderly_help" | "micro_wish" | "opinion" | "suggestion" | "complaint"
+      count: number
+      distanceM: number
+      reportedAt: string
+    }
+  }>
+}
+
 /** Every operation: its path parameters, query, request body and success answer. */
 export interface ApiOperations {
   "GET /api/health": {
@@ -1964,19 +2033,19 @@ export interface ApiOperations {
     path: never
     query: { from?: string; to?: string; communityId?: number; category?: string; status?: string; eps?: number; minPoints?: number }
     body: never
-    response: AnyFeatureCollection
+    response: ClusterCollection
   }
   "GET /api/analysis/hotspots": {
     path: never
     query: { from?: string; to?: string; communityId?: number; category?: string; status?: string; cell?: number }
     body: never
-    response: AnyFeatureCollection
+    response: HotspotCollection
   }
   "GET /api/analysis/recurrences": {
     path: never
     query: { from?: string; to?: string; communityId?: number; category?: string }
     body: never
-    response: AnyFeatureCollection
+    response: RecurrenceCollection
   }
   "GET /api/stats": {
     path: never
