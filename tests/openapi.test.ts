@@ -245,6 +245,12 @@ describe('responses', () => {
     await conforms('/api/auth/me')
   })
 
+  test('a new community', async () => {
+    const square = [[114.6, 30.6], [114.602, 30.6], [114.602, 30.602], [114.6, 30.602], [114.6, 30.6]]
+    const made = (await sends(admin, 'POST', '/api/communities', { type: 'Feature', geometry: { type: 'Polygon', coordinates: [square] }, properties: { name: 'OpenAPI 社区' } }, 201)) as { properties: { name: string } }
+    expect(made.properties.name).toBe('OpenAPI 社区')
+  })
+
   test('communities and a map layer', async () => {
     const body = (await conforms('/api/communities')) as { features: unknown[] }
     expect(body.features.length).toBeGreaterThan(0)

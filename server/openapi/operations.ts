@@ -55,7 +55,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'GET /api/auth/me': { tag: 'auth', summary: 'The signed-in user and the CSRF token', responses: ok('Me') },
   // Communities and layers
   'GET /api/communities': { tag: 'communities', summary: 'Communities the caller may see', responses: geojson('CommunityCollection') },
-  'POST /api/communities': { tag: 'communities', summary: 'Create a community from its boundary', responses: created('AnyFeature') },
+  'POST /api/communities': { tag: 'communities', summary: 'Create a community from its boundary', responses: created('Community') },
   'GET /api/layers/:layer': { tag: 'layers', summary: 'A map layer as GeoJSON (buildings, compounds, roads, key places, …)', responses: geojson() },
   'GET /api/tiles/:layer/:z/:x/:tile': {
     tag: 'layers',

@@ -1690,7 +1690,7 @@ export interface ApiOperations {
         nameEn?: string
       }
     }
-    response: AnyFeature
+    response: Community
   }
   "GET /api/layers/{layer}": {
     path: { layer: "communities" | "compounds" | "buildings" | "key-places" | "zones" | "roads" | "water" }
