@@ -2,6 +2,7 @@
  * The vocabulary of the organisation shared by the server and the web app: teams, partner units,
  * patrol plans and care visits. Pure: no I/O.
  */
+import type { MatterType } from './matters.ts'
 
 /** The six standard kinds of team (一队多能); a team may also carry a custom name. */
 export const TEAM_KINDS = ['patrol', 'mediation', 'publicity', 'school_traffic', 'emergency', 'information'] as const
@@ -12,6 +13,26 @@ export const TEAM_KIND_CUSTOM = 'custom'
 /** Every kind a team may have: the six standard ones and `custom`. */
 export const TEAM_KINDS_ANY = [...TEAM_KINDS, TEAM_KIND_CUSTOM] as const
 export type AnyTeamKind = (typeof TEAM_KINDS_ANY)[number]
+
+/**
+ * The kind of matter each standard team works on (金槐义警: 一队多能): what its members report first.
+ * Patrol and school-traffic teams find hazards, mediation disputes, publicity hears opinions, the
+ * emergency team meets emergencies, information collects security leads.
+ */
+export const TEAM_KIND_MATTER_TYPE: Record<TeamKind, MatterType> = {
+  patrol: 'hazard',
+  mediation: 'dispute',
+  publicity: 'information',
+  school_traffic: 'hazard',
+  emergency: 'emergency',
+  information: 'lead',
+}
+
+/** The kind of matter a member of these teams reports first: the first standard team's (in {@link TEAM_KINDS} order), else hazard. */
+export function firstMatterType(teamKinds: readonly string[]): MatterType {
+  const kind = TEAM_KINDS.find((k) => teamKinds.includes(k))
+  return kind ? TEAM_KIND_MATTER_TYPE[kind] : 'hazard'
+}
 
 /** Chinese names of the standard team kinds (the roster template and the web app). */
 export const TEAM_KIND_NAMES: Record<TeamKind, { zh: string; en: string }> = {

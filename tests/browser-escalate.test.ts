@@ -44,7 +44,7 @@ afterAll(async () => {
   await server?.close()
 })
 
-test('offline, the assignee escalates a task with a reason; online, a lost answer is sent again and the matter is escalated once', async () => {
+test('offline, the assignee escalates a task with a reason; online, a lost answer is sent again and the matter is escalated once', { timeout: 180_000 }, async () => {
   const context = await browser.newContext({
     viewport: { width: 360, height: 740 },
     deviceScaleFactor: 2,

@@ -70,7 +70,7 @@ export const SessionUser = z.object({
   communityIds: z.array(id).nullable().optional(),
 })
 export const Login = z.object({ token: z.string(), csrfToken: z.string(), expiresAt: time, user: SessionUser.omit({ personId: true }).partial({ communityIds: true }) })
-export const Me = z.object({ user: SessionUser, csrfToken: z.string() })
+export const Me = z.object({ user: SessionUser, csrfToken: z.string(), teamKinds: z.array(z.string()).describe('Kinds of the teams the user belongs to') })
 export const AppConfig = z.object({ basemap: z.object({}).catchall(z.unknown()).nullable() })
 
 export const Community = feature(z.object({ id, name: z.string(), nameEn: z.string().nullable(), utmSrid: z.number().int(), districtId: id.nullable() }), id)

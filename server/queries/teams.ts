@@ -107,3 +107,11 @@ export async function updateTeam(sql: Sql, id: number, input: TeamInput, actor: 
     return after
   })
 }
+
+/** The kinds of the teams a person belongs to (for the phone: which kind of matter they report first). */
+export async function teamKindsOf(sql: Queryable, personId: number | null): Promise<AnyTeamKind[]> {
+  if (personId === null) return []
+  const rows = await sql<{ kind: AnyTeamKind }[]>`
+    select distinct t.kind from person_teams pt join teams t on t.id = pt.team_id where pt.person_id = ${personId} order by t.kind`
+  return rows.map((r) => r.kind)
+}

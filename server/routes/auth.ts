@@ -10,6 +10,7 @@ import { PASSWORD_MAX_LENGTH, passwordProblem } from '../../core/roles.ts'
 import { setOwnPassword } from '../queries/accounts.ts'
 import { Problem, problems } from '../problem.ts'
 import { recordAudit } from '../queries/audit.ts'
+import { teamKindsOf } from '../queries/teams.ts'
 import { createSession, hashToken, revokeSession, SESSION_TTL_MS } from '../queries/users.ts'
 import { validate } from '../validate.ts'
 
@@ -85,5 +86,6 @@ export function authRoutes() {
       deleteCookie(c, SESSION_COOKIE, { path: '/' })
       return c.body(null, 204)
     })
-    .get('/me', authenticate, (c) => c.json({ user: c.get('user'), csrfToken: c.get('csrfToken') }))
+    // With the kinds of the user's teams: the phone offers the kind of matter their team works on first.
+    .get('/me', authenticate, async (c) => c.json({ user: c.get('user'), csrfToken: c.get('csrfToken'), teamKinds: await teamKindsOf(c.get('sql'), c.get('user').personId) }))
 }

@@ -70,6 +70,7 @@ export type Me = {
     communityIds?: number[] | null
   }
   csrfToken: string
+  teamKinds: string[]
 }
 
 export type AppConfig = {

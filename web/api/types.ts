@@ -10,6 +10,7 @@
  */
 // The hazard vocabulary is the server's (core/matters.ts), shared so the two never drift.
 import { CATEGORIES, CLOSED_STATUSES as SERVER_CLOSED, SEVERITIES, STATUSES } from '../../core/matters.ts'
+import type { MatterCategory, MatterType } from '../../core/matters.ts'
 import type * as Api from './openapi-types.ts'
 import type {
   Geometry,
@@ -221,7 +222,10 @@ export type PeopleResponse = Api.PersonList
 
 /** Body of `POST /api/hazards`. */
 export interface NewHazardRequest {
-  category: HazardCategory
+  /** A matter of another kind than hazard (`POST /api/matters`); absent for a hazard (`POST /api/hazards`). */
+  type?: Exclude<MatterType, 'hazard'>
+  /** A category of the kind (a hazard category for hazards). */
+  category: HazardCategory | MatterCategory
   severity: HazardSeverity
   location: { lon: number; lat: number }
   description?: string

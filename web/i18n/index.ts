@@ -5,9 +5,8 @@
  * `t('list.count', { n: 3 })`. Locale state is module-global, so every component sees the same.
  */
 import { computed, ref, watchEffect, type ComputedRef, type Ref } from 'vue'
-import type { MatterCategory } from '../../core/matters.ts'
-import { CATEGORY_TERMS } from '../../core/terms.ts'
 import type { HazardSeverity, HazardStatus, Role } from '../api/types.ts'
+import { CATEGORY_TERMS } from '../../core/terms.ts'
 import { en } from './en.ts'
 import { zh, type MessageKey } from './zh.ts'
 
@@ -72,8 +71,9 @@ export interface I18n {
   t: (key: MessageKey, params?: Record<string, string | number>) => string
   /** Switches the locale and remembers the choice. */
   setLocale: (locale: Locale) => void
-  /** Label of a matter's category (a hazard's or another kind's). */
-  categoryLabel: (category: MatterCategory) => string
+  /** Label of a hazard category. */
+  /** A category of any kind of matter. */
+  categoryLabel: (category: string) => string
   /** Label of a hazard severity. */
   severityLabel: (severity: HazardSeverity) => string
   /** Label of a hazard status. */
@@ -118,8 +118,13 @@ const i18n: I18n = {
   languageTag,
   t,
   setLocale,
-  // The hazard categories have messages of their own; the other kinds' categories are the shared terms.
-  categoryLabel: (category) => (`category.${category}` in zh ? t(`category.${category}` as MessageKey) : (CATEGORY_TERMS[category]?.[currentLocale.value] ?? category)),
+  // Hazard categories have messages; the other kinds' categories come from the one table of terms (core/terms.ts).
+  categoryLabel: (category) => {
+    const key = `category.${category}` as MessageKey
+    if (key in zh) return t(key)
+    const term = CATEGORY_TERMS[category as keyof typeof CATEGORY_TERMS]
+    return term ? term[currentLocale.value === 'en' ? 'en' : 'zh'] : category
+  },
   severityLabel: (severity) => t(`severity.${severity}`),
   statusLabel: (status) => t(`hazardStatus.${status}`),
   formatDateTime: (iso) => format(iso, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),

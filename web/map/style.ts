@@ -2,6 +2,7 @@
  * The map's look: the base style (drawn only from our own data, no tiles, glyphs or sprites),
  * the colour palette shared by layers and legend, and the z-order of layer groups.
  */
+import type { MatterType } from '../../core/matters.ts'
 import type { StyleSpecification } from 'maplibre-gl'
 import type { HazardSeverity } from '../api/types.ts'
 
@@ -89,4 +90,13 @@ export function createBaseStyle(): StyleSpecification {
     sources: {},
     layers: [{ id: 'background', type: 'background', paint: { 'background-color': COLORS.background } }],
   }
+}
+
+/** The marker of each kind of matter other than hazards (MattersLayer, the legend): its colour and the character it carries. */
+export const MATTER_MARKERS: Record<Exclude<MatterType, 'hazard'>, { color: string; glyph: string }> = {
+  dispute: { color: '#7c3aed', glyph: '纠' },
+  lead: { color: '#1f2937', glyph: '线' },
+  emergency: { color: '#dc2626', glyph: '急' },
+  request: { color: '#0d9488', glyph: '诉' },
+  information: { color: '#2563eb', glyph: '民' },
 }

@@ -191,7 +191,9 @@ async function run(ctx: SyncContext, tally: { sent: number; failed: number }): P
   // 2. Hazards.
   const hazards = (await queue.list({ kind: 'hazard', status: 'pending', userId: ctx.userId })).filter(due) as HazardItem[]
   for (const item of hazards) {
-    const feature = await attempt([item.id], () => apiRequest<HazardFeature>('/api/hazards', { method: 'POST', body: item.payload }), item)
+    // A hazard goes to /api/hazards; a matter of another kind (it carries `type`) to /api/matters — both idempotent per clientId.
+    const path = item.payload.type ? '/api/matters' : '/api/hazards'
+    const feature = await attempt([item.id], () => apiRequest<HazardFeature>(path, { method: 'POST', body: item.payload }), item)
     if (!feature) continue
     const done = (await queue.markSent(item.id, { hazardId: feature.id })) as HazardItem | undefined
     const photos = (await queue.list({ kind: 'photo', userId: ctx.userId })).filter((p) => (p as PhotoItem).hazardClientId === item.id)

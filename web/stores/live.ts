@@ -14,6 +14,7 @@ import { apiRequest, buildUrl } from '../api/client.ts'
 import type { HazardFeature } from '../api/types.ts'
 import { useHazardDetailStore } from './hazard-detail.ts'
 import { useHazardsStore } from './hazards.ts'
+import { useMattersStore } from './matters.ts'
 
 /** Where the stream stands: not wanted, opening, receiving, or trying to get back. */
 export type LiveState = 'idle' | 'connecting' | 'live' | 'reconnecting'
@@ -24,6 +25,7 @@ const MAX_BACKOFF_MS = 30_000
 export const useLiveStore = defineStore('live', () => {
   const hazards = useHazardsStore()
   const detail = useHazardDetailStore()
+  const matters = useMattersStore()
   const state = ref<LiveState>('idle')
   /** The `id:` of the last event received, for replay after a reconnect. */
   const lastEventId = ref<string | null>(null)
@@ -51,7 +53,10 @@ export const useLiveStore = defineStore('live', () => {
       return
     }
     if (feature?.type !== 'Feature' || feature.id === undefined) return
-    hazards.upsert(feature)
+    // Hazards go to the hazard list; the other kinds to theirs (drawn with a marker per kind).
+    const type = feature.properties?.type
+    if (type && type !== 'hazard') matters.upsert(feature)
+    else hazards.upsert(feature)
     detail.onLiveUpdate(feature)
   }
 

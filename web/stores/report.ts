@@ -1,5 +1,5 @@
 /**
- * Report store: the patrol member's hazard report being written (`/patrol`) and sending it.
+ * Report store: the patrol member's report of a matter (a hazard, or another kind) being written (`/patrol`) and sending it.
  *
  * Everything typed is kept in the drafts store (sessionStorage), so an expired session or a
  * reload loses nothing; the photo stays in memory until it is sent. Each report carries a
@@ -14,12 +14,15 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { ApiError, toApiError } from '../api/client.ts'
-import type { HazardCategory, HazardSeverity } from '../api/types.ts'
+import { isCategoryOf, type MatterCategory, type MatterType } from '../../core/matters.ts'
+import { firstMatterType } from '../../core/org.ts'
+import type { HazardSeverity } from '../api/types.ts'
 import { newClientId } from '../offline/ids.ts'
 import type { HazardItem } from '../offline/queue.ts'
 import { downscalePhoto } from '../offline/photo.ts'
 import { useDraftsStore } from './drafts.ts'
 import { useOfflineQueueStore } from './offline-queue.ts'
+import { useSessionStore } from './session.ts'
 
 const DRAFT_KEY = 'patrol-report'
 
@@ -47,12 +50,14 @@ export const FOREGROUND_WAIT_MS = 8_000
 /** The report last handed over, for the receipt (its state comes from the queue). */
 export interface ReportReceipt {
   clientId: string
-  category: HazardCategory
+  category: MatterCategory
   withPhoto: boolean
 }
 
 interface ReportDraft {
-  category: HazardCategory | null
+  /** The kind chosen on the form; null: the kind the user's team works on (core/org.ts). */
+  type: MatterType | null
+  category: MatterCategory | null
   severity: HazardSeverity
   description: string
   location: ReportLocation | null
@@ -62,7 +67,7 @@ interface ReportDraft {
 export { newClientId }
 
 function emptyDraft(): ReportDraft {
-  return { category: null, severity: 'minor', description: '', location: null, clientId: newClientId() }
+  return { type: null, category: null, severity: 'minor', description: '', location: null, clientId: newClientId() }
 }
 
 /** The report store (`useReportStore()`). */
@@ -70,7 +75,18 @@ export const useReportStore = defineStore('report', () => {
   const drafts = useDraftsStore()
   const outbox = useOfflineQueueStore()
 
-  const category = ref<HazardCategory | null>(null)
+  const session = useSessionStore()
+  const chosenType = ref<MatterType | null>(null)
+  /** The kind of matter (事项类型): as chosen, else the one the user's team works on (金槐义警: 一队多能). */
+  const type = computed<MatterType>({
+    get: () => chosenType.value ?? firstMatterType(session.teamKinds),
+    set: (t) => {
+      chosenType.value = t
+      if (category.value !== null && !isCategoryOf(t, category.value)) category.value = null
+      if (t !== 'hazard') fixedOnSpot.value = false
+    },
+  })
+  const category = ref<MatterCategory | null>(null)
   const severity = ref<HazardSeverity>('minor')
   const description = ref('')
   const location = ref<ReportLocation | null>(null)
@@ -89,6 +105,7 @@ export const useReportStore = defineStore('report', () => {
   function restore(): void {
     const saved = drafts.get<ReportDraft>(DRAFT_KEY)
     const d = saved && typeof saved === 'object' ? { ...emptyDraft(), ...saved } : emptyDraft()
+    chosenType.value = d.type
     category.value = d.category
     severity.value = d.severity
     description.value = d.description
@@ -98,8 +115,9 @@ export const useReportStore = defineStore('report', () => {
   restore()
 
   // Every keystroke goes into the draft.
-  watch([category, severity, description, location, clientId], () => {
+  watch([chosenType, category, severity, description, location, clientId], () => {
     const d: ReportDraft = {
+      type: chosenType.value,
       category: category.value,
       severity: severity.value,
       description: description.value,
@@ -185,15 +203,18 @@ export const useReportStore = defineStore('report', () => {
     try {
       // The photo goes into the queue downscaled (issue 15): a camera's 12 MB is not sent over a mobile network.
       const small = file ? await downscalePhoto(file, file.name || 'photo.jpg') : null
+      const kind = type.value
       stored = await outbox.enqueueReport(
         {
+          // Hazards go to /api/hazards; a matter of another kind carries its type (/api/matters).
+          ...(kind === 'hazard' ? {} : { type: kind }),
           category: category.value!,
           severity: severity.value,
           location: { lon: loc.lon, lat: loc.lat },
           description: description.value.trim() || undefined,
           reportedAt: new Date().toISOString(),
           clientId: id,
-          ...(fixed ? { fixedOnSpot: true, note: fixedNote.value.trim() } : {}),
+          ...(fixed && kind === 'hazard' ? { fixedOnSpot: true, note: fixedNote.value.trim() } : {}),
         },
         small && photoClientId.value ? { id: photoClientId.value, blob: small.blob, filename: small.filename } : null,
       )
@@ -230,6 +251,7 @@ export const useReportStore = defineStore('report', () => {
   /** Clears the form for the next report (a new clientId); keeps {@link receipt}. */
   function reset(): void {
     const d = emptyDraft()
+    chosenType.value = d.type
     category.value = d.category
     severity.value = d.severity
     description.value = d.description
@@ -251,6 +273,7 @@ export const useReportStore = defineStore('report', () => {
   }
 
   return {
+    type,
     category,
     severity,
     description,

@@ -67,6 +67,8 @@ export type AuthState = 'unknown' | 'signed-in' | 'signed-out'
 /** The session store (`useSessionStore()`). */
 export const useSessionStore = defineStore('session', () => {
   const user = shallowRef<SessionUser | null>(null)
+  /** Kinds of the signed-in user's teams (`GET /api/auth/me`), for the kind of matter the phone offers first. */
+  const teamKinds = ref<string[]>([])
   const authState = ref<AuthState>('unknown')
   /** The last sign-out was an expired session (not the user's choice): the sign-in page says so. */
   const expired = ref(false)
@@ -95,8 +97,9 @@ export const useSessionStore = defineStore('session', () => {
     return can(role.value, permission)
   }
 
-  function setSignedIn(me: SessionUser, csrf: string): void {
+  function setSignedIn(me: SessionUser, csrf: string, kinds?: readonly string[]): void {
     user.value = me
+    if (kinds) teamKinds.value = [...kinds]
     setCsrfToken(csrf)
     authState.value = 'signed-in'
     expired.value = false
@@ -123,7 +126,7 @@ export const useSessionStore = defineStore('session', () => {
     checking ??= (async () => {
       try {
         const me = await api.me()
-        setSignedIn(me.user, me.csrfToken)
+        setSignedIn(me.user, me.csrfToken, me.teamKinds)
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) {
           writeLastUser(null)
@@ -155,14 +158,16 @@ export const useSessionStore = defineStore('session', () => {
     setCsrfToken(answer.csrfToken)
     let me: SessionUser = { personId: null, ...answer.user }
     let csrf = answer.csrfToken
+    let kinds: string[] | undefined
     try {
       const full = await api.me()
       me = full.user
       csrf = full.csrfToken
+      kinds = full.teamKinds
     } catch {
       // The sign-in worked; the details can wait for the next `me`.
     }
-    setSignedIn(me, csrf)
+    setSignedIn(me, csrf, kinds)
     return me
   }
 
@@ -176,7 +181,7 @@ export const useSessionStore = defineStore('session', () => {
   async function revalidate(force = false): Promise<void> {
     if (verified.value && !force) return
     const me = await apiRequest<MeResponse>('/api/auth/me')
-    setSignedIn(me.user, me.csrfToken)
+    setSignedIn(me.user, me.csrfToken, me.teamKinds)
   }
 
   /** Signs out at the server (best effort) and forgets the user. */
@@ -259,6 +264,7 @@ export const useSessionStore = defineStore('session', () => {
 
   return {
     user,
+    teamKinds,
     role,
     authState,
     signedIn,
