@@ -1,11 +1,11 @@
 /**
- * Shapes of API answers that the server builds and the web app reads, written once. Pure types, no I/O.
- * Geometry members are type parameters: the server passes GeoJSON through as PostGIS wrote it
- * (`unknown`), the web app names the GeoJSON types it draws. The full description of every answer is
- * the OpenAPI document (`GET /api/openapi.json`, server/openapi/).
+ * Shapes of API answers that the server builds, generic over their GeoJSON members (the server passes
+ * GeoJSON through as PostGIS wrote it, `unknown`). Pure types, no I/O. The contract itself is the
+ * OpenAPI document (`GET /api/openapi.json`, zod schemas in server/openapi/schemas.ts): the web app
+ * reads its generated types (web/api/openapi-types.ts), and an answer whose schema says everything is
+ * typed on the server with `z.infer` of that schema rather than here (units, public reports, duty,
+ * statistics, the route, the coverage calendar, check-ins, tracks, the roster, alert channels, care and points).
  */
-import type { Category, Level, MatterType, Severity, Status } from './matters.ts'
-import type { Rating, UnitKind } from './org.ts'
 import type { Occurrence, PlanRepeat, PlanType } from './plans.ts'
 
 /** Visited / total of some kind of place; `coverage` = visited / total (1 when there is none). */
@@ -38,102 +38,6 @@ export interface CoverageReport<Unvisited = unknown, Flagged = unknown> {
   unvisited: Unvisited
   /** The physically impossible stretches of the window's tracks, left out of the coverage (with their reasons). */
   flagged: Flagged
-}
-
-/** `GET /api/analysis/coverage/calendar`: compound × day, and the weekly rule (每周覆盖). */
-export interface CoverageCalendar {
-  communityId: number
-  timeZone: 'Asia/Shanghai'
-  radiusM: number
-  /** The local days, oldest first (YYYY-MM-DD). */
-  days: string[]
-  compounds: {
-    id: number
-    name: string
-    patrolled: boolean[]
-    byTrack: boolean[]
-    byCheckin: boolean[]
-    daysPatrolled: number
-    lastPatrolled: string | null
-    /** The longest run of consecutive days without a patrol in the calendar. */
-    longestGapDays: number
-  }[]
-  /** The weekly rule (every compound patrolled at least once a week) per ISO week touched by the days. */
-  weeks: { week: string; from: string; to: string; daysInWindow: number; complete: boolean; breaking: number[] }[]
-  /** The weekly rule over the last 7 days (today included). */
-  last7Days: { from: string; to: string; breaking: number[] }
-  /** Compounds that went 7 or more days in a row without a patrol somewhere in the calendar (a rolling week missed). */
-  breakingAnyWeek: number[]
-}
-
-/** Who walked a track run or a flagged stretch, and when (`GET /api/tracks`, `GET /api/tracks/flags`). */
-export interface TrackRunProperties {
-  id: string
-  deviceId: string
-  communityId: number
-  personId: number | null
-  personName: string | null
-  teamId: number | null
-  teamName: string | null
-  from: string
-  to: string
-  points: number
-}
-
-/** A recorded check-in at a key place (`GET /api/checkins`). */
-export interface CheckinAnswer {
-  id: number
-  communityId: number
-  keyPlaceId: number
-  keyPlaceName: string
-  code: string
-  buildingId: number | null
-  deviceId: string | null
-  personName: string | null
-  t: string
-  lon: number
-  lat: number
-}
-
-/** `GET /api/stats`. Rates are shares 0..1 (null when there is no hazard); medians null when nothing to take one of. */
-export interface HazardStatsAnswer {
-  hazards: {
-    total: number
-    byStatus: Record<Exclude<Status, 'rejected' | 'pending_review'>, number>
-    byCategory: Record<Category, number>
-    bySeverity: Record<Severity, number>
-    /** By handling level now (办理层级; contract v2). */
-    byLevel: Record<Level, number>
-    /** By kind of matter (事项类型; contract v2). */
-    byType: Record<MatterType, number>
-    /** Escalated at least once (升级). */
-    escalated: number
-  }
-  /** Share escalated at least once (null when there is no matter). */
-  escalatedRate: number | null
-  /**
-   * Share of the matters not found on patrol on which someone arrived on site (到场, `arrivedAt`) within the response
-   * target, over {@link HazardStatsAnswer.responseBase} (issue 15; before, the first move into `rectifying`).
-   */
-  responseRate: number | null
-  /** Numerator of the response rate: not found on patrol, arrived within the target. */
-  arrivedInTime: number
-  /** Denominator of the response rate: not found on patrol, less those reported under the target ago and not reached yet. */
-  responseBase: number
-  /** Found by a patrol member on site (arrived at once; counted apart from the response rate). */
-  foundOnPatrol: number
-  /** Share of the matters found on patrol (null when there is no matter). */
-  foundOnPatrolShare: number | null
-  /** Found and fixed on the spot (现场处置), counted apart. */
-  fixedOnSpot: number
-  /** Share verified (closed). */
-  closureRate: number | null
-  /** Share verified by `dueAt`. */
-  onTimeClosureRate: number | null
-  /** Open and past `dueAt` now. */
-  overdue: number
-  medianResponseMinutes: number | null
-  medianHoursToClose: number | null
 }
 
 /** The micro-grid tier of one grid in `GET /api/zones/check`: its micro-grids against each other and the grid. */
@@ -199,49 +103,6 @@ export interface HotspotProperties {
   confidence: HotspotConfidence
 }
 
-/** A stop of the suggested route (`GET /api/coverage/route`), in walking order. */
-export interface RouteStop {
-  kind: 'building' | 'key_place'
-  id: number
-  label: string
-  order: number
-  /** Walking distance from the previous stop (or the start), m. */
-  legM: number
-  /** Where the route touches the road for this stop. */
-  lon: number
-  lat: number
-}
-
-/** A place left out of the route: no road near it, or on a part of the network the start cannot reach. */
-export interface RouteUnreachable {
-  kind: 'building' | 'key_place'
-  id: number
-  label: string
-  reason: 'no_road_nearby' | 'disconnected'
-}
-
-/** `GET /api/coverage/route`: the walking route as a GeoJSON Feature (geometry null when there is no stop). */
-export interface RouteFeature {
-  type: 'Feature'
-  geometry: { type: 'LineString'; coordinates: [number, number][] } | null
-  properties: {
-    communityId: number
-    zoneId: number | null
-    window: { from: string; to: string }
-    radiusM: number
-    start: [number, number] | null
-    distanceM: number
-    minutes: number
-    /** The same stops in nearest-neighbour order, m (what the improvement saved). */
-    nearestNeighbourM: number
-    stops: RouteStop[]
-    unreachable: RouteUnreachable[]
-    /** Whether the time budget cut the improvement short. */
-    budgetExhausted: boolean
-    computedMs: number
-  }
-}
-
 /** A patrol plan (`/api/patrol-plans`), with its area's GeoJSON Polygon as a parameter. */
 export interface PatrolPlan<Area = unknown> {
   id: number
@@ -300,69 +161,3 @@ export interface PlanCoverage<Unvisited = unknown> {
   onDutyNow: { personId: number | null; name: string | null; deviceId: string; zoneId: number | null; since: string }[]
 }
 
-/** A duty session (`/api/duty`). */
-export interface DutySession {
-  id: number
-  communityId: number
-  personId: number | null
-  personName: string | null
-  deviceId: string
-  startedAt: string
-  stoppedAt: string | null
-  /** Still on duty (not stopped yet). */
-  open: boolean
-  /** Minutes from start to stop (an open session: to now). */
-  minutes: number
-  /** Metres walked: the joined plausible track segments of the device during the session. */
-  distanceM: number
-}
-
-/** A route sent to a member (`GET /api/coverage/route/assigned`). */
-export interface RouteAssignment {
-  id: number
-  personId: number
-  personName: string
-  assignedAt: string
-  assignedBy: string | null
-  route: RouteFeature
-}
-
-/** A partner unit (共建单位) as `GET /api/units` answers it. */
-export interface PartnerUnit {
-  id: number
-  name: string
-  kind: UnitKind
-  contact: string | null
-  active: boolean
-  /** The communities the unit serves (within the caller's scope for a caller with a scope). */
-  communityIds: number[]
-  /** Enabled accounts of the unit (role `partner`). */
-  accountCount: number
-  createdAt: string
-  updatedAt: string
-}
-
-/** One step of a resident report's public timeline: when, and the status it reached (no names, no notes). */
-export interface PublicStep {
-  at: string
-  status: Status
-}
-
-/** What anyone holding the tracking code reads (`GET /api/public/reports/:trackingCode`). */
-export interface PublicReportView {
-  trackingCode: string
-  type: string
-  category: string
-  status: Status
-  reportedAt: string
-  closedAt: string | null
-  /** The place's name (building, compound or community), never a person. */
-  place: string | null
-  timeline: PublicStep[]
-  answer: string | null
-  answeredAt: string | null
-  rating: Rating | null
-  ratedAt: string | null
-  /** Whether a rating may be given now (closed and not rated yet). */
-  mayRate: boolean
-}

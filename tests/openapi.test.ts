@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import Ajv from 'ajv'
+import draft4 from 'ajv/lib/refs/json-schema-draft-04.json' with { type: 'json' }
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createApp } from '../server/app.ts'
 import { LiveHub } from '../server/live/hub.ts'
@@ -119,6 +120,20 @@ describe('structure', () => {
     }
   })
 
+  test('the official OpenAPI 3.0 schema accepts the document (and refuses a broken copy)', async () => {
+    // tests/fixtures/openapi-3.0-schema.json: https://spec.openapis.org/oas/3.0/schema/2021-09-28 (OpenAPI Initiative,
+    // Apache-2.0), as shipped by openapi-spec-validator; JSON Schema draft 4.
+    const schema = JSON.parse(await readFile('tests/fixtures/openapi-3.0-schema.json', 'utf8')) as Json
+    const ajv = new Ajv({ schemaId: 'auto', allErrors: true, unknownFormats: 'ignore' })
+    ajv.addMetaSchema(draft4)
+    const validate = ajv.compile(schema)
+    const ok = validate(doc)
+    expect(ok ? [] : validate.errors!.slice(0, 5).map((e) => `${e.dataPath} ${e.message}`)).toEqual([])
+    const broken = structuredClone(doc)
+    broken.paths['/api/health']!.get!.responses = {}
+    expect(validate(broken)).toBe(false)
+  })
+
   test('every $ref resolves', () => {
     const refs: string[] = []
     const walk = (node: unknown): void => {
@@ -181,7 +196,11 @@ function validator(): Ajv.Ajv {
 describe('responses', () => {
   /** The documented answer of `METHOD path` with this status: its media type and schema. */
   function documented(method: string, path: string, status: number): { type: string; schema: Json | undefined } {
-    const template = Object.keys(doc.paths).find((p) => new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path))
+    // A literal path first (/api/hazards/spot-checks before /api/hazards/{id}), then fewer parameters first.
+    const params = (p: string) => (p.match(/\{/g) ?? []).length
+    const template = Object.keys(doc.paths)
+      .sort((a, b) => params(a) - params(b))
+      .find((p) => new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path))
     expect(template, `${method} ${path} is documented`).toBeDefined()
     const op = doc.paths[template!]![method.toLowerCase()]!
     const responses = op.responses as Record<string, { content?: Record<string, { schema?: Json }> }>
@@ -193,15 +212,24 @@ describe('responses', () => {
 
   /** Fetch `path`, and check the answer's media type and body against the document. */
   async function conforms(path: string, status = 200, client: { get: (p: string) => Promise<Response> } = admin): Promise<unknown> {
-    const res = await client.get(path)
-    expect(res.status, `${path}: ${res.status}`).toBe(status)
-    const { type, schema } = documented('GET', path.split('?')[0]!, status)
+    return check('GET', path, await client.get(path), status)
+  }
+
+  /** Send `METHOD path` with a body, and check the answer against the document. */
+  async function sends(client: Client, method: string, path: string, body: unknown, status: number): Promise<unknown> {
+    return check(method, path, await client.send(method, path, body), status)
+  }
+
+  async function check(method: string, path: string, res: Response, status: number): Promise<unknown> {
+    const text = await res.text()
+    expect(res.status, `${method} ${path}: ${res.status} ${text.slice(0, 300)}`).toBe(status)
+    const { type, schema } = documented(method, path.split('?')[0]!, status)
     expect(res.headers.get('content-type') ?? '', path).toContain(type.split(';')[0])
-    const body: unknown = await res.json()
+    const body: unknown = JSON.parse(text)
     expect(schema, `${path}: a schema`).toBeDefined()
     const validate = validator().compile({ $ref: `openapi${schema!.$ref as string}` })
     const ok = validate(body)
-    expect(ok ? [] : validate.errors!.slice(0, 5).map((e) => `${e.dataPath} ${e.message}`), path).toEqual([])
+    expect(ok ? [] : validate.errors!.slice(0, 5).map((e) => `${e.dataPath} ${e.message}`), `${method} ${path}`).toEqual([])
     return body
   }
 
@@ -215,6 +243,12 @@ describe('responses', () => {
     await conforms('/api/health', 200, server)
     await conforms('/api/config', 200, server)
     await conforms('/api/auth/me')
+  })
+
+  test('a new community', async () => {
+    const square = [[114.6, 30.6], [114.602, 30.6], [114.602, 30.602], [114.6, 30.602], [114.6, 30.6]]
+    const made = (await sends(admin, 'POST', '/api/communities', { type: 'Feature', geometry: { type: 'Polygon', coordinates: [square] }, properties: { name: 'OpenAPI 社区' } }, 201)) as { properties: { name: string } }
+    expect(made.properties.name).toBe('OpenAPI 社区')
   })
 
   test('communities and a map layer', async () => {
@@ -240,6 +274,13 @@ describe('responses', () => {
   test('statistics and the trend', async () => {
     await conforms('/api/stats')
     await conforms('/api/stats/trend?days=14')
+  })
+
+  test('hot spots, clusters and recurrences', async () => {
+    const hot = (await conforms('/api/analysis/hotspots?communityId=1&days=90')) as { features: unknown[] }
+    expect(hot.features.length).toBeGreaterThan(0)
+    await conforms('/api/analysis/clusters?communityId=1&days=90')
+    await conforms('/api/analysis/recurrences?communityId=1&days=90')
   })
 
   test('coverage and its calendar', async () => {
@@ -272,6 +313,88 @@ describe('responses', () => {
     await conforms('/ogc/collections')
     const items = (await conforms('/ogc/collections/hazards/items?limit=5')) as { features: { id: number }[] }
     await conforms(`/ogc/collections/hazards/items/${items.features[0]!.id}`)
+  })
+
+  test('no answer is left undescribed (AnyObject/AnyList) but the document itself', () => {
+    const loose: string[] = []
+    for (const [method, path, op] of operations()) {
+      for (const [status, r] of Object.entries(op.responses as Record<string, { content?: Record<string, { schema?: Json }> }>)) {
+        for (const c of Object.values(r.content ?? {})) {
+          if (/\/(AnyObject|AnyList)$/.test(String(c.schema?.$ref))) loose.push(`${method} ${path} ${status}`)
+        }
+      }
+    }
+    expect(loose).toEqual(['GET /api/openapi.json 200'])
+  })
+
+  test('setup, imports, the report, reset password, key place by code', async () => {
+    await conforms('/api/setup', 200, server)
+    await conforms('/api/community-imports')
+    await conforms('/api/reports/week?format=json')
+    const places = (await conforms('/api/key-places')) as { items: { code: string }[] }
+    await conforms(`/api/key-places/by-code/${places.items[0]!.code}`)
+    const users = (await conforms('/api/users')) as { items: { id: number; username: string }[] }
+    const patrolUser = users.items.find((u) => u.username === 'patrol')!
+    const planner = users.items.find((u) => u.username === 'planner')!
+    await sends(admin, 'POST', `/api/users/${planner.id}/reset-password`, {}, 200)
+    expect(patrolUser).toBeDefined()
+  })
+
+  test('matters: the list, one matter, spot checks, escalate, comment, remind', async () => {
+    const page = (await conforms('/api/matters?limit=100')) as { features: { id: number; properties: { status: string; type: string; level: string } }[] }
+    await conforms(`/api/matters/${page.features[0]!.id}`)
+    await conforms(`/api/hazards/spot-checks?${window()}`)
+    const open = page.features.find((f) => f.properties.status === 'dispatched' && f.properties.type !== 'lead' && f.properties.level !== 'street')
+    expect(open).toBeDefined()
+    await sends(admin, 'POST', `/api/hazards/${open!.id}/comments`, { note: 'OpenAPI check' }, 201)
+    await sends(admin, 'POST', `/api/hazards/${open!.id}/remind`, { note: 'OpenAPI check' }, 201)
+    await sends(admin, 'POST', `/api/hazards/${open!.id}/escalate`, { level: 'street', reason: 'OpenAPI check' }, 200)
+  })
+
+  test('partner units, posters, alert channels', async () => {
+    const units = (await conforms('/api/units')) as { items: { id: number }[] }
+    await conforms(`/api/units/${units.items[0]!.id}`)
+    await conforms('/api/posters')
+    const channels = (await conforms('/api/alert-channels')) as { items: { id: number }[] }
+    if (channels.items.length === 0) {
+      const made = (await sends(admin, 'POST', '/api/alert-channels', { communityId: 1, name: 'OpenAPI', provider: 'webhook', url: 'https://hooks.example.com/openapi', events: ['critical'] }, 201)) as { id: number }
+      channels.items.push(made)
+    }
+    await conforms(`/api/alert-channels/${channels.items[0]!.id}`)
+    await conforms(`/api/alert-channels/${channels.items[0]!.id}/deliveries`)
+  })
+
+  test('a resident’s report: the area, a poster’s place, the report, its tracking page', async () => {
+    await conforms('/api/public/reports/area', 200, server)
+    const posters = (await conforms('/api/posters')) as { items: { code: string }[] }
+    const code = posters.items[0]!.code
+    await conforms(`/api/public/reports/places/${code}`, 200, server)
+    const made = (await check('POST', '/api/public/reports', await server.post('/api/public/reports', { type: 'request', placeCode: code, description: 'OpenAPI 检查：楼道灯坏了' }), 201)) as { trackingCode: string }
+    await conforms(`/api/public/reports/${made.trackingCode}`, 200, server)
+  })
+
+  test('plans, duty, a person’s activity, the next round', async () => {
+    const plans = (await conforms(`/api/patrol-plans?${window()}`)) as { items: { id: number }[] }
+    expect(plans.items.length).toBeGreaterThan(0)
+    await conforms(`/api/patrol-plans/${plans.items[0]!.id}`)
+    await conforms(`/api/patrol-plans/${plans.items[0]!.id}/coverage`)
+    await conforms(`/api/duty?${window()}`)
+    const people = (await conforms('/api/people')) as { items: { id: number }[] }
+    await conforms(`/api/people/${people.items[0]!.id}/activity?${window()}`)
+    await conforms(`/api/coverage/route?communityId=1&${window()}`)
+  })
+
+  test('care and points', async () => {
+    const residents = (await conforms('/api/care/residents')) as { items: { id: number }[] }
+    expect(residents.items.length).toBeGreaterThan(0)
+    await conforms(`/api/care/residents/${residents.items[0]!.id}`)
+    await conforms('/api/care/calendar?days=14')
+    const patrol = await server.login('patrol')
+    await conforms('/api/care/today', 200, patrol)
+    await conforms('/api/points/rules?communityId=1')
+    const ranking = (await conforms('/api/points/ranking')) as { items: { personId: number }[] }
+    await conforms('/api/points/redemptions')
+    if (ranking.items[0]) await conforms(`/api/points?personId=${ranking.items[0].personId}`)
   })
 
   test('errors are problem+json as documented', async () => {

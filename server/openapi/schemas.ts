@@ -1,5 +1,8 @@
 import { z } from 'zod'
-import { SEVERITIES, STATUSES } from '../../core/matters.ts'
+import { ALERT_EVENTS, ALERT_PROVIDERS, DELIVERY_STATUSES } from '../../core/alerts.ts'
+import { CARE_DAY_STATES, POINTS_KINDS } from '../../core/care.ts'
+import { ALL_CATEGORIES, CATEGORIES, LEVELS, MATTER_TYPES, SEVERITIES, SOURCES, STATUSES } from '../../core/matters.ts'
+import { CARE_GROUPS, PLAN_TYPES, RATINGS, TEAM_KINDS_ANY, UNIT_KINDS } from '../../core/org.ts'
 import { ROLES } from '../../core/roles.ts'
 
 /*
@@ -79,12 +82,25 @@ export const HazardProperties = z.object({
   zoneId: id.nullable(),
   microGridId: id.nullable().describe('the micro-grid (微网格) it was reported in, if any; zoneId is its grid'),
   buildingId: id.nullable(),
-  category: z.string().describe('core/matters.ts CATEGORIES'),
+  type: z.enum(MATTER_TYPES).describe('kind of matter (事项类型)'),
+  category: z.enum(ALL_CATEGORIES as unknown as [string, ...string[]]).describe('one of its type’s categories (core/matters.ts CATEGORIES_BY_TYPE)'),
   severity: z.enum(SEVERITIES),
+  level: z.enum(LEVELS).describe('handling level (办理层级): sets dueAt'),
+  source: z.enum(SOURCES),
+  escalations: z.number().int().describe('times escalated (升级)'),
+  escalatedAt: nullableTime,
+  unitId: id.nullable().describe('the partner unit (共建单位) it is handed to'),
+  unitName: z.string().nullable(),
+  contact: z.string().nullable().describe('a resident’s phone: masked, whole only for admin and command in the detail'),
+  answer: z.string().nullable().describe('the answer the resident reads'),
+  answeredAt: nullableTime,
+  rating: z.enum(RATINGS).nullable(),
+  ratingComment: z.string().nullable(),
+  ratedAt: nullableTime,
   status: z.enum(STATUSES),
   description: z.string().nullable(),
   reportedAt: time,
-  dueAt: nullableTime,
+  dueAt: time,
   respondedAt: nullableTime,
   closedAt: nullableTime,
   arrivedAt: nullableTime.describe('first arrival on site (到场); reportedAt when found on patrol'),
@@ -103,8 +119,22 @@ export const HazardProperties = z.object({
   updatedAt: time,
 })
 export const Hazard = feature(HazardProperties, id)
-const HazardEvent = z.object({ at: time, by: z.string().nullable(), from: z.enum(STATUSES).nullable(), to: z.enum(STATUSES), note: z.string().nullable(), assigneeId: id.nullable() })
-export const HazardDetail = feature(HazardProperties.extend({ events: z.array(HazardEvent), photos: z.array(z.unknown()) }), id)
+const HazardEvent = z.object({
+  at: time,
+  by: z.string().nullable(),
+  from: z.enum(STATUSES).nullable(),
+  to: z.enum(STATUSES),
+  note: z.string().nullable(),
+  assigneeId: id.nullable(),
+  kind: z.enum(['transition', 'reminder', 'escalation']).describe('reminder: a 催办; escalation: a 升级 (fromLevel → toLevel)'),
+  unitId: id.nullable(),
+  unitName: z.string().nullable(),
+  fromLevel: z.enum(LEVELS).nullable(),
+  toLevel: z.enum(LEVELS).nullable(),
+})
+const HazardPhoto = z.object({ id, url: z.string(), width: z.number().int().nullable().optional(), height: z.number().int().nullable().optional() })
+const HazardComment = z.object({ at: time, by: z.string().nullable(), unitId: id.nullable(), unitName: z.string().nullable(), note: z.string() })
+export const HazardDetail = feature(HazardProperties.extend({ events: z.array(HazardEvent), photos: z.array(HazardPhoto), comments: z.array(HazardComment) }), id)
 export const HazardPage = collection(Hazard, {
   next: z.string().nullable().describe('cursor of the next page (null on the last); also in the Link header'),
   limit: z.number().int(),
@@ -135,11 +165,12 @@ export const ZoneDetail = feature(
   }),
   id,
 )
-export const ZoneWrite = Zone.extend({ overlaps: z.array(z.unknown()) })
+export const ZoneWrite = Zone.extend({ overlaps: z.array(z.object({ zoneId: id, name: z.string(), areaM2: z.number() })).describe('other zones of the same tier it overlaps, largest first') })
+const Overlap = z.object({ a: id, b: id, areaM2: z.number(), geometry: Geometry.nullable() }).describe('a pair sharing more than a sliver, a < b')
 export const ZoneCheck = z.object({
   communityId: id,
-  overlaps: z.array(z.unknown()),
-  gaps: z.object({ areaM2: z.number(), geometry: Geometry.nullable() }),
+  overlaps: z.array(Overlap),
+  gaps: z.object({ areaM2: z.number(), geometry: Geometry.describe('a MultiPolygon, empty when nothing is left') }),
   coverage: z.number(),
   communityAreaM2: z.number(),
   zonedAreaM2: z.number(),
@@ -148,14 +179,16 @@ export const ZoneCheck = z.object({
       parentId: id,
       name: z.string(),
       count: z.number().int(),
-      overlaps: z.array(z.unknown()),
-      gaps: z.object({ areaM2: z.number(), geometry: Geometry.nullable() }),
+      overlaps: z.array(Overlap),
+      gaps: z.object({ areaM2: z.number(), geometry: Geometry.describe('a MultiPolygon, empty when nothing is left') }),
       coverage: z.number(),
     }),
   ),
 })
 const Window = z.object({ from: nullableTime, to: nullableTime })
 const counts = z.record(z.string(), z.number().int())
+/** `{ key: count }` with every key of a vocabulary. */
+const countsOf = (keys: readonly string[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.number().int()])))
 export const ZoneStats = z.object({
   window: Window,
   communityId: id.nullable(),
@@ -184,7 +217,16 @@ export const ZoneStats = z.object({
 export const Stats = z.object({
   window: Window,
   communityId: id.nullable(),
-  hazards: z.object({ total: z.number().int(), byStatus: counts, byCategory: counts, bySeverity: counts }),
+  hazards: z.object({
+    total: z.number().int(),
+    byStatus: countsOf(STATUSES.filter((s) => s !== 'rejected' && s !== 'pending_review')),
+    byCategory: countsOf(CATEGORIES),
+    bySeverity: countsOf(SEVERITIES),
+    byLevel: countsOf(LEVELS).describe('by handling level now (办理层级)'),
+    byType: countsOf(MATTER_TYPES).describe('by kind of matter (事项类型)'),
+    escalated: z.number().int().describe('escalated at least once (升级)'),
+  }),
+  escalatedRate: z.number().nullable(),
   responseRate: z.number().nullable().describe('arrived on site within 7 minutes / responseBase (matters not found on patrol)'),
   arrivedInTime: z.number().int(),
   responseBase: z.number().int(),
@@ -203,11 +245,28 @@ export const Trend = z.object({
   days: z.array(date),
   from: time,
   to: time,
-  series: z.array(z.object({ category: z.string(), counts: z.array(z.number().int()), total: z.number().int() })),
+  series: z.array(z.object({ category: z.enum(ALL_CATEGORIES as unknown as [string, ...string[]]), counts: z.array(z.number().int()), total: z.number().int() })),
   total: z.array(z.number().int()),
 })
 
-const Visited = z.object({ total: z.number().int(), visited: z.number().int(), coverage: z.number().nullable() })
+const Visited = z.object({ total: z.number().int(), visited: z.number().int(), coverage: z.number().describe('visited / total; 1 when there is none') })
+/** `GET /api/tracks/flags` (and `flagged` of the coverage): stretches of consecutive implausible points, with the reason. */
+export const TrackFlags = collection(
+  feature(
+    z.object({
+      id: z.string(),
+      deviceId: z.string(),
+      personName: z.string().nullable(),
+      teamName: z.string().nullable(),
+      from: time,
+      to: time,
+      points: z.number().int(),
+      reason: z.string(),
+    }),
+    z.string(),
+  ),
+  { total: z.number().int(), flaggedPoints: z.number().int() },
+)
 export const Coverage = z.object({
   window: z.object({ from: time, to: time }),
   radiusM: z.number(),
@@ -215,9 +274,10 @@ export const Coverage = z.object({
   zoneId: id.nullable(),
   buildings: Visited.extend({ byTrack: z.number().int(), byCheckin: z.number().int() }),
   keyPlaces: Visited.extend({ byTrack: z.number().int(), byCheckin: z.number().int() }),
-  byZone: z.array(z.object({ zoneId: id, name: z.string(), buildings: Visited, keyPlaces: Visited })),
-  byTeam: z.array(z.object({ teamId: id, name: z.string(), zoneIds: z.array(id), buildings: Visited, keyPlaces: Visited })),
+  byZone: z.array(z.object({ zoneId: id, name: z.string(), teamId: id.nullable(), teamName: z.string().nullable(), assigneeName: z.string().nullable(), buildings: Visited, keyPlaces: Visited })),
+  byTeam: z.array(z.object({ teamId: id.nullable(), name: z.string().nullable(), zoneIds: z.array(id), buildings: Visited, keyPlaces: Visited })),
   unvisited: AnyFeatureCollection,
+  flagged: TrackFlags.describe('the implausible stretches of the window’s tracks, left out of the coverage'),
 })
 export const CoverageCalendar = z.object({
   communityId: id,
@@ -227,7 +287,7 @@ export const CoverageCalendar = z.object({
   compounds: z.array(
     z.object({
       id,
-      name: z.string().nullable(),
+      name: z.string(),
       patrolled: z.array(z.boolean()),
       byTrack: z.array(z.boolean()),
       byCheckin: z.array(z.boolean()),
@@ -246,27 +306,34 @@ export const Person = z.object({
   communityId: id,
   teamId: id.nullable(),
   teamName: z.string().nullable(),
+  teamLeaderId: id.nullable(),
   teamIds: z.array(id),
   teamNames: z.array(z.string()),
+  deputyOf: z.array(id).describe('teams where the person is a deputy leader'),
   name: z.string(),
   phone: z.string().nullable().describe('masked (138****1234) unless the caller may manage the roster'),
   title: z.string().nullable(),
+  posts: z.array(z.string()),
   active: z.boolean(),
+  joinedOn: date.nullable(),
+  leftOn: date.nullable(),
   userId: id.nullable(),
 })
 export const PersonList = items(Person)
-export const PersonDetail = Person.extend({ devices: z.array(z.unknown()) })
+export const Device = z.object({ id: z.string(), communityId: id, personId: id.nullable(), personName: z.string().nullable(), name: z.string().nullable(), createdAt: time, addedBy: id.nullable(), lastPositionAt: nullableTime })
+export const PersonDetail = Person.extend({ devices: z.array(Device) })
 
 export const Team = z.object({
   id,
   communityId: id,
   name: z.string(),
-  kind: z.string(),
+  kind: z.enum(TEAM_KINDS_ANY),
   kindLabel: z.string().nullable(),
   leaderId: id.nullable(),
   leaderName: z.string().nullable(),
   deputyIds: z.array(id),
   memberCount: z.number().int(),
+  activeCount: z.number().int(),
   active: z.boolean(),
 })
 export const TeamList = items(Team)
@@ -277,8 +344,11 @@ export const User = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   personId: id.nullable(),
+  personName: z.string().nullable(),
   districtId: id.nullable(),
   communityIds: z.array(id),
+  unitId: id.nullable().describe('a partner account’s unit (共建单位)'),
+  unitName: z.string().nullable(),
   active: z.boolean(),
   mustChangePassword: z.boolean(),
   createdAt: time,
@@ -286,7 +356,6 @@ export const User = z.object({
 })
 export const UserList = items(User)
 
-export const Device = z.object({ id: z.string(), communityId: id, personId: id.nullable(), personName: z.string().nullable(), name: z.string().nullable(), createdAt: time })
 export const DeviceList = items(Device)
 
 export const KeyPlace = z.object({
@@ -305,13 +374,15 @@ export const Checkin = z.object({
   id,
   communityId: id,
   keyPlaceId: id,
-  keyPlaceName: z.string().nullable(),
+  keyPlaceName: z.string(),
+  code: z.string().optional().describe('only for roles that may print codes'),
+  buildingId: id.nullable(),
   deviceId: z.string().nullable(),
   personId: id.nullable(),
   personName: z.string().nullable(),
   t: time,
-  lon: z.number().nullable(),
-  lat: z.number().nullable(),
+  lon: z.number(),
+  lat: z.number(),
 })
 export const CheckinList = items(Checkin)
 
@@ -322,6 +393,8 @@ export const Track = feature(
     communityId: id,
     personId: id.nullable(),
     personName: z.string().nullable(),
+    teamId: id.nullable(),
+    teamName: z.string().nullable(),
     from: time,
     to: time,
     points: z.number().int(),
@@ -333,11 +406,21 @@ export const TrackCollection = collection(Track, {
   next: z.string().nullable().describe('cursor of the next page of devices (null on the last); also in the Link header'),
   limit: z.number().int().describe('devices per page'),
 })
-export const TrackFlags = collection(AnyFeature, { total: z.number().int(), flaggedPoints: z.number().int() })
 
 export const Building = z.object({ id, communityId: id, name: z.string().nullable(), kind: z.string().nullable(), floors: z.number().int().nullable(), households: z.number().int().nullable(), headPersonId: id.nullable(), headName: z.string().nullable() })
 
-export const AuditEntry = z.object({ id, at: time, userId: id.nullable(), username: z.string().nullable(), communityId: id.nullable(), action: z.string(), entity: z.string(), entityId: z.string().nullable() })
+export const AuditEntry = z.object({
+  id,
+  at: time,
+  userId: id.nullable(),
+  username: z.string().nullable(),
+  communityId: id.nullable(),
+  action: z.string(),
+  entity: z.string(),
+  entityId: z.string().nullable(),
+  before: z.unknown().describe('the entity before the change (JSON), or null'),
+  after: z.unknown().describe('the entity after the change (JSON), or null'),
+})
 export const AuditList = items(AuditEntry)
 
 export const AnyList = items(AnyObject)
@@ -350,6 +433,380 @@ export const OgcCollections = z.object({ links: z.array(Link), collections: z.ar
 export { OgcCollection }
 export const OgcItems = collection(AnyFeature, { numberMatched: z.number().int(), numberReturned: z.number().int(), timeStamp: time, links: z.array(Link) })
 export const OgcItem = AnyFeature.extend({ links: z.array(Link) })
+
+// ---- Version 2 answers (issues 14–19) and the rest of the writes ----
+
+const count = z.number().int()
+const DELIVERY_EVENTS = [...ALERT_EVENTS, 'reminder', 'test'] as const
+const CoverageCountSchema = z.object({ total: count, visited: count, coverage: z.number() })
+const RejectedRow = z.object({ index: count, reason: z.string() })
+
+export const SetupState = z.object({ needsAdmin: z.boolean(), communities: count })
+export const LayerImportResult = z.object({ imported: count, merged: count, rejected: z.array(RejectedRow), ids: z.array(id) })
+export const RosterImportResult = z.object({
+  dryRun: z.boolean(),
+  communityId: id,
+  imported: count,
+  updated: count,
+  unchanged: count,
+  rejected: z.array(z.object({ row: count, reason: z.string() })),
+  rows: z.array(z.object({ row: count, action: z.enum(['create', 'update', 'unchanged']), name: z.string(), personId: id.nullable() })),
+})
+const ImportSummary = z.object({
+  buildings: z.object({ accepted: count, straddling: count, refused: count, merged: count }),
+  roads: z.object({ accepted: count, refused: count, merged: count }),
+  other: z.object({ refused: count }),
+  byReason: z.array(z.object({ layer: z.string(), reason: z.string(), count })),
+})
+export const ImportJob = z.object({
+  id,
+  status: z.enum(['queued', 'parsing', 'checking', 'ready', 'committing', 'done', 'failed', 'cancelled']),
+  stage: z.string().nullable(),
+  done: count,
+  total: count,
+  params: z.object({}).catchall(z.unknown()),
+  summary: ImportSummary.nullable(),
+  error: z.string().nullable(),
+  communityId: id.nullable(),
+  userId: id.nullable(),
+  boundary: Geometry.nullable().optional().describe('the community boundary read (one job only, not in the list)'),
+  boundaryAreaM2: z.number().nullable(),
+  utmSrid: z.number().int().nullable(),
+  createdAt: time,
+  updatedAt: time,
+})
+export const ImportJobList = items(ImportJob)
+
+export const TrackUploadResult = z.object({ accepted: count, duplicates: count, rejected: z.array(RejectedRow) })
+export const OwnTracksAnswer = z.array(z.unknown()).describe('always []: OwnTracks reads it as the friends’ positions, none')
+export const CheckinCreated = Checkin.extend({ code: z.string(), clientId: z.string().nullable() })
+export const DeviceCreated = Device
+export const KeyPlaceByCode = KeyPlace.extend({ communityName: z.string(), code: z.string(), checkinUrl: z.string() })
+export const PasswordReset = User.extend({ password: z.string().describe('the new password, shown once') })
+export const ZoneSplit = z.object({ zone: Zone, created: Zone })
+export const ZoneSuggestion = collection(
+  feature(z.object({ id: z.string(), name: z.string(), households: count, buildings: count, areaM2: z.number(), buildingIds: z.array(id), parentId: id.nullable() }), z.string()),
+  {
+    balance: z.object({
+      by: z.enum(['households', 'buildings']),
+      mean: z.number(),
+      min: z.number(),
+      max: z.number(),
+      minRatio: z.number(),
+      maxRatio: z.number(),
+      withinTolerance: z.boolean(),
+      tolerance: z.number(),
+    }),
+    communityId: id,
+  },
+)
+export const ReportData = z
+  .object({
+    window: z.object({}).catchall(z.unknown()),
+    generatedAt: time,
+    scope: z.object({ districtName: z.string().nullable(), communities: z.array(z.object({ id, name: z.string(), nameEn: z.string().nullable() })) }),
+    targets: z.object({}).catchall(z.unknown()),
+    headline: z.object({ found: count, closed: count, overdue: count, rejected: count, responseRate: z.number().nullable(), closureRate: z.number().nullable(), escalated: count }),
+    byCategory: z.array(z.object({ category: z.string() }).catchall(z.unknown())),
+    bySeverity: z.array(z.object({ severity: z.enum(SEVERITIES) }).catchall(z.unknown())),
+  })
+  .describe('`format=json`; the other formats render the same data (server/queries/reports.ts ReportData)')
+
+const Delivery = z.object({
+  id,
+  event: z.enum(DELIVERY_EVENTS),
+  eventKey: z.string(),
+  hazardId: id.nullable(),
+  title: z.string().nullable(),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: count,
+  maxAttempts: count,
+  lastError: z.string().nullable(),
+  responseCode: z.number().int().nullable(),
+  createdAt: time,
+  lastAttemptAt: nullableTime,
+  nextAttemptAt: nullableTime,
+  sentAt: nullableTime,
+})
+export const AlertChannel = z.object({
+  id,
+  communityId: id,
+  zoneId: id.nullable(),
+  zoneName: z.string().nullable(),
+  name: z.string(),
+  provider: z.enum(ALERT_PROVIDERS),
+  url: z.string().describe('the token masked'),
+  secret: z.string().nullable().describe('masked'),
+  hasSecret: z.boolean(),
+  events: z.array(z.enum(ALERT_EVENTS)),
+  enabled: z.boolean(),
+  createdAt: time,
+  updatedAt: time,
+  deliveries: z.object({ sent: count, failed: count, pending: count }),
+  lastDelivery: z.object({ id, event: z.enum(DELIVERY_EVENTS), status: z.enum(DELIVERY_STATUSES), at: time, error: z.string().nullable() }).nullable(),
+})
+export const AlertChannelList = items(AlertChannel)
+export const AlertDeliveryList = items(Delivery)
+export const AlertTestResult = z.object({ ok: z.boolean(), responseCode: z.number().int().nullable(), error: z.string().nullable(), delivery: Delivery.nullable().optional() })
+
+export const PartnerUnit = z.object({
+  id,
+  name: z.string(),
+  kind: z.enum(UNIT_KINDS),
+  contact: z.string().nullable(),
+  active: z.boolean(),
+  communityIds: z.array(id),
+  accountCount: count,
+  createdAt: time,
+  updatedAt: time,
+})
+export const PartnerUnitList = items(PartnerUnit)
+
+export const PublicReportCreated = z.object({ trackingCode: z.string(), url: z.string().describe('the tracking page') })
+export const PublicReportView = z.object({
+  trackingCode: z.string(),
+  type: z.string(),
+  category: z.string(),
+  status: z.enum(STATUSES),
+  reportedAt: time,
+  closedAt: nullableTime,
+  place: z.string().nullable(),
+  timeline: z.array(z.object({ at: time, status: z.enum(STATUSES) })),
+  answer: z.string().nullable(),
+  answeredAt: nullableTime,
+  rating: z.enum(RATINGS).nullable(),
+  ratedAt: nullableTime,
+  mayRate: z.boolean(),
+})
+export const PublicArea = z.object({ bbox: z.array(z.number()).min(4).max(4).nullable().describe('[minLon, minLat, maxLon, maxLat]; null when no community is served') })
+export const PublicPlace = z.object({ code: z.string(), name: z.string(), communityName: z.string() })
+export const PosterList = items(
+  z.object({
+    kind: z.enum(['compound', 'building']),
+    id,
+    communityId: id,
+    communityName: z.string(),
+    name: z.string(),
+    compoundName: z.string().nullable(),
+    code: z.string(),
+    reportUrl: z.string(),
+    qrUrl: z.string(),
+  }),
+)
+
+export const SpotCheckSample = z.object({ total: count.describe('matters fixed on the spot in the window'), days: count, features: z.array(HazardDetail).describe('the sample, with timelines and photos') })
+export const ReminderResult = z.object({ hazardId: id, at: time, assigneeId: id, assigneeName: z.string().nullable(), note: z.string().nullable(), alerts: count })
+
+const LonLat = z.array(z.number()).min(2).max(2)
+export const RouteFeature = z.object({
+  type: z.literal('Feature'),
+  geometry: Geometry.nullable(),
+  properties: z.object({
+    communityId: id,
+    zoneId: id.nullable(),
+    window: z.object({ from: time, to: time }),
+    radiusM: z.number(),
+    start: LonLat.nullable(),
+    distanceM: z.number(),
+    minutes: z.number(),
+    nearestNeighbourM: z.number(),
+    stops: z.array(z.object({ kind: z.enum(['building', 'key_place']), id, label: z.string(), order: count, legM: z.number(), lon: z.number(), lat: z.number() })),
+    unreachable: z.array(z.object({ kind: z.enum(['building', 'key_place']), id, label: z.string(), reason: z.enum(['no_road_nearby', 'disconnected']) })),
+    budgetExhausted: z.boolean(),
+    computedMs: z.number(),
+  }),
+})
+export const RouteAssignment = z.object({ id, personId: id, personName: z.string(), assignedAt: time, assignedBy: z.string().nullable(), route: RouteFeature })
+
+const Occurrence = z.object({ from: time, to: time })
+export const PatrolPlan = z.object({
+  id,
+  communityId: id,
+  type: z.enum(PLAN_TYPES),
+  name: z.string(),
+  from: time,
+  to: time,
+  repeat: z.object({ weekdays: z.array(z.number().int()), start: z.string().describe('HH:MM'), end: z.string().describe('HH:MM') }).nullable(),
+  zoneIds: z.array(id),
+  personIds: z.array(id),
+  unitIds: z.array(id),
+  leaderId: id.nullable(),
+  leaderName: z.string().nullable(),
+  area: Geometry.nullable(),
+  note: z.string().nullable(),
+  createdBy: id.nullable(),
+  createdAt: time,
+  updatedAt: time,
+  occurrences: z.array(Occurrence).optional().describe('the windows inside the listed window'),
+})
+export const PatrolPlanList = items(PatrolPlan)
+const Visited3 = CoverageCountSchema.extend({ byTrack: count, byCheckin: count })
+export const PlanCoverage = z.object({
+  planId: id,
+  communityId: id,
+  window: Occurrence,
+  occurrences: z.array(Occurrence),
+  radiusM: z.number(),
+  buildings: Visited3,
+  keyPlaces: Visited3,
+  byZone: z.array(z.object({ zoneId: id, name: z.string(), buildings: CoverageCountSchema, keyPlaces: CoverageCountSchema })),
+  unvisited: AnyFeatureCollection,
+  people: z.array(z.object({ personId: id, name: z.string(), planned: z.boolean(), came: z.boolean(), onDutyMinutes: z.number(), distanceM: z.number() })),
+  runningNow: z.boolean(),
+  zonesWithoutDutyNow: z.array(z.object({ zoneId: id, name: z.string() })),
+  onDutyNow: z.array(z.object({ personId: id.nullable(), name: z.string().nullable(), deviceId: z.string(), zoneId: id.nullable(), since: time })),
+})
+
+export const DutySession = z.object({
+  id,
+  communityId: id,
+  personId: id.nullable(),
+  personName: z.string().nullable(),
+  deviceId: z.string(),
+  startedAt: time,
+  stoppedAt: nullableTime,
+  open: z.boolean(),
+  minutes: z.number(),
+  distanceM: z.number(),
+})
+export const DutySessionList = items(DutySession)
+export const PersonActivity = z.object({
+  personId: id,
+  name: z.string(),
+  window: z.object({ from: time, to: time }),
+  dutyMinutes: z.number(),
+  dutyHours: z.number(),
+  distanceM: z.number(),
+  sessions: count,
+  reports: z.object({ total: count, confirmed: count }),
+  checkins: count,
+})
+
+export const CareResident = z.object({
+  id,
+  communityId: id,
+  name: z.string(),
+  address: z.string().nullable().describe('masked unless admin or a paired member'),
+  phone: z.string().nullable().describe('masked unless admin or a paired member'),
+  masked: z.boolean(),
+  group: z.enum(CARE_GROUPS),
+  buildingId: id.nullable(),
+  lon: z.number(),
+  lat: z.number(),
+  visitsPerDay: z.number().int().nullable(),
+  visitsPerWeek: z.number().int().nullable(),
+  active: z.boolean(),
+  note: z.string().nullable(),
+  people: z.array(z.object({ id, name: z.string() })),
+  doorCode: z.string().optional().describe('only for those who keep the register'),
+  createdAt: time,
+  updatedAt: time,
+})
+export const CareResidentList = items(CareResident)
+export const CareVisit = z.object({
+  id,
+  communityId: id,
+  residentId: id,
+  residentName: z.string(),
+  personId: id.nullable(),
+  personName: z.string().nullable(),
+  t: time,
+  distanceM: z.number().nullable(),
+  byCode: z.boolean(),
+  note: z.string().nullable(),
+  clientId: z.string().nullable(),
+})
+export const CareCalendar = z.object({
+  days: z.array(date),
+  today: date,
+  households: z.array(
+    z.object({
+      residentId: id,
+      communityId: id,
+      name: z.string(),
+      group: z.enum(CARE_GROUPS),
+      visitsPerDay: z.number().int().nullable(),
+      visitsPerWeek: z.number().int().nullable(),
+      days: z.array(z.object({ date, visits: count, due: count, state: z.enum(CARE_DAY_STATES), missed: count })),
+      weeks: z.array(z.object({ from: date, visits: count, due: count, missed: count })),
+      visits: count,
+      due: count,
+      missed: count,
+    }),
+  ),
+  summary: z.object({ households: count, visits: count, due: count, missed: count, householdsMissed: count }),
+})
+export const CareToday = z.object({
+  date,
+  items: z.array(
+    z.object({
+      residentId: id,
+      name: z.string(),
+      group: z.enum(CARE_GROUPS),
+      address: z.string().nullable(),
+      phone: z.string().nullable(),
+      lon: z.number(),
+      lat: z.number(),
+      visitsPerDay: z.number().int().nullable(),
+      visitsPerWeek: z.number().int().nullable(),
+      visitsToday: count,
+      remaining: count,
+      lastVisitAt: nullableTime,
+    }),
+  ),
+  done: count,
+})
+
+export const PointsRules = z.object({ communityId: id, perDutyHour: z.number(), perReport: z.number(), perCheckin: z.number(), perCareVisit: z.number(), updatedAt: nullableTime })
+const byKindEarned = z.object({ duty: z.number(), report: z.number(), checkin: z.number(), care_visit: z.number() })
+export const PointsRanking = z.object({
+  month: z.string().describe('YYYY-MM'),
+  items: z.array(z.object({ rank: count, personId: id, name: z.string(), teamName: z.string().nullable(), points: z.number(), byKind: byKindEarned })),
+})
+const RedemptionShape = z.object({ id, personId: id, points: z.number(), item: z.string(), note: z.string().nullable(), at: time, byUserId: id.nullable(), byName: z.string().nullable() })
+export const Redemption = RedemptionShape.extend({ balance: z.number().describe('the person’s balance after it') })
+export const RedemptionList = items(RedemptionShape)
+export const PersonPoints = z.object({
+  personId: id,
+  name: z.string(),
+  communityId: id,
+  earned: z.number(),
+  redeemed: z.number(),
+  balance: z.number(),
+  byKind: byKindEarned.extend({ redemption: z.number() }),
+  entries: z.array(z.object({ kind: z.enum(POINTS_KINDS), at: time, ref: z.string(), detail: z.string().nullable(), points: z.number(), byName: z.string().nullable().optional() })),
+})
+
+const categoryEnum = z.enum(ALL_CATEGORIES as unknown as [string, ...string[]])
+export const HotspotCollection = collection(
+  feature(
+    z.object({
+      id: z.string(),
+      col: z.number().int(),
+      row: z.number().int(),
+      count,
+      giZ: z.number().nullable(),
+      giP: z.number().nullable(),
+      confidence: z.number().int().min(-3).max(3).describe('3/2/1 hot at 99/95/90 %, -3/-2/-1 cold, 0 not significant'),
+    }),
+    z.string(),
+  ),
+  {
+    communityId: id,
+    cellM: z.number(),
+    hazards: count,
+    cells: count,
+    nonEmptyCells: count,
+    note: z.object({ code: z.enum(['too_few_hazards', 'too_few_cells']), zh: z.string(), en: z.string() }).nullable().describe('why there are no z-scores'),
+  },
+)
+export const ClusterCollection = collection(
+  feature(z.object({ id, clusterId: z.number().int(), communityId: id, count, hazardIds: z.array(id), categories: z.record(z.string(), count) }), id),
+  { eps: z.number(), minPoints: count, hazards: count, noise: count },
+)
+export const RecurrenceCollection = collection(
+  feature(z.object({ id, hazardId: id, earlierId: id, category: categoryEnum, count, distanceM: z.number(), reportedAt: time }), id),
+)
 
 /** Every named response schema, by its name under `components.schemas`. */
 export const RESPONSE_SCHEMAS = {
@@ -404,6 +861,54 @@ export const RESPONSE_SCHEMAS = {
   OgcCollections,
   OgcItems,
   OgcItem,
+  SetupState,
+  LayerImportResult,
+  RosterImportResult,
+  ImportJob,
+  ImportJobList,
+  TrackUploadResult,
+  OwnTracksAnswer,
+  CheckinCreated,
+  DeviceCreated,
+  KeyPlaceByCode,
+  PasswordReset,
+  ZoneSplit,
+  ZoneSuggestion,
+  ReportData,
+  AlertChannel,
+  AlertChannelList,
+  AlertDeliveryList,
+  AlertTestResult,
+  PartnerUnit,
+  PartnerUnitList,
+  PublicReportCreated,
+  PublicReportView,
+  PublicArea,
+  PublicPlace,
+  PosterList,
+  SpotCheckSample,
+  ReminderResult,
+  RouteFeature,
+  RouteAssignment,
+  PatrolPlan,
+  PatrolPlanList,
+  PlanCoverage,
+  DutySession,
+  DutySessionList,
+  PersonActivity,
+  CareResident,
+  CareResidentList,
+  CareVisit,
+  CareCalendar,
+  CareToday,
+  PointsRules,
+  PointsRanking,
+  Redemption,
+  RedemptionList,
+  PersonPoints,
+  HotspotCollection,
+  ClusterCollection,
+  RecurrenceCollection,
 } as const
 
 /** The name of a response schema. */

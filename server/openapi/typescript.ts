@@ -10,6 +10,9 @@ function key(name: string): string {
 /** An OpenAPI 3.0 Schema Object as a TypeScript type (components by name). */
 export function tsType(schema: Json | undefined, indent = ''): string {
   if (!schema || Object.keys(schema).length === 0) return 'unknown'
+  // Only words (description, title, …): any JSON value.
+  const SHAPING = ['type', 'properties', 'additionalProperties', '$ref', 'enum', 'anyOf', 'oneOf', 'allOf', 'items']
+  if (!SHAPING.some((k) => k in schema)) return 'unknown'
   const orNull = (t: string) => (schema.nullable === true && !t.includes('null') ? `${t} | null` : t)
   if (typeof schema.$ref === 'string') return orNull(schema.$ref.split('/').pop()!)
   if (Array.isArray(schema.enum)) return orNull(schema.enum.map((v) => JSON.stringify(v)).join(' | '))

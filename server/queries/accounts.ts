@@ -4,10 +4,11 @@ import type { Role } from '../../core/roles.ts'
 import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import { hashToken, type SessionUser } from './users.ts'
-import type { RosterAccount } from '../../core/roster.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 
 /** An account as `GET /api/users` lists it (never the password hash). */
-export type AccountRow = RosterAccount
+export type AccountRow = z.infer<typeof Schemas.User>
 
 /** What an admin may set on an account. */
 export interface AccountInput {

@@ -3,7 +3,14 @@
  * short statements (server/alerts/worker.ts). Every worker statement touches a handful of rows and holds
  * no lock while a receiver is being called: the embedded database has one connection.
  */
-import type { AlertChannelView, AlertDeliveryView as DeliveryView, AlertEvent, AlertProvider, DeliveryEvent, DeliveryStatus } from '../../core/alerts.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
+import type { AlertEvent, AlertProvider, DeliveryEvent, DeliveryStatus } from '../../core/alerts.ts'
+
+/** A channel as the API answers it (URL token and secret masked). */
+export type AlertChannelView = z.infer<typeof Schemas.AlertChannel>
+/** One row of a channel's delivery log. */
+type DeliveryView = z.infer<typeof Schemas.AlertDeliveryList>['items'][number]
 import { NOT_OPEN_STATUSES } from '../../core/matters.ts'
 import type { Queryable, Sql } from '../db/connect.ts'
 import type { AlertPayload, MatterFacts } from '../alerts/message.ts'

@@ -1,3 +1,5 @@
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import type { Queryable, Sql } from '../db/connect.ts'
 
 /** One audited write. */
@@ -21,18 +23,7 @@ export async function recordAudit(sql: Queryable, entry: AuditEntry): Promise<vo
 }
 
 /** An audit log row as listed to admins. */
-export interface AuditRow {
-  id: number
-  at: string
-  userId: number | null
-  username: string | null
-  communityId: number | null
-  action: string
-  entity: string
-  entityId: string | null
-  before: unknown
-  after: unknown
-}
+export type AuditRow = z.infer<typeof Schemas.AuditEntry>
 
 /** The audit log, newest first. */
 export async function listAudit(sql: Sql, opts: { communityIds: number[] | null; limit: number; offset: number }): Promise<AuditRow[]> {

@@ -1,3 +1,5 @@
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import type { Sql } from '../db/connect.ts'
 import { can, maskPhone } from '../../core/roles.ts'
 import { maskAddress } from '../../core/care.ts'
@@ -10,31 +12,7 @@ import { assertMayWrite, deviceRow, homeCommunity } from './tracks.ts'
 import type { SessionUser } from './users.ts'
 
 /** A household under care (关爱对象) as the API answers it. */
-export interface CareResident {
-  id: number
-  communityId: number
-  name: string
-  /** Shown to admins and the paired members; masked (光谷广场****) for everyone else. */
-  address: string | null
-  /** Shown to admins and the paired members; masked (138****1234) for everyone else. */
-  phone: string | null
-  /** True when address and phone are masked for the caller. */
-  masked: boolean
-  group: CareGroup
-  buildingId: number | null
-  lon: number
-  lat: number
-  visitsPerDay: number | null
-  visitsPerWeek: number | null
-  active: boolean
-  note: string | null
-  /** The members paired with it (结对). */
-  people: { id: number; name: string }[]
-  /** The QR code printed on the door (those who keep the register only). */
-  doorCode?: string
-  createdAt: string
-  updatedAt: string
-}
+export type CareResident = z.infer<typeof Schemas.CareResident>
 
 interface ResidentRow extends Omit<CareResident, 'masked' | 'createdAt' | 'updatedAt' | 'doorCode'> {
   doorCode: string
@@ -208,21 +186,7 @@ export async function updateResident(sql: Sql, id: number, input: Partial<Reside
 }
 
 /** A care visit as the API answers it. */
-export interface CareVisit {
-  id: number
-  communityId: number
-  residentId: number
-  residentName: string
-  personId: number | null
-  personName: string | null
-  t: string
-  /** Metres from the phone to the door, when a position was sent. */
-  distanceM: number | null
-  /** Recorded with the door's QR code. */
-  byCode: boolean
-  note: string | null
-  clientId: string | null
-}
+export type CareVisit = z.infer<typeof Schemas.CareVisit>
 
 /** A visit to record (`POST /api/care/visits`). */
 export interface NewCareVisit {
@@ -351,22 +315,7 @@ export async function careCalendarFor(sql: Sql, filter: { communityIds: number[]
 }
 
 /** A paired household still to visit today (`GET /api/care/today`). */
-export interface TodayItem {
-  residentId: number
-  name: string
-  group: CareGroup
-  address: string | null
-  phone: string | null
-  lon: number
-  lat: number
-  visitsPerDay: number | null
-  visitsPerWeek: number | null
-  /** Visits today, by anyone. */
-  visitsToday: number
-  /** Visits still due today (a weekly rule: 1 while the week's quota is open and nobody came today). */
-  remaining: number
-  lastVisitAt: string | null
-}
+export type TodayItem = z.infer<typeof Schemas.CareToday>['items'][number]
 
 /** For the signed-in member: the paired households still to visit today, and how many are done. */
 export async function careToday(sql: Sql, actor: SessionUser, now = new Date()): Promise<{ date: string; items: TodayItem[]; done: number }> {

@@ -5,20 +5,11 @@ import { Problem, problems } from '../problem.ts'
 import { assertMayWrite, deviceRow } from './tracks.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
-import type { CheckinAnswer } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 
 /** A key place (重点部位) as the check-in page and the QR sheet see it. */
-export interface KeyPlaceRow {
-  id: number
-  communityId: number
-  communityName: string
-  buildingId: number | null
-  kind: string
-  name: string
-  code: string
-  lon: number
-  lat: number
-}
+export type KeyPlaceRow = Omit<z.infer<typeof Schemas.KeyPlaceByCode>, 'checkinUrl'>
 
 const keyPlaceColumns = (sql: Sql) => sql`
   k.id, k.community_id as "communityId", c.name as "communityName", k.building_id as "buildingId", k.kind, k.name, k.code,
@@ -38,7 +29,7 @@ export async function findKeyPlace(sql: Sql, by: { id: number } | { code: string
 }
 
 /** A check-in as the API answers it. */
-export interface CheckinRow extends CheckinAnswer {
+export interface CheckinRow extends z.infer<typeof Schemas.CheckinCreated> {
   userId: number | null
   personId: number | null
   clientId: string | null

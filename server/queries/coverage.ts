@@ -2,7 +2,9 @@ import type { Sql } from '../db/connect.ts'
 import { problems } from '../problem.ts'
 import { listFlaggedStretches, type FlaggedStretches } from './tracks.ts'
 import { periodZones } from './zone-history.ts'
-import type { CoverageCalendar, CoverageCount, CoverageReport as CoreCoverageReport, UnvisitedProperties } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
+import type { CoverageCount, CoverageReport as CoreCoverageReport, UnvisitedProperties } from '../../core/answers.ts'
 
 export type { CoverageCount }
 
@@ -166,7 +168,8 @@ export async function coverageReport(sql: Sql, q: CoverageQuery): Promise<Covera
 }
 
 /** `GET /api/analysis/coverage/calendar`. */
-export type { CoverageCalendar }
+/** `GET /api/analysis/coverage/calendar`: compound × day, and the weekly rule (每周覆盖). */
+export type CoverageCalendar = z.infer<typeof Schemas.CoverageCalendar>
 
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000
 const DAY_MS = 86_400_000

@@ -3,10 +3,11 @@ import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import { ownTeams } from './people.ts'
 import type { SessionUser } from './users.ts'
-import type { RosterDevice } from '../../core/roster.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 
 /** A device (phone, GPS tracker) as listed, with its holder and last position time. */
-export type DeviceListRow = RosterDevice
+export type DeviceListRow = z.infer<typeof Schemas.Device>
 
 const deviceColumns = (sql: Queryable) => sql`
   d.id, d.community_id::int as "communityId", d.person_id::int as "personId", p.name as "personName", d.name,

@@ -1,5 +1,6 @@
 import type postgres from 'postgres'
-import type { DutySession } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import type { Sql } from '../db/connect.ts'
 import { dutyAgeProblem } from '../domain/duty.ts'
 import { timeProblem, timeWindow } from '../domain/evidence.ts'
@@ -7,7 +8,8 @@ import { Problem, problems } from '../problem.ts'
 import { resolveDevice } from './tracks.ts'
 import type { SessionUser } from './users.ts'
 
-export type { DutySession } from '../../core/answers.ts'
+/** A duty session (`/api/duty`). */
+export type DutySession = z.infer<typeof Schemas.DutySession>
 
 interface SessionRow {
   id: number

@@ -4,12 +4,14 @@ import type { CheckedRosterRow } from '../domain/roster.ts'
 import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
-import type { RosterImportResult, RosterPerson } from '../../core/roster.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 
-export type { RosterImportResult } from '../../core/roster.ts'
+/** The answer of a roster import (a preview with `dryRun`). */
+export type RosterImportResult = z.infer<typeof Schemas.RosterImportResult>
 
 /** A person (网格员, 队员) as listed. */
-export type PersonRow = RosterPerson
+export type PersonRow = z.infer<typeof Schemas.Person>
 
 /** What may be set on a person. */
 export interface PersonInput {
@@ -197,17 +199,7 @@ export async function updatePerson(sql: Sql, id: number, input: PersonInput, act
   })
 }
 
-interface Existing {
-  id: number
-  name: string
-  phone: string | null
-  title: string | null
-  posts: string[]
-  active: boolean
-  joinedOn: string | null
-  leftOn: string | null
-  teamIds: number[]
-}
+type Existing = Pick<PersonRow, 'id' | 'name' | 'phone' | 'title' | 'posts' | 'active' | 'joinedOn' | 'leftOn' | 'teamIds'>
 
 /**
  * Import checked roster rows into one community: a row with an ID, or whose phone is already someone's,

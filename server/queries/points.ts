@@ -11,6 +11,8 @@
  * A matter rejected later therefore takes its points away at the next read. Redemptions are rows of
  * points_ledger; a redemption beyond the balance is refused, so the balance never goes below zero by one.
  */
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import type { Sql } from '../db/connect.ts'
 import { DEFAULT_POINTS_RULES, type PointsKind, type PointsRules } from '../../core/care.ts'
 import { shanghaiMidnight } from '../../core/period.ts'
@@ -109,30 +111,10 @@ export function earnedEntries(sql: Sql, f: EarnedFilter) {
 }
 
 /** One line of a person's points. */
-export interface PointsEntry {
-  kind: PointsKind
-  at: string
-  /** The record's id (a matter, check-in, visit; the day for duty; the ledger row for a redemption). */
-  ref: string
-  /** Category, key place, household, hours on duty, or what was exchanged. */
-  detail: string | null
-  /** Positive when earned, negative when redeemed. */
-  points: number
-  byName?: string | null
-}
+export type PointsEntry = z.infer<typeof Schemas.PersonPoints>['entries'][number]
 
 /** A person's points (`GET /api/points?personId=`). */
-export interface PersonPoints {
-  personId: number
-  name: string
-  communityId: number
-  earned: number
-  redeemed: number
-  /** earned − redeemed, never below zero. */
-  balance: number
-  byKind: Record<PointsKind, number>
-  entries: PointsEntry[]
-}
+export type PersonPoints = z.infer<typeof Schemas.PersonPoints>
 
 async function personInScope(sql: Sql, personId: number, communityIds: number[] | null): Promise<{ id: number; name: string; communityId: number }> {
   const [p] = await sql<{ id: number; name: string; communityId: number }[]>`
@@ -188,18 +170,7 @@ export interface NewRedemption {
 }
 
 /** A redemption as the API answers it. */
-export interface Redemption {
-  id: number
-  personId: number
-  points: number
-  item: string
-  note: string | null
-  at: string
-  byUserId: number | null
-  byName: string | null
-  /** The person's balance after it. */
-  balance: number
-}
+export type Redemption = z.infer<typeof Schemas.Redemption>
 
 /**
  * Enter a redemption (admin, leader): the person must be visible (404); the points at most the balance (409:

@@ -8,7 +8,8 @@ import type postgres from 'postgres'
 import type { Queryable, Sql } from '../db/connect.ts'
 import { checkTransition } from '../../core/matter-machine.ts'
 import { CLOSED_STATUSES, LEVEL_DAYS, type Level, type MatterCategory, type PublicReportType, type Status } from '../../core/matters.ts'
-import type { PublicReportView } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import type { Rating } from '../../core/org.ts'
 import { recordLiveEvent, type LiveEvent } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
@@ -132,7 +133,10 @@ export async function createPublicReport(sql: Sql, input: NewPublicReport): Prom
   })
 }
 
-export type { PublicReportView, PublicStep } from '../../core/answers.ts'
+/** What anyone holding the tracking code reads (`GET /api/public/reports/:trackingCode`). */
+export type PublicReportView = z.infer<typeof Schemas.PublicReportView>
+/** One step of the public timeline: when, and the status it reached (no names, no notes). */
+export type PublicStep = PublicReportView['timeline'][number]
 
 /** The public view of a resident's report, or undefined for an unknown code. */
 export async function publicReport(sql: Queryable, trackingCode: string): Promise<PublicReportView | undefined> {
@@ -265,16 +269,7 @@ export async function residentContact(sql: Queryable, id: number): Promise<strin
 }
 
 /** One poster: a compound or a building with its report code. */
-export interface PosterRow {
-  kind: 'compound' | 'building'
-  id: number
-  communityId: number
-  communityName: string
-  name: string
-  /** The building's compound (null for a compound, or a building outside any). */
-  compoundName: string | null
-  code: string
-}
+export type PosterRow = Omit<z.infer<typeof Schemas.PosterList>['items'][number], 'reportUrl' | 'qrUrl'>
 
 /** Every compound, then every building, of the caller's communities (or one of them), by name. */
 export async function listPosters(sql: Queryable, communityIds: number[] | null, communityId?: number): Promise<PosterRow[]> {

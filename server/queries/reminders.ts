@@ -1,3 +1,5 @@
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import type { Sql } from '../db/connect.ts'
 import { ALERT_TAG, matterAlert, type AlertPayload } from '../alerts/message.ts'
 import type { AlertSettings } from '../alerts/config.ts'
@@ -16,15 +18,7 @@ export const REMINDABLE: readonly Status[] = ['dispatched', 'rectifying']
 export const REMINDER_INTERVAL_MS = 3_600_000
 
 /** What `POST /api/hazards/:id/remind` answers. */
-export interface ReminderResult {
-  hazardId: number
-  at: string
-  assigneeId: number
-  assigneeName: string | null
-  note: string | null
-  /** Deliveries queued to the work groups' robots (channels of the matter that take `overdue`). */
-  alerts: number
-}
+export type ReminderResult = z.infer<typeof Schemas.ReminderResult>
 
 /**
  * 催办: remind the assignee of a dispatched or rectifying matter. Writes a `reminder` timeline entry (the status does

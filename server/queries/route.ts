@@ -1,7 +1,8 @@
 import type { Queryable, Sql } from '../db/connect.ts'
 import { buildWalkGraph, planRoute, type RoadLine, type RouteTarget, type XY } from '../domain/routing.ts'
 import { problems } from '../problem.ts'
-import type { RouteAssignment, RouteFeature } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import { coverageReport, type CoverageQuery, type CoverageReport, type UnvisitedFeature } from './coverage.ts'
 
 /** Road kinds (Tilezen `kind_detail`) a patrol walks along: footpaths and residential and service roads. */
@@ -17,7 +18,10 @@ export const ROUTE_IMPROVE_BUDGET_MS = 1500
 /** A start farther than this from the community's boundary is refused, m. */
 export const MAX_START_DISTANCE_M = 2000
 
-export type { RouteAssignment, RouteFeature } from '../../core/answers.ts'
+/** `GET /api/coverage/route`: the walking route as a GeoJSON Feature (geometry null when there is no stop). */
+export type RouteFeature = z.infer<typeof Schemas.RouteFeature>
+/** A route sent to a member (`GET /api/coverage/route/assigned`). */
+export type RouteAssignment = z.infer<typeof Schemas.RouteAssignment>
 
 /** What a route asks for: the coverage query and where to start (lon, lat), if anywhere. */
 export interface RouteQuery extends CoverageQuery {

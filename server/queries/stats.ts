@@ -15,7 +15,8 @@ import {
   type Status,
 } from '../../core/matters.ts'
 import { analysisCommunity, hazardWhere, type AnalysisWindow } from './analysis.ts'
-import type { HazardStatsAnswer } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import type postgres from 'postgres'
 import type { Queryable } from '../db/connect.ts'
 
@@ -80,7 +81,7 @@ export async function unitRates(sql: Queryable, where: postgres.Fragment, commun
 }
 
 /** `GET /api/stats`. Rates are shares 0..1 (null when there is no hazard); medians null when nothing to take one of. */
-export interface HazardStats extends HazardStatsAnswer {
+export interface HazardStats extends z.infer<typeof Schemas.Stats> {
   window: AnalysisWindow
   communityId: number | null
   /** Hazards left out as not a hazard. */

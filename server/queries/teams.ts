@@ -4,10 +4,11 @@ import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import { ownTeams } from './people.ts'
 import type { SessionUser } from './users.ts'
-import type { RosterTeam } from '../../core/roster.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 
 /** A team (队伍) as listed. */
-export type TeamRow = RosterTeam
+export type TeamRow = z.infer<typeof Schemas.Team>
 
 /** What may be set on a team. */
 export interface TeamInput {

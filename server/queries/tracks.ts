@@ -4,7 +4,11 @@ import { RUN_MAX_GAP_M, RUN_MAX_GAP_S, type TrackPoint } from '../domain/tracks.
 import { Problem, problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
-import type { TrackRunProperties } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
+
+/** Who walked a track run or a flagged stretch, and when (`GET /api/tracks`). */
+type TrackRunProperties = Omit<z.infer<typeof Schemas.Track>['properties'], 'times'>
 
 /** A device as the ingestion sees it. */
 export interface DeviceRow {

@@ -4,14 +4,15 @@
  * communities; a partner account reads its own unit only.
  */
 import type { Queryable, Sql } from '../db/connect.ts'
-import type { PartnerUnit } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import type { UnitKind } from '../../core/org.ts'
 import { problems } from '../problem.ts'
 import { recordAudit } from './audit.ts'
 import type { SessionUser } from './users.ts'
 
-/** A partner unit as `GET /api/units` answers it (core/answers.ts). */
-export type UnitRow = PartnerUnit
+/** A partner unit as `GET /api/units` answers it (its OpenAPI schema). */
+export type UnitRow = z.infer<typeof Schemas.PartnerUnit>
 
 /** What may be set on a unit. */
 export interface UnitInput {

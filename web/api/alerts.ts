@@ -3,15 +3,16 @@
  * {@link apiRequest} (cookie, CSRF, problem+json errors). The server never answers a URL's token or a
  * secret in full: `url` and `secret` here are masked.
  */
-import type { AlertChannelView, AlertDeliveryView, AlertEvent, AlertProvider } from '../../core/alerts.ts'
+import type { AlertEvent, AlertProvider } from '../../core/alerts.ts'
+import type * as Api from './openapi-types.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId } from './types.ts'
 
 /** A channel as `GET /api/alert-channels` shows it (URL and secret masked). */
-export type AlertChannel = AlertChannelView
+export type AlertChannel = Api.AlertChannel
 
 /** One row of a channel's delivery log. */
-export type AlertDelivery = AlertDeliveryView
+export type AlertDelivery = Api.AlertDeliveryList['items'][number]
 
 /** Body of a new channel. */
 export interface NewAlertChannel {
@@ -29,12 +30,7 @@ export interface NewAlertChannel {
 export type AlertChannelPatch = Partial<Omit<NewAlertChannel, 'communityId'>>
 
 /** What `POST /api/alert-channels/:id/test` answers. */
-export interface AlertTestResult {
-  ok: boolean
-  responseCode: number | null
-  error: string | null
-  delivery: AlertDelivery
-}
+export type AlertTestResult = Api.AlertTestResult
 
 /** The alert-channel endpoints (admin). */
 export const alertsApi = {

@@ -3,7 +3,8 @@
  * `/recurrences`, `/api/stats`, `/api/stats/trend`), through the app's one HTTP client.
  */
 import type { MultiPolygon, Point, Polygon, LineString } from 'geojson'
-import type { HazardStatsAnswer, HotspotConfidence, HotspotProperties } from '../../core/answers.ts'
+import type { HotspotConfidence, HotspotProperties } from '../../core/answers.ts'
+import type * as Api from './openapi-types.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId, HazardCategory, HazardStatus, SgFeatureCollection } from './types.ts'
 
@@ -13,65 +14,28 @@ export type { HotspotConfidence }
 export type { HotspotProperties }
 
 /** Why a hot-spot answer carries no z-scores (too few hazards or non-empty cells). */
-export interface SmallNumbersNote {
-  code: 'too_few_hazards' | 'too_few_cells'
-  zh: string
-  en: string
-}
+export type SmallNumbersNote = NonNullable<Api.HotspotCollection['note']>
 
 /** `GET /api/analysis/hotspots`. */
-export interface HotspotCollection extends SgFeatureCollection<Polygon, HotspotProperties> {
-  communityId: number
-  cellM: number
-  hazards: number
-  cells: number
-  nonEmptyCells: number
-  note: SmallNumbersNote | null
-}
+export interface HotspotCollection extends Omit<Api.HotspotCollection, 'features'>, SgFeatureCollection<Polygon, HotspotProperties> {}
 
 /** One DBSCAN cluster of `GET /api/analysis/clusters`. */
-export interface ClusterProperties {
-  id: number
-  clusterId: number
-  communityId: number
-  count: number
-  hazardIds: number[]
-  categories: Partial<Record<HazardCategory, number>>
-}
+export type ClusterProperties = Api.ClusterCollection['features'][number]['properties']
 
 /** `GET /api/analysis/clusters`: hulls are Polygons, or Points / LineStrings when degenerate. */
-export interface ClusterCollection extends SgFeatureCollection<Polygon | MultiPolygon | LineString | Point, ClusterProperties> {
-  eps: number
-  minPoints: number
-  hazards: number
-  noise: number
-}
+export interface ClusterCollection extends Omit<Api.ClusterCollection, 'features'>, SgFeatureCollection<Polygon | MultiPolygon | LineString | Point, ClusterProperties> {}
 
 /** One repeat location of `GET /api/analysis/recurrences`. */
-export interface RecurrenceProperties {
-  id: number
-  hazardId: number
-  earlierId: number
-  category: HazardCategory
-  count: number
-  distanceM: number
-  reportedAt: string
-}
+export type RecurrenceProperties = Api.RecurrenceCollection['features'][number]['properties']
 
 /** `GET /api/analysis/recurrences`. */
 export type RecurrenceCollection = SgFeatureCollection<Point, RecurrenceProperties>
 
 /** `GET /api/stats`. Rates are shares 0..1, null when there is no hazard. */
-export type HazardStats = HazardStatsAnswer
+export type HazardStats = Api.Stats
 
 /** `GET /api/stats/trend`. */
-export interface HazardTrend {
-  days: string[]
-  from: string
-  to: string
-  series: { category: HazardCategory; counts: number[]; total: number }[]
-  total: number[]
-}
+export type HazardTrend = Api.Trend
 
 /** The filters every analysis call shares. */
 export interface AnalysisQuery {

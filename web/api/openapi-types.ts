@@ -105,12 +105,25 @@ export type Hazard = {
     zoneId: number | null
     microGridId: number | null
     buildingId: number | null
-    category: string
+    type: "hazard" | "dispute" | "lead" | "emergency" | "request" | "information"
+    category: "flying_wire_charging" | "ebike_indoor" | "fire_lane_blocked" | "corridor_clutter" | "facility_aging" | "poor_lighting" | "falling_object_risk" | "other" | "neighbours" | "family" | "noise" | "property" | "suspicious_person" | "suspicious_vehicle" | "fraud" | "fire" | "medical" | "flood" | "gas_leak" | "traffic" | "repair" | "environment" | "elderly_help" | "micro_wish" | "opinion" | "suggestion" | "complaint"
     severity: "minor" | "major" | "critical"
+    level: "micro_grid" | "grid" | "street"
+    source: "patrol" | "resident" | "hotline_12345" | "command" | "partner" | "import"
+    escalations: number
+    escalatedAt: string | null
+    unitId: number | null
+    unitName: string | null
+    contact: string | null
+    answer: string | null
+    answeredAt: string | null
+    rating: "satisfied" | "basically" | "unsatisfied" | null
+    ratingComment: string | null
+    ratedAt: string | null
     status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
     description: string | null
     reportedAt: string
-    dueAt: string | null
+    dueAt: string
     respondedAt: string | null
     closedAt: string | null
     arrivedAt: string | null
@@ -140,12 +153,25 @@ export type HazardDetail = {
     zoneId: number | null
     microGridId: number | null
     buildingId: number | null
-    category: string
+    type: "hazard" | "dispute" | "lead" | "emergency" | "request" | "information"
+    category: "flying_wire_charging" | "ebike_indoor" | "fire_lane_blocked" | "corridor_clutter" | "facility_aging" | "poor_lighting" | "falling_object_risk" | "other" | "neighbours" | "family" | "noise" | "property" | "suspicious_person" | "suspicious_vehicle" | "fraud" | "fire" | "medical" | "flood" | "gas_leak" | "traffic" | "repair" | "environment" | "elderly_help" | "micro_wish" | "opinion" | "suggestion" | "complaint"
     severity: "minor" | "major" | "critical"
+    level: "micro_grid" | "grid" | "street"
+    source: "patrol" | "resident" | "hotline_12345" | "command" | "partner" | "import"
+    escalations: number
+    escalatedAt: string | null
+    unitId: number | null
+    unitName: string | null
+    contact: string | null
+    answer: string | null
+    answeredAt: string | null
+    rating: "satisfied" | "basically" | "unsatisfied" | null
+    ratingComment: string | null
+    ratedAt: string | null
     status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
     description: string | null
     reportedAt: string
-    dueAt: string | null
+    dueAt: string
     respondedAt: string | null
     closedAt: string | null
     arrivedAt: string | null
@@ -169,8 +195,25 @@ export type HazardDetail = {
       to: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
       note: string | null
       assigneeId: number | null
+      kind: "transition" | "reminder" | "escalation"
+      unitId: number | null
+      unitName: string | null
+      fromLevel: "micro_grid" | "grid" | "street" | null
+      toLevel: "micro_grid" | "grid" | "street" | null
     }>
-    photos: unknown[]
+    photos: Array<{
+      id: number
+      url: string
+      width?: number | null
+      height?: number | null
+    }>
+    comments: Array<{
+      at: string
+      by: string | null
+      unitId: number | null
+      unitName: string | null
+      note: string
+    }>
   }
 }
 
@@ -267,15 +310,24 @@ export type ZoneWrite = {
     buildings: number
     updatedAt: string
   }
-  overlaps: unknown[]
+  overlaps: Array<{
+    zoneId: number
+    name: string
+    areaM2: number
+  }>
 }
 
 export type ZoneCheck = {
   communityId: number
-  overlaps: unknown[]
-  gaps: {
+  overlaps: Array<{
+    a: number
+    b: number
     areaM2: number
     geometry: Geometry | null
+  }>
+  gaps: {
+    areaM2: number
+    geometry: Geometry
   }
   coverage: number
   communityAreaM2: number
@@ -284,10 +336,15 @@ export type ZoneCheck = {
     parentId: number
     name: string
     count: number
-    overlaps: unknown[]
-    gaps: {
+    overlaps: Array<{
+      a: number
+      b: number
       areaM2: number
       geometry: Geometry | null
+    }>
+    gaps: {
+      areaM2: number
+      geometry: Geometry
     }
     coverage: number
   }>
@@ -343,15 +400,44 @@ export type Stats = {
   hazards: {
     total: number
     byStatus: {
-      [key: string]: number
+      reported: number
+      dispatched: number
+      rectifying: number
+      rectified: number
+      verified: number
+      reopened: number
     }
     byCategory: {
-      [key: string]: number
+      flying_wire_charging: number
+      ebike_indoor: number
+      fire_lane_blocked: number
+      corridor_clutter: number
+      facility_aging: number
+      poor_lighting: number
+      falling_object_risk: number
+      other: number
     }
     bySeverity: {
-      [key: string]: number
+      minor: number
+      major: number
+      critical: number
     }
+    byLevel: {
+      micro_grid: number
+      grid: number
+      street: number
+    }
+    byType: {
+      hazard: number
+      dispute: number
+      lead: number
+      emergency: number
+      request: number
+      information: number
+    }
+    escalated: number
   }
+  escalatedRate: number | null
   responseRate: number | null
   arrivedInTime: number
   responseBase: number
@@ -372,7 +458,7 @@ export type Trend = {
   from: string
   to: string
   series: Array<{
-    category: string
+    category: "flying_wire_charging" | "ebike_indoor" | "fire_lane_blocked" | "corridor_clutter" | "facility_aging" | "poor_lighting" | "falling_object_risk" | "other" | "neighbours" | "family" | "noise" | "property" | "suspicious_person" | "suspicious_vehicle" | "fraud" | "fire" | "medical" | "flood" | "gas_leak" | "traffic" | "repair" | "environment" | "elderly_help" | "micro_wish" | "opinion" | "suggestion" | "complaint"
     counts: number[]
     total: number
   }>
@@ -390,47 +476,51 @@ export type Coverage = {
   buildings: {
     total: number
     visited: number
-    coverage: number | null
+    coverage: number
     byTrack: number
     byCheckin: number
   }
   keyPlaces: {
     total: number
     visited: number
-    coverage: number | null
+    coverage: number
     byTrack: number
     byCheckin: number
   }
   byZone: Array<{
     zoneId: number
     name: string
+    teamId: number | null
+    teamName: string | null
+    assigneeName: string | null
     buildings: {
       total: number
       visited: number
-      coverage: number | null
+      coverage: number
     }
     keyPlaces: {
       total: number
       visited: number
-      coverage: number | null
+      coverage: number
     }
   }>
   byTeam: Array<{
-    teamId: number
-    name: string
+    teamId: number | null
+    name: string | null
     zoneIds: number[]
     buildings: {
       total: number
       visited: number
-      coverage: number | null
+      coverage: number
     }
     keyPlaces: {
       total: number
       visited: number
-      coverage: number | null
+      coverage: number
     }
   }>
   unvisited: AnyFeatureCollection
+  flagged: TrackFlags
 }
 
 export type CoverageCalendar = {
@@ -440,7 +530,7 @@ export type CoverageCalendar = {
   days: string[]
   compounds: Array<{
     id: number
-    name: string | null
+    name: string
     patrolled: boolean[]
     byTrack: boolean[]
     byCheckin: boolean[]
@@ -469,12 +559,17 @@ export type Person = {
   communityId: number
   teamId: number | null
   teamName: string | null
+  teamLeaderId: number | null
   teamIds: number[]
   teamNames: string[]
+  deputyOf: number[]
   name: string
   phone: string | null
   title: string | null
+  posts: string[]
   active: boolean
+  joinedOn: string | null
+  leftOn: string | null
   userId: number | null
 }
 
@@ -487,26 +582,32 @@ export type PersonDetail = {
   communityId: number
   teamId: number | null
   teamName: string | null
+  teamLeaderId: number | null
   teamIds: number[]
   teamNames: string[]
+  deputyOf: number[]
   name: string
   phone: string | null
   title: string | null
+  posts: string[]
   active: boolean
+  joinedOn: string | null
+  leftOn: string | null
   userId: number | null
-  devices: unknown[]
+  devices: DeviceCreated[]
 }
 
 export type Team = {
   id: number
   communityId: number
   name: string
-  kind: string
+  kind: "patrol" | "mediation" | "publicity" | "school_traffic" | "emergency" | "information" | "custom"
   kindLabel: string | null
   leaderId: number | null
   leaderName: string | null
   deputyIds: number[]
   memberCount: number
+  activeCount: number
   active: boolean
 }
 
@@ -520,8 +621,11 @@ export type User = {
   name: string
   role: "admin" | "planner" | "command" | "leader" | "patrol" | "partner"
   personId: number | null
+  personName: string | null
   districtId: number | null
   communityIds: number[]
+  unitId: number | null
+  unitName: string | null
   active: boolean
   mustChangePassword: boolean
   createdAt: string
@@ -539,10 +643,12 @@ export type Device = {
   personName: string | null
   name: string | null
   createdAt: string
+  addedBy: number | null
+  lastPositionAt: string | null
 }
 
 export type DeviceList = {
-  items: Device[]
+  items: DeviceCreated[]
 }
 
 export type KeyPlace = {
@@ -564,13 +670,15 @@ export type Checkin = {
   id: number
   communityId: number
   keyPlaceId: number
-  keyPlaceName: string | null
+  keyPlaceName: string
+  code?: string
+  buildingId: number | null
   deviceId: string | null
   personId: number | null
   personName: string | null
   t: string
-  lon: number | null
-  lat: number | null
+  lon: number
+  lat: number
 }
 
 export type CheckinList = {
@@ -587,6 +695,8 @@ export type Track = {
     communityId: number
     personId: number | null
     personName: string | null
+    teamId: number | null
+    teamName: string | null
     from: string
     to: string
     points: number
@@ -603,7 +713,21 @@ export type TrackCollection = {
 
 export type TrackFlags = {
   type: "FeatureCollection"
-  features: AnyFeature[]
+  features: Array<{
+    type: "Feature"
+    id?: string
+    geometry: Geometry | null
+    properties: {
+      id: string
+      deviceId: string
+      personName: string | null
+      teamName: string | null
+      from: string
+      to: string
+      points: number
+      reason: string
+    }
+  }>
   total: number
   flaggedPoints: number
 }
@@ -628,6 +752,8 @@ export type AuditEntry = {
   action: string
   entity: string
   entityId: string | null
+  before: unknown
+  after: unknown
 }
 
 export type AuditList = {
@@ -701,6 +827,780 @@ export type OgcItem = {
   }>
 }
 
+export type SetupState = {
+  needsAdmin: boolean
+  communities: number
+}
+
+export type LayerImportResult = {
+  imported: number
+  merged: number
+  rejected: Array<{
+    index: number
+    reason: string
+  }>
+  ids: number[]
+}
+
+export type RosterImportResult = {
+  dryRun: boolean
+  communityId: number
+  imported: number
+  updated: number
+  unchanged: number
+  rejected: Array<{
+    row: number
+    reason: string
+  }>
+  rows: Array<{
+    row: number
+    action: "create" | "update" | "unchanged"
+    name: string
+    personId: number | null
+  }>
+}
+
+export type ImportJob = {
+  id: number
+  status: "queued" | "parsing" | "checking" | "ready" | "committing" | "done" | "failed" | "cancelled"
+  stage: string | null
+  done: number
+  total: number
+  params: Record<string, unknown>
+  summary: {
+    buildings: {
+      accepted: number
+      straddling: number
+      refused: number
+      merged: number
+    }
+    roads: {
+      accepted: number
+      refused: number
+      merged: number
+    }
+    other: {
+      refused: number
+    }
+    byReason: Array<{
+      layer: string
+      reason: string
+      count: number
+    }>
+  } | null
+  error: string | null
+  communityId: number | null
+  userId: number | null
+  boundary?: Geometry | null
+  boundaryAreaM2: number | null
+  utmSrid: number | null
+  createdAt: string
+  updatedAt: string
+}
+
+export type ImportJobList = {
+  items: ImportJob[]
+}
+
+export type TrackUploadResult = {
+  accepted: number
+  duplicates: number
+  rejected: Array<{
+    index: number
+    reason: string
+  }>
+}
+
+export type OwnTracksAnswer = unknown[]
+
+export type CheckinCreated = {
+  id: number
+  communityId: number
+  keyPlaceId: number
+  keyPlaceName: string
+  code: string
+  buildingId: number | null
+  deviceId: string | null
+  personId: number | null
+  personName: string | null
+  t: string
+  lon: number
+  lat: number
+  clientId: string | null
+}
+
+export type DeviceCreated = {
+  id: string
+  communityId: number
+  personId: number | null
+  personName: string | null
+  name: string | null
+  createdAt: string
+  addedBy: number | null
+  lastPositionAt: string | null
+}
+
+export type KeyPlaceByCode = {
+  id: number
+  communityId: number
+  buildingId: number | null
+  kind: string
+  name: string
+  code: string
+  lon: number
+  lat: number
+  communityName: string
+  checkinUrl: string
+}
+
+export type PasswordReset = {
+  id: number
+  username: string
+  name: string
+  role: "admin" | "planner" | "command" | "leader" | "patrol" | "partner"
+  personId: number | null
+  personName: string | null
+  districtId: number | null
+  communityIds: number[]
+  unitId: number | null
+  unitName: string | null
+  active: boolean
+  mustChangePassword: boolean
+  createdAt: string
+  lastSignInAt: string | null
+  password: string
+}
+
+export type ZoneSplit = {
+  zone: Zone
+  created: Zone
+}
+
+export type ZoneSuggestion = {
+  type: "FeatureCollection"
+  features: Array<{
+    type: "Feature"
+    id?: string
+    geometry: Geometry | null
+    properties: {
+      id: string
+      name: string
+      households: number
+      buildings: number
+      areaM2: number
+      buildingIds: number[]
+      parentId: number | null
+    }
+  }>
+  balance: {
+    by: "households" | "buildings"
+    mean: number
+    min: number
+    max: number
+    minRatio: number
+    maxRatio: number
+    withinTolerance: boolean
+    tolerance: number
+  }
+  communityId: number
+}
+
+export type ReportData = {
+  window: Record<string, unknown>
+  generatedAt: string
+  scope: {
+    districtName: string | null
+    communities: Array<{
+      id: number
+      name: string
+      nameEn: string | null
+    }>
+  }
+  targets: Record<string, unknown>
+  headline: {
+    found: number
+    closed: number
+    overdue: number
+    rejected: number
+    responseRate: number | null
+    closureRate: number | null
+    escalated: number
+  }
+  byCategory: Array<{
+    category: string
+  }>
+  bySeverity: Array<{
+    severity: "minor" | "major" | "critical"
+  }>
+}
+
+export type AlertChannel = {
+  id: number
+  communityId: number
+  zoneId: number | null
+  zoneName: string | null
+  name: string
+  provider: "wecom" | "dingtalk" | "feishu" | "webhook"
+  url: string
+  secret: string | null
+  hasSecret: boolean
+  events: Array<"critical" | "escalation" | "overdue">
+  enabled: boolean
+  createdAt: string
+  updatedAt: string
+  deliveries: {
+    sent: number
+    failed: number
+    pending: number
+  }
+  lastDelivery: {
+    id: number
+    event: "critical" | "escalation" | "overdue" | "reminder" | "test"
+    status: "pending" | "sending" | "sent" | "failed"
+    at: string
+    error: string | null
+  }
+}
+
+export type AlertChannelList = {
+  items: AlertChannel[]
+}
+
+export type AlertDeliveryList = {
+  items: Array<{
+    id: number
+    event: "critical" | "escalation" | "overdue" | "reminder" | "test"
+    eventKey: string
+    hazardId: number | null
+    title: string | null
+    status: "pending" | "sending" | "sent" | "failed"
+    attempts: number
+    maxAttempts: number
+    lastError: string | null
+    responseCode: number | null
+    createdAt: string
+    lastAttemptAt: string | null
+    nextAttemptAt: string | null
+    sentAt: string | null
+  }>
+}
+
+export type AlertTestResult = {
+  ok: boolean
+  responseCode: number | null
+  error: string | null
+  delivery?: {
+    id: number
+    event: "critical" | "escalation" | "overdue" | "reminder" | "test"
+    eventKey: string
+    hazardId: number | null
+    title: string | null
+    status: "pending" | "sending" | "sent" | "failed"
+    attempts: number
+    maxAttempts: number
+    lastError: string | null
+    responseCode: number | null
+    createdAt: string
+    lastAttemptAt: string | null
+    nextAttemptAt: string | null
+    sentAt: string | null
+  }
+}
+
+export type PartnerUnit = {
+  id: number
+  name: string
+  kind: "property" | "owners_committee" | "police" | "fire" | "enforcement" | "utility" | "other"
+  contact: string | null
+  active: boolean
+  communityIds: number[]
+  accountCount: number
+  createdAt: string
+  updatedAt: string
+}
+
+export type PartnerUnitList = {
+  items: PartnerUnit[]
+}
+
+export type PublicReportCreated = {
+  trackingCode: string
+  url: string
+}
+
+export type PublicReportView = {
+  trackingCode: string
+  type: string
+  category: string
+  status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+  reportedAt: string
+  closedAt: string | null
+  place: string | null
+  timeline: Array<{
+    at: string
+    status: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
+  }>
+  answer: string | null
+  answeredAt: string | null
+  rating: "satisfied" | "basically" | "unsatisfied" | null
+  ratedAt: string | null
+  mayRate: boolean
+}
+
+export type PublicArea = {
+  bbox: number[] | null
+}
+
+export type PublicPlace = {
+  code: string
+  name: string
+  communityName: string
+}
+
+export type PosterList = {
+  items: Array<{
+    kind: "compound" | "building"
+    id: number
+    communityId: number
+    communityName: string
+    name: string
+    compoundName: string | null
+    code: string
+    reportUrl: string
+    qrUrl: string
+  }>
+}
+
+export type SpotCheckSample = {
+  total: number
+  days: number
+  features: HazardDetail[]
+}
+
+export type ReminderResult = {
+  hazardId: number
+  at: string
+  assigneeId: number
+  assigneeName: string | null
+  note: string | null
+  alerts: number
+}
+
+export type RouteFeature = {
+  type: "Feature"
+  geometry: Geometry | null
+  properties: {
+    communityId: number
+    zoneId: number | null
+    window: {
+      from: string
+      to: string
+    }
+    radiusM: number
+    start: number[] | null
+    distanceM: number
+    minutes: number
+    nearestNeighbourM: number
+    stops: Array<{
+      kind: "building" | "key_place"
+      id: number
+      label: string
+      order: number
+      legM: number
+      lon: number
+      lat: number
+    }>
+    unreachable: Array<{
+      kind: "building" | "key_place"
+      id: number
+      label: string
+      reason: "no_road_nearby" | "disconnected"
+    }>
+    budgetExhausted: boolean
+    computedMs: number
+  }
+}
+
+export type RouteAssignment = {
+  id: number
+  personId: number
+  personName: string
+  assignedAt: string
+  assignedBy: string | null
+  route: RouteFeature
+}
+
+export type PatrolPlan = {
+  id: number
+  communityId: number
+  type: "routine" | "night_special" | "joint" | "school_gate" | "event"
+  name: string
+  from: string
+  to: string
+  repeat: {
+    weekdays: number[]
+    start: string
+    end: string
+  } | null
+  zoneIds: number[]
+  personIds: number[]
+  unitIds: number[]
+  leaderId: number | null
+  leaderName: string | null
+  area: Geometry | null
+  note: string | null
+  createdBy: number | null
+  createdAt: string
+  updatedAt: string
+  occurrences?: Array<{
+    from: string
+    to: string
+  }>
+}
+
+export type PatrolPlanList = {
+  items: PatrolPlan[]
+}
+
+export type PlanCoverage = {
+  planId: number
+  communityId: number
+  window: {
+    from: string
+    to: string
+  }
+  occurrences: Array<{
+    from: string
+    to: string
+  }>
+  radiusM: number
+  buildings: {
+    total: number
+    visited: number
+    coverage: number
+    byTrack: number
+    byCheckin: number
+  }
+  keyPlaces: {
+    total: number
+    visited: number
+    coverage: number
+    byTrack: number
+    byCheckin: number
+  }
+  byZone: Array<{
+    zoneId: number
+    name: string
+    buildings: {
+      total: number
+      visited: number
+      coverage: number
+    }
+    keyPlaces: {
+      total: number
+      visited: number
+      coverage: number
+    }
+  }>
+  unvisited: AnyFeatureCollection
+  people: Array<{
+    personId: number
+    name: string
+    planned: boolean
+    came: boolean
+    onDutyMinutes: number
+    distanceM: number
+  }>
+  runningNow: boolean
+  zonesWithoutDutyNow: Array<{
+    zoneId: number
+    name: string
+  }>
+  onDutyNow: Array<{
+    personId: number | null
+    name: string | null
+    deviceId: string
+    zoneId: number | null
+    since: string
+  }>
+}
+
+export type DutySession = {
+  id: number
+  communityId: number
+  personId: number | null
+  personName: string | null
+  deviceId: string
+  startedAt: string
+  stoppedAt: string | null
+  open: boolean
+  minutes: number
+  distanceM: number
+}
+
+export type DutySessionList = {
+  items: DutySession[]
+}
+
+export type PersonActivity = {
+  personId: number
+  name: string
+  window: {
+    from: string
+    to: string
+  }
+  dutyMinutes: number
+  dutyHours: number
+  distanceM: number
+  sessions: number
+  reports: {
+    total: number
+    confirmed: number
+  }
+  checkins: number
+}
+
+export type CareResident = {
+  id: number
+  communityId: number
+  name: string
+  address: string | null
+  phone: string | null
+  masked: boolean
+  group: "elderly_alone" | "empty_nest" | "disabled" | "hardship" | "other"
+  buildingId: number | null
+  lon: number
+  lat: number
+  visitsPerDay: number | null
+  visitsPerWeek: number | null
+  active: boolean
+  note: string | null
+  people: Array<{
+    id: number
+    name: string
+  }>
+  doorCode?: string
+  createdAt: string
+  updatedAt: string
+}
+
+export type CareResidentList = {
+  items: CareResident[]
+}
+
+export type CareVisit = {
+  id: number
+  communityId: number
+  residentId: number
+  residentName: string
+  personId: number | null
+  personName: string | null
+  t: string
+  distanceM: number | null
+  byCode: boolean
+  note: string | null
+  clientId: string | null
+}
+
+export type CareCalendar = {
+  days: string[]
+  today: string
+  households: Array<{
+    residentId: number
+    communityId: number
+    name: string
+    group: "elderly_alone" | "empty_nest" | "disabled" | "hardship" | "other"
+    visitsPerDay: number | null
+    visitsPerWeek: number | null
+    days: Array<{
+      date: string
+      visits: number
+      due: number
+      state: "done" | "partial" | "missed" | "open" | "none"
+      missed: number
+    }>
+    weeks: Array<{
+      from: string
+      visits: number
+      due: number
+      missed: number
+    }>
+    visits: number
+    due: number
+    missed: number
+  }>
+  summary: {
+    households: number
+    visits: number
+    due: number
+    missed: number
+    householdsMissed: number
+  }
+}
+
+export type CareToday = {
+  date: string
+  items: Array<{
+    residentId: number
+    name: string
+    group: "elderly_alone" | "empty_nest" | "disabled" | "hardship" | "other"
+    address: string | null
+    phone: string | null
+    lon: number
+    lat: number
+    visitsPerDay: number | null
+    visitsPerWeek: number | null
+    visitsToday: number
+    remaining: number
+    lastVisitAt: string | null
+  }>
+  done: number
+}
+
+export type PointsRules = {
+  communityId: number
+  perDutyHour: number
+  perReport: number
+  perCheckin: number
+  perCareVisit: number
+  updatedAt: string | null
+}
+
+export type PointsRanking = {
+  month: string
+  items: Array<{
+    rank: number
+    personId: number
+    name: string
+    teamName: string | null
+    points: number
+    byKind: {
+      duty: number
+      report: number
+      checkin: number
+      care_visit: number
+    }
+  }>
+}
+
+export type Redemption = {
+  id: number
+  personId: number
+  points: number
+  item: string
+  note: string | null
+  at: string
+  byUserId: number | null
+  byName: string | null
+  balance: number
+}
+
+export type RedemptionList = {
+  items: Array<{
+    id: number
+    personId: number
+    points: number
+    item: string
+    note: string | null
+    at: string
+    byUserId: number | null
+    byName: string | null
+  }>
+}
+
+export type PersonPoints = {
+  personId: number
+  name: string
+  communityId: number
+  earned: number
+  redeemed: number
+  balance: number
+  byKind: {
+    duty: number
+    report: number
+    checkin: number
+    care_visit: number
+    redemption: number
+  }
+  entries: Array<{
+    kind: "duty" | "report" | "checkin" | "care_visit" | "redemption"
+    at: string
+    ref: string
+    detail: string | null
+    points: number
+    byName?: string | null
+  }>
+}
+
+export type HotspotCollection = {
+  type: "FeatureCollection"
+  features: Array<{
+    type: "Feature"
+    id?: string
+    geometry: Geometry | null
+    properties: {
+      id: string
+      col: number
+      row: number
+      count: number
+      giZ: number | null
+      giP: number | null
+      confidence: number
+    }
+  }>
+  communityId: number
+  cellM: number
+  hazards: number
+  cells: number
+  nonEmptyCells: number
+  note: {
+    code: "too_few_hazards" | "too_few_cells"
+    zh: string
+    en: string
+  } | null
+}
+
+export type ClusterCollection = {
+  type: "FeatureCollection"
+  features: Array<{
+    type: "Feature"
+    id?: number
+    geometry: Geometry | null
+    properties: {
+      id: number
+      clusterId: number
+      communityId: number
+      count: number
+      hazardIds: number[]
+      categories: {
+        [key: string]: number
+      }
+    }
+  }>
+  eps: number
+  minPoints: number
+  hazards: number
+  noise: number
+}
+
+export type RecurrenceCollection = {
+  type: "FeatureCollection"
+  features: Array<{
+    type: "Feature"
+    id?: number
+    geometry: Geometry | null
+    properties: {
+      id: number
+      hazardId: number
+      earlierId: number
+      category: "flying_wire_charging" | "ebike_indoor" | "fire_lane_blocked" | "corridor_clutter" | "facility_aging" | "poor_lighting" | "falling_object_risk" | "other" | "neighbours" | "family" | "noise" | "property" | "suspicious_person" | "suspicious_vehicle" | "fraud" | "fire" | "medical" | "flood" | "gas_leak" | "traffic" | "repair" | "environment" | "elderly_help" | "micro_wish" | "opinion" | "suggestion" | "complaint"
+      count: number
+      distanceM: number
+      reportedAt: string
+    }
+  }>
+}
+
 /** Every operation: its path parameters, query, request body and success answer. */
 export interface ApiOperations {
   "GET /api/health": {
@@ -731,7 +1631,7 @@ export interface ApiOperations {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: SetupState
   }
   "POST /api/setup": {
     path: never
@@ -791,7 +1691,7 @@ export interface ApiOperations {
         nameEn?: string
       }
     }
-    response: AnyFeature
+    response: Community
   }
   "GET /api/layers/{layer}": {
     path: { layer: "communities" | "compounds" | "buildings" | "key-places" | "zones" | "roads" | "water" }
@@ -831,7 +1731,7 @@ export interface ApiOperations {
       type: "FeatureCollection"
       features: unknown[]
     }
-    response: AnyObject
+    response: LayerImportResult
   }
   "POST /api/import/{layer}": {
     path: { layer: "buildings" | "key-places" | "roads" }
@@ -840,25 +1740,25 @@ export interface ApiOperations {
       type: "FeatureCollection"
       features: unknown[]
     }
-    response: AnyObject
+    response: LayerImportResult
   }
   "GET /api/community-imports": {
     path: never
     query: never
     body: never
-    response: AnyList
+    response: ImportJobList
   }
   "POST /api/community-imports": {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: ImportJob
   }
   "GET /api/community-imports/{id}": {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: ImportJob
   }
   "GET /api/community-imports/{id}/features": {
     path: { id: number }
@@ -873,7 +1773,7 @@ export interface ApiOperations {
       name?: string
       nameEn?: string
     }
-    response: AnyObject
+    response: ImportJob
   }
   "GET /api/hazards": {
     path: never
@@ -985,7 +1885,7 @@ export interface ApiOperations {
       n: number
       parentId?: number
     }
-    response: AnyFeatureCollection
+    response: ZoneSuggestion
   }
   "GET /api/zones/{id}": {
     path: { id: number }
@@ -1027,7 +1927,7 @@ export interface ApiOperations {
         assigneeId?: number | null
       }
     }
-    response: AnyObject
+    response: ZoneSplit
   }
   "POST /api/tracks/points": {
     path: never
@@ -1036,13 +1936,13 @@ export interface ApiOperations {
       deviceId: string
       points: unknown[]
     }
-    response: AnyObject
+    response: TrackUploadResult
   }
   "POST /api/tracks/gpx": {
     path: never
     query: { deviceId: string }
     body: never
-    response: AnyObject
+    response: TrackUploadResult
   }
   "GET /api/tracks/flags": {
     path: never
@@ -1060,7 +1960,7 @@ export interface ApiOperations {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: OwnTracksAnswer
   }
   "GET /api/checkins": {
     path: never
@@ -1081,7 +1981,7 @@ export interface ApiOperations {
       lat: number
       accuracy?: number | null
     }
-    response: AnyObject
+    response: CheckinCreated
   }
   "GET /api/key-places": {
     path: never
@@ -1093,7 +1993,7 @@ export interface ApiOperations {
     path: { code: string }
     query: never
     body: never
-    response: AnyObject
+    response: KeyPlaceByCode
   }
   "GET /api/key-places/{id}/qr": {
     path: { id: number }
@@ -1116,7 +2016,7 @@ export interface ApiOperations {
       communityId: number
       name?: string
     }
-    response: AnyObject
+    response: Device
   }
   "GET /api/analysis/coverage": {
     path: never
@@ -1134,19 +2034,19 @@ export interface ApiOperations {
     path: never
     query: { from?: string; to?: string; communityId?: number; category?: string; status?: string; eps?: number; minPoints?: number }
     body: never
-    response: AnyFeatureCollection
+    response: ClusterCollection
   }
   "GET /api/analysis/hotspots": {
     path: never
     query: { from?: string; to?: string; communityId?: number; category?: string; status?: string; cell?: number }
     body: never
-    response: AnyFeatureCollection
+    response: HotspotCollection
   }
   "GET /api/analysis/recurrences": {
     path: never
     query: { from?: string; to?: string; communityId?: number; category?: string }
     body: never
-    response: AnyFeatureCollection
+    response: RecurrenceCollection
   }
   "GET /api/stats": {
     path: never
@@ -1164,7 +2064,7 @@ export interface ApiOperations {
     path: { period: "day" | "week" | "month" }
     query: { date?: string; communityId?: number; format?: "html" | "xlsx" | "csv" | "json" }
     body: never
-    response: AnyObject
+    response: ReportData
   }
   "GET /api/people": {
     path: never
@@ -1192,7 +2092,7 @@ export interface ApiOperations {
     path: never
     query: { communityId?: number; dryRun?: "true" | "false" }
     body: never
-    response: AnyObject
+    response: RosterImportResult
   }
   "GET /api/people/{id}": {
     path: { id: number }
@@ -1301,7 +2201,7 @@ export interface ApiOperations {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: PasswordReset
   }
   "GET /api/audit": {
     path: never
@@ -1313,7 +2213,7 @@ export interface ApiOperations {
     path: never
     query: { communityId?: number }
     body: never
-    response: AnyList
+    response: AlertChannelList
   }
   "POST /api/alert-channels": {
     path: never
@@ -1328,13 +2228,13 @@ export interface ApiOperations {
       events?: Array<"critical" | "escalation" | "overdue">
       enabled?: boolean
     }
-    response: AnyObject
+    response: AlertChannel
   }
   "GET /api/alert-channels/{id}": {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: AlertChannel
   }
   "PUT /api/alert-channels/{id}": {
     path: { id: number }
@@ -1348,7 +2248,7 @@ export interface ApiOperations {
       events?: Array<"critical" | "escalation" | "overdue">
       enabled?: boolean
     }
-    response: AnyObject
+    response: AlertChannel
   }
   "DELETE /api/alert-channels/{id}": {
     path: { id: number }
@@ -1360,13 +2260,13 @@ export interface ApiOperations {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: AlertTestResult
   }
   "GET /api/alert-channels/{id}/deliveries": {
     path: { id: number }
     query: { limit?: number; offset?: number }
     body: never
-    response: AnyObject
+    response: AlertDeliveryList
   }
   "GET /ogc": {
     path: never
@@ -1419,7 +2319,7 @@ export interface ApiOperations {
     path: never
     query: { type?: string; status?: string; category?: string; severity?: string; level?: string; from?: string; to?: string; bbox?: string; zoneId?: number; communityId?: number; assigneeId?: number; overdue?: "true" | "false"; limit?: number; cursor?: string }
     body: never
-    response: AnyFeatureCollection
+    response: HazardPage
   }
   "POST /api/matters": {
     path: never
@@ -1451,13 +2351,13 @@ export interface ApiOperations {
     path: { id: number }
     query: { from: string; to: string }
     body: never
-    response: AnyObject
+    response: PersonActivity
   }
   "GET /api/units": {
     path: never
     query: { communityId?: number; active?: "true" | "false" }
     body: never
-    response: AnyObject
+    response: PartnerUnitList
   }
   "POST /api/units": {
     path: never
@@ -1469,13 +2369,13 @@ export interface ApiOperations {
       communityIds: number[]
       active?: boolean
     }
-    response: AnyObject
+    response: PartnerUnit
   }
   "GET /api/units/{id}": {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: PartnerUnit
   }
   "PUT /api/units/{id}": {
     path: { id: number }
@@ -1487,7 +2387,7 @@ export interface ApiOperations {
       communityIds?: number[]
       active?: boolean
     }
-    response: AnyObject
+    response: PartnerUnit
   }
   "POST /api/hazards/{id}/comments": {
     path: { id: number }
@@ -1510,13 +2410,13 @@ export interface ApiOperations {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: PublicReportCreated
   }
   "GET /api/public/reports/{trackingCode}": {
     path: { trackingCode: string }
     query: never
     body: never
-    response: AnyObject
+    response: PublicReportView
   }
   "POST /api/public/reports/{trackingCode}/rating": {
     path: { trackingCode: string }
@@ -1525,13 +2425,13 @@ export interface ApiOperations {
       rating: "satisfied" | "basically" | "unsatisfied"
       comment?: string | null
     }
-    response: AnyObject
+    response: PublicReportView
   }
   "GET /api/posters": {
     path: never
     query: { communityId?: number }
     body: never
-    response: AnyObject
+    response: PosterList
   }
   "GET /api/posters/{code}/qr": {
     path: { code: string }
@@ -1543,13 +2443,13 @@ export interface ApiOperations {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: PublicArea
   }
   "GET /api/public/reports/places/{code}": {
     path: { code: string }
     query: never
     body: never
-    response: AnyObject
+    response: PublicPlace
   }
   "POST /api/hazards/{id}/arrive": {
     path: { id: number }
@@ -1568,7 +2468,7 @@ export interface ApiOperations {
     path: never
     query: { days?: number; n?: number; communityId?: number }
     body: never
-    response: AnyObject
+    response: SpotCheckSample
   }
   "POST /api/hazards/{id}/remind": {
     path: { id: number }
@@ -1576,13 +2476,13 @@ export interface ApiOperations {
     body: {
       note?: string
     }
-    response: AnyObject
+    response: ReminderResult
   }
   "GET /api/coverage/route": {
     path: never
     query: { from: string; to: string; radius?: number; communityId?: number; zoneId?: number; start?: string }
     body: never
-    response: AnyFeature
+    response: RouteFeature
   }
   "POST /api/coverage/route/assignments": {
     path: never
@@ -1596,19 +2496,19 @@ export interface ApiOperations {
       start?: Array<number | number>
       personId: number
     }
-    response: AnyObject
+    response: RouteAssignment
   }
   "GET /api/coverage/route/assigned": {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: RouteAssignment
   }
   "GET /api/patrol-plans": {
     path: never
     query: { communityId?: number; from?: string; to?: string; type?: "routine" | "night_special" | "joint" | "school_gate" | "event" }
     body: never
-    response: AnyObject
+    response: PatrolPlanList
   }
   "POST /api/patrol-plans": {
     path: never
@@ -1634,13 +2534,13 @@ export interface ApiOperations {
       } | null
       note?: string | null
     }
-    response: AnyObject
+    response: PatrolPlan
   }
   "GET /api/patrol-plans/{id}": {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: PatrolPlan
   }
   "PUT /api/patrol-plans/{id}": {
     path: { id: number }
@@ -1666,19 +2566,19 @@ export interface ApiOperations {
       } | null
       note?: string | null
     }
-    response: AnyObject
+    response: PatrolPlan
   }
   "GET /api/patrol-plans/{id}/coverage": {
     path: { id: number }
     query: { from?: string; to?: string; radius?: number }
     body: never
-    response: AnyObject
+    response: PlanCoverage
   }
   "GET /api/duty": {
     path: never
     query: { from: string; to: string; personId?: number; communityId?: number }
     body: never
-    response: AnyObject
+    response: DutySessionList
   }
   "POST /api/duty": {
     path: never
@@ -1689,13 +2589,13 @@ export interface ApiOperations {
       t: string
       clientId: string
     }
-    response: AnyObject
+    response: DutySession
   }
   "GET /api/care/residents": {
     path: never
     query: { communityId?: number; active?: "true" | "false" }
     body: never
-    response: AnyObject
+    response: CareResidentList
   }
   "POST /api/care/residents": {
     path: never
@@ -1715,13 +2615,13 @@ export interface ApiOperations {
       note?: string | null
       personIds?: number[]
     }
-    response: AnyObject
+    response: CareResident
   }
   "GET /api/care/residents/{id}": {
     path: { id: number }
     query: never
     body: never
-    response: AnyObject
+    response: CareResident
   }
   "PUT /api/care/residents/{id}": {
     path: { id: number }
@@ -1741,7 +2641,7 @@ export interface ApiOperations {
       note?: string | null
       personIds?: number[]
     }
-    response: AnyObject
+    response: CareResident
   }
   "POST /api/care/visits": {
     path: never
@@ -1757,25 +2657,25 @@ export interface ApiOperations {
       clientId: string
       deviceId?: string | null
     }
-    response: AnyObject
+    response: CareVisit
   }
   "GET /api/care/calendar": {
     path: never
     query: { days?: number; communityId?: number }
     body: never
-    response: AnyObject
+    response: CareCalendar
   }
   "GET /api/care/today": {
     path: never
     query: never
     body: never
-    response: AnyObject
+    response: CareToday
   }
   "GET /api/points/rules": {
     path: never
     query: { communityId?: number }
     body: never
-    response: AnyObject
+    response: PointsRules
   }
   "PUT /api/points/rules": {
     path: never
@@ -1787,19 +2687,19 @@ export interface ApiOperations {
       perCheckin?: number
       perCareVisit?: number
     }
-    response: AnyObject
+    response: PointsRules
   }
   "GET /api/points/ranking": {
     path: never
     query: { month?: string; communityId?: number }
     body: never
-    response: AnyObject
+    response: PointsRanking
   }
   "GET /api/points/redemptions": {
     path: never
     query: { communityId?: number }
     body: never
-    response: AnyObject
+    response: RedemptionList
   }
   "POST /api/points/redemptions": {
     path: never
@@ -1811,12 +2711,12 @@ export interface ApiOperations {
       note?: string
       clientId?: string
     }
-    response: AnyObject
+    response: Redemption
   }
   "GET /api/points": {
     path: never
     query: { personId?: number }
     body: never
-    response: AnyObject
+    response: PersonPoints
   }
 }

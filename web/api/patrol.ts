@@ -3,36 +3,29 @@
  * tracks, check-ins, key places and their QR codes, coverage and the coverage calendar.
  */
 import type { Geometry, LineString, Point } from 'geojson'
-import type { CheckinAnswer, CoverageCalendar, CoverageCount, CoverageReport as CoreCoverageReport, TrackRunProperties, UnvisitedProperties } from '../../core/answers.ts'
+import type { UnvisitedProperties } from '../../core/answers.ts'
+import type * as Api from './openapi-types.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId, KeyPlaceKind, SgFeatureCollection } from './types.ts'
 
-export type { CoverageCount, UnvisitedProperties }
+export type { UnvisitedProperties }
+
+/** Visited / total of some kind of place. */
+export type CoverageCount = Api.Coverage['byZone'][number]['buildings']
 
 /** `GET /api/analysis/coverage` (`flagged` absent from older servers). */
-export type CoverageReport = CoreCoverageReport<SgFeatureCollection<Geometry, UnvisitedProperties>, FlaggedStretches | undefined>
+export type CoverageReport = Omit<Api.Coverage, 'unvisited' | 'flagged'> & { unvisited: SgFeatureCollection<Geometry, UnvisitedProperties>; flagged?: FlaggedStretches }
 
 /** `GET /api/tracks/flags` (also `flagged` of the coverage): stretches of consecutive flagged points. */
-export interface FlaggedStretches {
-  type: 'FeatureCollection'
-  total: number
-  flaggedPoints: number
-  features: {
-    type: 'Feature'
-    id: string
-    geometry: { type: 'Point'; coordinates: [number, number] }
-    properties: { id: string; deviceId: string; personName: string | null; teamName: string | null; from: string; to: string; points: number; reason: string }
-  }[]
+export type FlaggedStretches = Omit<Api.TrackFlags, 'features'> & {
+  features: (Omit<Api.TrackFlags['features'][number], 'geometry'> & { id: string; geometry: { type: 'Point'; coordinates: [number, number] } })[]
 }
 
 /** `GET /api/analysis/coverage/calendar`. */
-export type { CoverageCalendar }
+export type CoverageCalendar = Api.CoverageCalendar
 
 /** A device run of `GET /api/tracks`. */
-export interface TrackProperties extends TrackRunProperties {
-  /** Seconds after `from` of each vertex. */
-  times: number[]
-}
+export type TrackProperties = Api.Track['properties']
 
 /** `GET /api/tracks`. */
 export type TrackCollection = SgFeatureCollection<LineString, TrackProperties & { id: FeatureId }>
@@ -56,7 +49,7 @@ export interface KeyPlaceInfo {
 }
 
 /** A recorded check-in. */
-export type Checkin = CheckinAnswer
+export type Checkin = Api.Checkin
 
 /** The live `position` event. */
 export interface PositionEvent {

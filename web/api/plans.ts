@@ -5,17 +5,21 @@
 import type { Geometry, Polygon } from 'geojson'
 import type { PlanRepeat, PlanType } from '../../core/plans.ts'
 import { apiRequest } from './client.ts'
-import type { DutySession, PatrolPlan as PatrolPlanOf, PlanCoverage as PlanCoverageOf } from '../../core/answers.ts'
+import type * as Api from './openapi-types.ts'
 import type { UnvisitedProperties } from './patrol.ts'
 import type { SgFeatureCollection } from './types.ts'
 
-export type { DutySession, PlanPerson } from '../../core/answers.ts'
+/** A duty session (`/api/duty`). */
+export type DutySession = Api.DutySession
 
-/** A patrol plan (core/answers.ts), its area a GeoJSON Polygon. */
-export type PatrolPlan = PatrolPlanOf<Polygon>
+/** A person of a plan's answer. */
+export type PlanPerson = Api.PlanCoverage['people'][number]
 
-/** `GET /api/patrol-plans/:id/coverage` (core/answers.ts). */
-export type PlanCoverage = PlanCoverageOf<SgFeatureCollection<Geometry, UnvisitedProperties>>
+/** A patrol plan (`/api/patrol-plans`), its area a GeoJSON Polygon. */
+export type PatrolPlan = Omit<Api.PatrolPlan, 'area'> & { area: Polygon | null }
+
+/** `GET /api/patrol-plans/:id/coverage`: a plan against reality, its unvisited places typed. */
+export type PlanCoverage = Omit<Api.PlanCoverage, 'unvisited'> & { unvisited: SgFeatureCollection<Geometry, UnvisitedProperties> }
 
 /** What creating a plan sends. */
 export interface PlanBody {

@@ -4,7 +4,7 @@
  */
 import type { PublicReportType } from '../../core/matters.ts'
 import type { Rating } from '../../core/org.ts'
-import type { PublicReportView } from '../../core/answers.ts'
+import type * as Api from './openapi-types.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId, HazardDetailFeature } from './types.ts'
 
@@ -21,14 +21,11 @@ export interface PublicReportInput {
   photo?: Blob | null
 }
 
-export type { PublicReportView } from '../../core/answers.ts'
+/** What anyone holding the tracking code reads (`GET /api/public/reports/:trackingCode`). */
+export type PublicReportView = Api.PublicReportView
 
 /** A poster's place. */
-export interface PublicPlace {
-  code: string
-  name: string
-  communityName: string
-}
+export type PublicPlace = Api.PublicPlace
 
 const DEVICE_KEY = 'safegrid.resident-device'
 

@@ -4,12 +4,12 @@
  * `/api/setup` and `/api/auth/password` (docs/api.md "Roster, accounts, devices"; docs/api-additions.md).
  */
 import type { AnyTeamKind } from '../../core/org.ts'
-import type { RosterAccount, RosterDevice, RosterImportResult, RosterPerson as CorePerson, RosterTeam } from '../../core/roster.ts'
+import type * as Api from './openapi-types.ts'
 import { apiRequest, buildUrl } from './client.ts'
 import type { LoginResponse, Role } from './types.ts'
 
 /** A person as `GET /api/people` lists them (phones masked per viewer); `GET /api/people/:id` adds devices. */
-export type RosterPerson = CorePerson & { devices?: DeviceRow[] }
+export type RosterPerson = Api.Person & { devices?: DeviceRow[] }
 
 /** What the person form sends. */
 export interface PersonBody {
@@ -25,36 +25,19 @@ export interface PersonBody {
 }
 
 /** A team. */
-export type Team = RosterTeam
+export type Team = Api.Team
 
 /** The answer of a roster import (preview with `dryRun`). */
-export type RosterImport = RosterImportResult
+export type RosterImport = Api.RosterImportResult
 
 /** An account; `password` only in the answer that made it (shown once). */
-export type Account = RosterAccount & { password?: string }
+export type Account = Api.User & { password?: string }
 
 /** A device with its last position time. */
-export type DeviceRow = RosterDevice
+export type DeviceRow = Api.Device
 
 /** A new-community job. */
-export interface ImportJob {
-  id: number
-  status: 'queued' | 'parsing' | 'checking' | 'ready' | 'committing' | 'done' | 'failed' | 'cancelled'
-  stage: string | null
-  done: number
-  total: number
-  error: string | null
-  communityId: number | null
-  boundary: GeoJSON.MultiPolygon | null
-  boundaryAreaM2: number | null
-  params: { name?: string; files?: { name: string; field: string; format?: string; features?: number }[]; boundaryFrom?: string; timings?: Record<string, number> }
-  summary: {
-    buildings: { accepted: number; straddling: number; refused: number; merged: number }
-    roads: { accepted: number; refused: number; merged: number }
-    other: { refused: number }
-    byReason: { layer: string; reason: string; count: number }[]
-  } | null
-}
+export type ImportJob = Omit<Api.ImportJob, 'boundary'> & { boundary?: GeoJSON.MultiPolygon | null }
 
 /** A feature of a job's preview. */
 export type ImportPreviewCollection = GeoJSON.FeatureCollection<GeoJSON.Geometry | null, { seq: number; layer: string; status: string; reason: string | null; file: string; index: number; insideShare: number | null; name: string | null }>

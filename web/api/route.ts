@@ -2,11 +2,19 @@
  * Typed calls and shapes of the suggested route (下一轮巡查路线): `GET /api/coverage/route`,
  * `POST /api/coverage/route/assignments` (send to a member's phone) and `GET /api/coverage/route/assigned`.
  */
-import type { RouteAssignment, RouteFeature } from '../../core/answers.ts'
+import type { LineString } from 'geojson'
+import type * as Api from './openapi-types.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId } from './types.ts'
 
-export type { RouteAssignment, RouteFeature, RouteStop, RouteUnreachable } from '../../core/answers.ts'
+/** `GET /api/coverage/route`: the walking route as a GeoJSON Feature (geometry null when there is no stop). */
+export type RouteFeature = Omit<Api.RouteFeature, 'geometry'> & { geometry: LineString | null }
+/** A stop of the route, in walking order. */
+export type RouteStop = RouteFeature['properties']['stops'][number]
+/** A place left out of the route. */
+export type RouteUnreachable = RouteFeature['properties']['unreachable'][number]
+/** A route sent to a member (`GET /api/coverage/route/assigned`). */
+export type RouteAssignment = Omit<Api.RouteAssignment, 'route'> & { route: RouteFeature }
 
 /** What a route is asked for. */
 export interface RouteRequest {

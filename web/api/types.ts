@@ -1,12 +1,17 @@
 /**
- * Typed shapes of what the SafeGrid HTTP API returns (see docs/API.md, version 1).
+ * The web app's names for what the SafeGrid HTTP API returns. Every answer shape is derived from
+ * web/api/openapi-types.ts (generated from the OpenAPI document by `npm run openapi-types`), so a change
+ * of a response shape breaks the web typecheck; this module only adds what the document cannot say:
+ * the GeoJSON geometry type of a feature (the document describes any geometry) and client-side helpers.
+ * Answers the document describes only loosely (map layers) keep their own property types here.
  *
  * Geometry follows GeoJSON (RFC 7946), WGS84 lon/lat. Every map feature carries its database id
  * both at the Feature level and in `properties.id`.
  */
 // The hazard vocabulary is the server's (core/matters.ts), shared so the two never drift.
 import { CATEGORIES, CLOSED_STATUSES as SERVER_CLOSED, SEVERITIES, STATUSES } from '../../core/matters.ts'
-import type { Level, MatterCategory, MatterType } from '../../core/matters.ts'
+import type { MatterCategory, MatterType } from '../../core/matters.ts'
+import type * as Api from './openapi-types.ts'
 import type {
   Geometry,
   LineString,
@@ -44,18 +49,10 @@ export type Areal = Polygon | MultiPolygon
 export type Linear = LineString | MultiLineString
 
 /** `GET /api/health`. */
-export interface Health {
-  status: string
-  database: 'embedded' | 'postgres'
-  postgis: string
-}
+export type Health = Api.Health
 
 /** A community (社区): the unit of responsibility. */
-export interface CommunityProperties extends BaseProperties {
-  name: string
-  nameEn: string | null
-  utmSrid: number
-}
+export type CommunityProperties = Api.Community['properties']
 
 /** A residential compound (小区). */
 export interface CompoundProperties extends BaseProperties {
@@ -136,106 +133,19 @@ export function isOpenStatus(status: HazardStatus): boolean {
 }
 
 /** A hazard (隐患) as listed by `GET /api/hazards` and sent by the live stream. */
-export interface HazardProperties extends BaseProperties {
-  status: HazardStatus
-  /** A resident's phone (issue 15): masked, whole only for admin and command in the detail. */
-  contact?: string | null
-  /** The answer the resident reads (件件有回音). */
-  answer?: string | null
-  /** The resident's rating after the close, and its comment. */
-  rating?: 'satisfied' | 'basically' | 'unsatisfied' | null
-  ratingComment?: string | null
-  category: HazardCategory
-  /** Danger only (contract v2). */
-  severity: HazardSeverity
-  /** Kind of matter (事项类型; contract v2). */
-  type?: MatterType
-  /** Handling level (办理层级): sets `dueAt` (1, 3, 5 days). */
-  level?: Level
-  /** How many times it was escalated (升级). */
-  escalations?: number
-  reportedAt: string
-  dueAt: string
-  /** Open and past `dueAt` (as of the query, or of `at` in a replay). */
-  overdue: boolean
-  /** Open, not yet overdue, with at least 80 % of the time to close used. */
-  warning?: boolean
-  /** Share of the time to close used: 0 at the report, 1 at `dueAt` (frozen at the close). */
-  slaUsed?: number | null
-  /** First move into `rectifying` (someone on site), if any. */
-  respondedAt?: string | null
-  /** When the hazard was verified or rejected, if it was. */
-  closedAt?: string | null
-  /** First arrival on site (到场, issue 15); `reportedAt` when found on patrol. */
-  arrivedAt?: string | null
-  /** The account that arrived. */
-  arrivedBy?: FeatureId | null
-  /** How far (m) the phone was from the matter when it arrived. */
-  arrivalDistanceM?: number | null
-  /** Found by a patrol member on site: arrived at once, counted apart from the 7-minute rate. */
-  foundOnPatrol?: boolean
-  /** Found and fixed on the spot (现场处置). */
-  fixedOnSpot?: boolean
-  zoneId: FeatureId | null
-  /** The micro-grid (微网格) it was reported in, if any; `zoneId` is its grid (issue 14). */
-  microGridId?: FeatureId | null
-  assigneeId: FeatureId | null
-  assigneeName?: string | null
-  /** The partner unit (共建单位) the matter is handed to, and its name; null = none. */
-  unitId?: number | null
-  unitName?: string | null
-  /** The user who reported it. */
-  reporterId?: FeatureId | null
-  communityId?: FeatureId
-  description: string | null
-  buildingId: FeatureId | null
-  recurrenceOf?: FeatureId | null
-  /** Optimistic-concurrency version; sent back with transitions. */
-  version?: number
-  updatedAt?: string
-}
+export type HazardProperties = Api.Hazard['properties']
+
+/** Properties of `GET /api/hazards/:id`: the list properties plus history, photos and comments. */
+export type HazardDetailProperties = Api.HazardDetail['properties']
 
 /** One step of a hazard's history (`properties.events` of `GET /api/hazards/:id`). */
-export interface HazardEvent {
-  at: string
-  /** `null` for the report itself. */
-  from: HazardStatus | null
-  to: HazardStatus
-  /** Name of who made the move. */
-  by: string | null
-  note: string | null
-  assigneeId?: FeatureId | null
-  /** The partner unit a dispatch handed the matter to, or whose account made the move. */
-  unitId?: number | null
-  unitName?: string | null
-  /** 'reminder' for a 催办 (the status did not change); 'transition' otherwise. */
-  kind?: 'transition' | 'reminder'
-}
+export type HazardEvent = HazardDetailProperties['events'][number]
 
 /** A comment on a matter (`properties.comments` of `GET /api/hazards/:id`). */
-export interface HazardComment {
-  at: string
-  by: string | null
-  unitId: number | null
-  unitName: string | null
-  note: string
-}
+export type HazardComment = HazardDetailProperties['comments'][number]
 
 /** A photo of a hazard; `url` serves the full size, `url?size=thumb` a thumbnail. */
-export interface HazardPhoto {
-  id: FeatureId
-  url: string
-  width?: number | null
-  height?: number | null
-}
-
-/** Properties of `GET /api/hazards/:id`: the list properties plus history and photos. */
-export interface HazardDetailProperties extends HazardProperties {
-  events: HazardEvent[]
-  photos: HazardPhoto[]
-  /** Comments (a partner unit's word on the matter), oldest first. */
-  comments?: HazardComment[]
-}
+export type HazardPhoto = HazardDetailProperties['photos'][number]
 
 /** Communities as returned by `GET /api/communities`. */
 export type CommunityCollection = SgFeatureCollection<Areal, CommunityProperties>
@@ -284,71 +194,31 @@ export interface LayerQuery {
   communityId?: FeatureId
 }
 
-/** An RFC 9457 problem document as the API sends it. */
-export interface ProblemDocument {
-  type?: string
-  title?: string
-  status?: number
-  detail?: string
-  errors?: { path: string; message: string }[]
-}
+/** An RFC 9457 problem document as the API sends it (read defensively: a proxy may answer something else). */
+export type ProblemDocument = Partial<Api.Problem>
 
 /** Creates an empty FeatureCollection of the given feature type. */
 export function emptyCollection<G extends Geometry | null, P extends BaseProperties>(): SgFeatureCollection<G, P> {
   return { type: 'FeatureCollection', features: [] }
 }
 
-/** The roles of the contract, from most to least powerful; `partner` is a partner unit's account (共建单位). */
-export const ROLES = ['admin', 'planner', 'command', 'leader', 'patrol', 'partner'] as const
-/** A user role. */
-export type Role = (typeof ROLES)[number]
+/** The roles of the contract (core/roles.ts). */
+export { ROLES, type Role } from '../../core/roles.ts'
 
 /** The signed-in user as `GET /api/auth/me` describes them. */
-export interface SessionUser {
-  id: FeatureId
-  username: string
-  name: string
-  role: Role
-  personId?: FeatureId | null
-  districtId?: FeatureId | null
-  /** Communities the user may see; `null` = every community. */
-  communityIds?: FeatureId[] | null
-  /** The account must choose its own password before anything else. */
-  mustChangePassword?: boolean
-}
+export type SessionUser = Api.Me['user']
 
 /** `POST /api/auth/login`. */
-export interface LoginResponse {
-  token: string
-  csrfToken: string
-  expiresAt: string
-  user: Pick<SessionUser, 'id' | 'name' | 'role' | 'username'>
-}
+export type LoginResponse = Api.Login
 
 /** `GET /api/auth/me`. */
-export interface MeResponse {
-  user: SessionUser
-  csrfToken: string
-  /** Kinds of the teams the user belongs to (the phone offers their kind of matter first). */
-  teamKinds?: string[]
-}
+export type MeResponse = Api.Me
 
 /** A person (网格员, 队员) as `GET /api/people` lists them; phone numbers come masked. */
-export interface Person {
-  id: FeatureId
-  name: string
-  teamId: FeatureId | null
-  teamName: string | null
-  title: string | null
-  phone: string | null
-  /** False once the person has left (kept on the roster, never handed work). */
-  active?: boolean
-}
+export type Person = Api.Person
 
 /** `GET /api/people`. */
-export interface PeopleResponse {
-  items: Person[]
-}
+export type PeopleResponse = Api.PersonList
 
 /** Body of `POST /api/hazards`. */
 export interface NewHazardRequest {
@@ -380,13 +250,7 @@ export interface TransitionRequest {
 }
 
 /** Answer of `POST /api/hazards/:id/photos`. */
-export interface PhotoUploadResponse {
-  id: FeatureId
-  url: string
-  mime?: string
-  width?: number
-  height?: number
-}
+export type PhotoUploadResponse = Api.PhotoCreated
 
 /** Data of a live `position` event. */
 export interface LivePosition {

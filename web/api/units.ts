@@ -3,11 +3,12 @@
  * rectify) adds to a matter.
  */
 import type { UnitKind } from '../../core/org.ts'
-import type { PartnerUnit } from '../../core/answers.ts'
+import type * as Api from './openapi-types.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId, HazardDetailFeature } from './types.ts'
 
-export type { PartnerUnit } from '../../core/answers.ts'
+/** A partner unit (共建单位) as `GET /api/units` answers it. */
+export type PartnerUnit = Api.PartnerUnit
 
 /** What an admin sets on a unit. */
 export interface UnitBody {

@@ -3,7 +3,7 @@
  * problem+json errors).
  */
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson'
-import type { SuggestBalance, ZoneCheck as CoreZoneCheck } from '../../core/answers.ts'
+import type * as Api from './openapi-types.ts'
 import { apiRequest, buildUrl } from './client.ts'
 import type { FeatureId } from './types.ts'
 
@@ -11,37 +11,26 @@ import type { FeatureId } from './types.ts'
 export type ZoneGeometry = Polygon | MultiPolygon
 
 /** Properties of a zone in `GET /api/zones`. */
-export interface ZoneProps {
-  id: FeatureId
-  name: string
-  communityId: FeatureId
-  /** The grid this zone is a micro-grid (微网格) of; null for a grid. */
-  parentId?: FeatureId | null
-  assigneeId: FeatureId | null
-  assigneeName: string | null
-  teamId: FeatureId | null
-  teamName: string | null
-  areaM2: number
-  households: number
-  buildings: number
-  updatedAt?: string
-}
+export type ZoneProps = Api.Zone['properties']
 
 /** A zone feature. */
-export interface ZoneFeature {
-  type: 'Feature'
-  id: FeatureId
-  geometry: ZoneGeometry
-  properties: ZoneProps
-}
+export type ZoneFeature = Omit<Api.Zone, 'id' | 'geometry'> & { id: FeatureId; geometry: ZoneGeometry }
+
 /** `GET /api/zones`. */
 export interface ZoneCollection {
   type: 'FeatureCollection'
   features: ZoneFeature[]
 }
 
-/** `GET /api/zones/check`. */
-export type ZoneCheck = CoreZoneCheck<FeatureId, ZoneGeometry, MultiPolygon>
+type Overlap = Omit<Api.ZoneCheck['overlaps'][number], 'geometry'> & { geometry: ZoneGeometry }
+type Gaps = Omit<Api.ZoneCheck['gaps'], 'geometry'> & { geometry: MultiPolygon }
+
+/** `GET /api/zones/check`, its overlaps and gaps typed as the polygons they are. */
+export type ZoneCheck = Omit<Api.ZoneCheck, 'overlaps' | 'gaps' | 'microGrids'> & {
+  overlaps: Overlap[]
+  gaps: Gaps
+  microGrids: (Omit<Api.ZoneCheck['microGrids'][number], 'overlaps' | 'gaps'> & { overlaps: Overlap[]; gaps: Gaps })[]
+}
 
 /** Body of a zone write. */
 export interface ZoneWriteBody {
@@ -51,13 +40,13 @@ export interface ZoneWriteBody {
 }
 
 /** A write's answer: the zone and the zones it overlaps. */
-export type ZoneWriteAnswer = ZoneFeature & { overlaps: { zoneId: FeatureId; name: string; areaM2: number }[] }
+export type ZoneWriteAnswer = ZoneFeature & Pick<Api.ZoneWrite, 'overlaps'>
 
 /** How balanced a suggestion is. */
-export type { SuggestBalance }
+export type SuggestBalance = Api.ZoneSuggestion['balance']
 
 /** `POST /api/zones/suggest`. */
-export interface ZoneSuggestion extends FeatureCollection<ZoneGeometry, { id: string; name: string; households: number; buildings: number; areaM2: number; parentId?: FeatureId | null }> {
+export interface ZoneSuggestion extends FeatureCollection<ZoneGeometry, Api.ZoneSuggestion['features'][number]['properties']> {
   balance: SuggestBalance
 }
 

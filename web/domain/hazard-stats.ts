@@ -98,7 +98,7 @@ export interface CategoryCount {
 /** Per-category counts of the hazards reported in the last {@link STATS_WINDOW_DAYS} days, in display order. */
 export function countsByCategory(features: readonly HazardFeature[], now: Date): CategoryCount[] {
   const windowStart = now.getTime() - STATS_WINDOW_DAYS * DAY_MS
-  const counts = new Map<HazardCategory, CategoryCount>(
+  const counts = new Map<string, CategoryCount>(
     HAZARD_CATEGORIES.map((category) => [category, { category, total: 0, open: 0 }]),
   )
   for (const { properties: p } of features) {

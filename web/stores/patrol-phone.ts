@@ -12,7 +12,8 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { apiRequest, toApiError, type ApiError } from '../api/client.ts'
 import { patrolApi } from '../api/patrol.ts'
-import type { HazardCategory, HazardCollection, HazardSeverity, HazardStatus } from '../api/types.ts'
+import type { MatterCategory } from '../../core/matters.ts'
+import type { HazardCollection, HazardSeverity, HazardStatus } from '../api/types.ts'
 import type { Level } from '../../core/matters.ts'
 import { codeHash } from '../domain/checkin-code.ts'
 import { tonight } from '../domain/patrol.ts'
@@ -27,7 +28,7 @@ const OPEN_STATUSES: HazardStatus[] = ['reported', 'dispatched', 'rectifying', '
 /** A hazard assigned to me. */
 export interface TaskRow {
   id: number | string
-  category: HazardCategory
+  category: MatterCategory
   severity: HazardSeverity
   status: HazardStatus
   dueAt: string

@@ -156,7 +156,7 @@ export const useSessionStore = defineStore('session', () => {
   async function login(username: string, password: string): Promise<SessionUser> {
     const answer = await api.login(username, password)
     setCsrfToken(answer.csrfToken)
-    let me: SessionUser = { ...answer.user }
+    let me: SessionUser = { personId: null, ...answer.user }
     let csrf = answer.csrfToken
     let kinds: string[] | undefined
     try {

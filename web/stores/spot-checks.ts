@@ -6,14 +6,11 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { apiRequest, toApiError, type ApiError } from '../api/client.ts'
-import type { HazardFeature } from '../api/types.ts'
+import type * as Api from '../api/openapi-types.ts'
+import type { HazardDetailFeature, HazardFeature } from '../api/types.ts'
 
 /** The sample the server drew. */
-export interface SpotCheckSample {
-  total: number
-  days: number
-  features: HazardFeature[]
-}
+export type SpotCheckSample = Omit<Api.SpotCheckSample, 'features'> & { features: HazardDetailFeature[] }
 
 /** The spot-check store (`useSpotChecksStore()`). */
 export const useSpotChecksStore = defineStore('spot-checks', () => {
