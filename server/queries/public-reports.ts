@@ -141,10 +141,10 @@ export type { PublicReportView, PublicStep } from '../../core/answers.ts'
 
 /** The public view of a resident's report, or undefined for an unknown code. */
 export async function publicReport(sql: Queryable, trackingCode: string): Promise<PublicReportView | undefined> {
-  const [row] = await sql<Omit<PublicReportView, 'mayRate'>[]>`
+  const [found] = await sql<(Omit<PublicReportView, 'mayRate'> & { buildingId: number | null; buildingName: string | null; compoundName: string | null })[]>`
     select h.tracking_code as "trackingCode", h.type, h.category, h.status,
            h.reported_at as "reportedAt", h.closed_at as "closedAt",
-           coalesce(b.name, cp.name, c.name) as place,
+           c.name as place, b.id::int as "buildingId", b.name as "buildingName", cp.name as "compoundName",
            coalesce((select json_agg(json_build_object('at', e.at, 'status', e.to_status) order by e.at, e.id)
                      from hazard_events e where e.hazard_id = h.id and e.kind = 'transition'), '[]'::json) as timeline,
            h.public_answer as answer, h.answered_at as "answeredAt", h.rating, h.rated_at as "ratedAt"
@@ -153,7 +153,10 @@ export async function publicReport(sql: Queryable, trackingCode: string): Promis
     left join buildings b on b.id = h.building_id
     left join compounds cp on cp.id = b.compound_id
     where h.tracking_code = ${trackingCode}`
-  if (!row) return undefined
+  if (!found) return undefined
+  const { buildingId, buildingName, compoundName, ...row } = found
+  // The building by its compound and number ("光谷花园 3栋"), else the community.
+  if (buildingId !== null) row.place = readableAddress({ name: buildingName, compoundName })
   const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString())
   return {
     ...row,
