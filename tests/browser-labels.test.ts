@@ -70,6 +70,8 @@ test('the app serves its own Latin glyph PBFs', async () => {
   expect(body.length).toBeGreaterThan(10_000)
   // A glyphs message: field 1 (fontstack), length-delimited.
   expect(body[0]).toBe(0x0a)
+  // A range the app does not ship is a 404 (MapLibre draws it locally), not the web page.
+  expect((await fetch(`${server.url}/glyphs/noto-sans/19968-20223.pbf`)).status).toBe(404)
 })
 
 test('the planner map labels its zones, compounds and roads, and numbers buildings up close', { timeout: 240_000 }, async () => {
