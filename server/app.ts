@@ -197,7 +197,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     })
     app.use('*', serveStatic({ root }))
     // A glyph range the app does not ship is a 404 (MapLibre then draws it locally), not the page.
-    app.get('/glyphs/*', (c) => c.text('Not Found', 404))
+    app.use('/glyphs/*', async (c) => c.text('Not Found', 404))
     let indexHtml: string | undefined
     app.get('*', async (c) => {
       indexHtml ??= await readFile(join(root, 'index.html'), 'utf8')
