@@ -165,6 +165,12 @@ export function patrolPwa(): Plugin[] {
             options: { cacheName: 'sg-assets', expiration: { maxEntries: 80 }, cacheableResponse: { statuses: [200] } },
           },
           {
+            // The map's own Latin glyphs (web/public/glyphs), so labels draw offline too.
+            urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/glyphs/'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'sg-glyphs', expiration: { maxEntries: 20 }, cacheableResponse: { statuses: [200] } },
+          },
+          {
             // Harmless reads: the community list and the base map (no hazards, no people).
             urlPattern: cachedApiRead,
             handler: 'NetworkFirst',

@@ -196,6 +196,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       if (c.res.status === 200) c.header('cache-control', 'public, max-age=31536000, immutable')
     })
     app.use('*', serveStatic({ root }))
+    // A glyph range the app does not ship is a 404 (MapLibre then draws it locally), not the page.
+    app.use('/glyphs/*', async (c) => c.text('Not Found', 404))
     let indexHtml: string | undefined
     app.get('*', async (c) => {
       indexHtml ??= await readFile(join(root, 'index.html'), 'utf8')

@@ -3,6 +3,7 @@
  * short statements (server/alerts/worker.ts). Every worker statement touches a handful of rows and holds
  * no lock while a receiver is being called: the embedded database has one connection.
  */
+import { readableAddress } from '../../core/address.ts'
 import type { z } from 'zod'
 import type * as Schemas from '../openapi/schemas.ts'
 import type { AlertEvent, AlertProvider, DeliveryEvent, DeliveryStatus } from '../../core/alerts.ts'
@@ -301,13 +302,15 @@ export async function saveCursor(sql: Sql, id: number): Promise<void> {
 /** The facts alerts are built from, for these matters. */
 export async function matterFacts(sql: Sql, ids: number[]): Promise<Map<number, MatterFacts>> {
   if (ids.length === 0) return new Map()
-  const rows = await sql<{ props: Record<string, unknown>; communityName: string | null; zoneName: string | null; microGridName: string | null; buildingName: string | null }[]>`
-    select ${hazardProps(sql)} as props, c.name as "communityName", z.name as "zoneName", mz.name as "microGridName", b.name as "buildingName"
+  const rows = await sql<{ props: Record<string, unknown>; communityName: string | null; zoneName: string | null; microGridName: string | null; buildingId: number | null; buildingName: string | null; compoundName: string | null }[]>`
+    select ${hazardProps(sql)} as props, c.name as "communityName", z.name as "zoneName", mz.name as "microGridName",
+           b.id::int as "buildingId", b.name as "buildingName", bc.name as "compoundName"
     from hazards h
     join communities c on c.id = h.community_id
     left join zones z on z.id = h.zone_id
     left join zones mz on mz.id = h.micro_zone_id
     left join buildings b on b.id = h.building_id
+    left join compounds bc on bc.id = b.compound_id
     where h.id = any(${ids}::bigint[])`
   const out = new Map<number, MatterFacts>()
   for (const r of rows) {
@@ -331,7 +334,8 @@ export async function matterFacts(sql: Sql, ids: number[]): Promise<Map<number, 
       zoneName: r.zoneName,
       microGridId: num(p.microGridId),
       microGridName: r.microGridName,
-      buildingName: r.buildingName,
+      // The building by its compound and number ("光谷花园 3栋"), not its raw map name.
+      buildingName: r.buildingId === null ? null : readableAddress({ name: r.buildingName, compoundName: r.compoundName }),
     })
   }
   return out

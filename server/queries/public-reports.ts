@@ -10,6 +10,7 @@ import { checkTransition } from '../../core/matter-machine.ts'
 import { CLOSED_STATUSES, LEVEL_DAYS, type Level, type MatterCategory, type PublicReportType, type Status } from '../../core/matters.ts'
 import type { z } from 'zod'
 import type * as Schemas from '../openapi/schemas.ts'
+import { buildingLabel, cleanPlaceName, readableAddress } from '../../core/address.ts'
 import type { Rating } from '../../core/org.ts'
 import { recordLiveEvent, type LiveEvent } from '../live/hub.ts'
 import { Problem, problems } from '../problem.ts'
@@ -39,22 +40,26 @@ export interface PublicPlace {
  * a key place line at its middle.
  */
 export async function placeByCode(sql: Queryable, code: string): Promise<PublicPlace | undefined> {
-  const [row] = await sql<PublicPlace[]>`
+  const [row] = await sql<(PublicPlace & { kind: 'building' | 'compound' | 'key_place'; compoundName: string | null; name: string | null })[]>`
     with p as (
       select b.community_id, b.id as building_id, ST_PointOnSurface(b.footprint) as pt,
-             coalesce(b.name, '楼栋 #' || b.id) || coalesce('（' || cp.name || '）', '') as name
+             b.name, cp.name as compound_name, 'building' as kind
       from buildings b left join compounds cp on cp.id = b.compound_id where b.report_code = ${code}
       union all
-      select c.community_id, null, ST_PointOnSurface(c.geom), c.name from compounds c where c.report_code = ${code}
+      select c.community_id, null, ST_PointOnSurface(c.geom), c.name, null::text, 'compound' from compounds c where c.report_code = ${code}
       union all
       select k.community_id, k.building_id,
-             case when GeometryType(k.geom) = 'POINT' then k.geom else ST_LineInterpolatePoint(k.geom, 0.5) end, k.name
+             case when GeometryType(k.geom) = 'POINT' then k.geom else ST_LineInterpolatePoint(k.geom, 0.5) end, k.name, null::text, 'key_place'
       from key_places k where k.code = ${code}
     )
     select ST_X(p.pt) as lon, ST_Y(p.pt) as lat, p.community_id::int as "communityId", p.building_id::int as "buildingId",
-           p.name, cm.name as "communityName"
+           p.name, p.compound_name as "compoundName", p.kind, cm.name as "communityName"
     from p join communities cm on cm.id = p.community_id limit 1`
-  return row
+  if (!row) return undefined
+  const { kind, compoundName, name, ...place } = row
+  // A building by its compound and number ("光谷花园 3栋"), never "楼栋 #164"; other names without "(?)".
+  const shown = kind === 'building' ? readableAddress({ name, compoundName }) : (cleanPlaceName(name) ?? name ?? '')
+  return { ...place, name: shown }
 }
 
 /** The box around every community served ([minLon, minLat, maxLon, maxLat]), for the public page's map; null when none. */
@@ -140,10 +145,10 @@ export type PublicStep = PublicReportView['timeline'][number]
 
 /** The public view of a resident's report, or undefined for an unknown code. */
 export async function publicReport(sql: Queryable, trackingCode: string): Promise<PublicReportView | undefined> {
-  const [row] = await sql<Omit<PublicReportView, 'mayRate'>[]>`
+  const [found] = await sql<(Omit<PublicReportView, 'mayRate'> & { buildingId: number | null; buildingName: string | null; compoundName: string | null })[]>`
     select h.tracking_code as "trackingCode", h.type, h.category, h.status,
            h.reported_at as "reportedAt", h.closed_at as "closedAt",
-           coalesce(b.name, cp.name, c.name) as place,
+           c.name as place, b.id::int as "buildingId", b.name as "buildingName", cp.name as "compoundName",
            coalesce((select json_agg(json_build_object('at', e.at, 'status', e.to_status) order by e.at, e.id)
                      from hazard_events e where e.hazard_id = h.id and e.kind = 'transition'), '[]'::json) as timeline,
            h.public_answer as answer, h.answered_at as "answeredAt", h.rating, h.rated_at as "ratedAt"
@@ -152,7 +157,10 @@ export async function publicReport(sql: Queryable, trackingCode: string): Promis
     left join buildings b on b.id = h.building_id
     left join compounds cp on cp.id = b.compound_id
     where h.tracking_code = ${trackingCode}`
-  if (!row) return undefined
+  if (!found) return undefined
+  const { buildingId, buildingName, compoundName, ...row } = found
+  // The building by its compound and number ("光谷花园 3栋"), else the community.
+  if (buildingId !== null) row.place = readableAddress({ name: buildingName, compoundName })
   const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString())
   return {
     ...row,
@@ -275,14 +283,20 @@ export type PosterRow = Omit<z.infer<typeof Schemas.PosterList>['items'][number]
 export async function listPosters(sql: Queryable, communityIds: number[] | null, communityId?: number): Promise<PosterRow[]> {
   const scope = (col: postgres.Fragment) =>
     sql`${communityIds === null ? sql`true` : sql`${col} = any(${communityIds}::bigint[])`} and ${communityId === undefined ? sql`true` : sql`${col} = ${communityId}`}`
-  return sql<PosterRow[]>`
+  const rows = await sql<PosterRow[]>`
     select 'compound' as kind, cp.id::int, cp.community_id::int as "communityId", c.name as "communityName", cp.name, null as "compoundName", cp.report_code as code, 0 as o
     from compounds cp join communities c on c.id = cp.community_id where ${scope(sql`cp.community_id`)}
     union all
-    select 'building', b.id::int, b.community_id::int, c.name, coalesce(b.name, '楼栋 #' || b.id), cp.name, b.report_code, 1
+    select 'building', b.id::int, b.community_id::int, c.name, b.name, cp.name, b.report_code, 1
     from buildings b join communities c on c.id = b.community_id left join compounds cp on cp.id = b.compound_id
     where ${scope(sql`b.community_id`)} and (b.name is not null or b.households > 0)
     order by o, "communityId", name, id`
+  // A building by its number or short name ("3栋"; the compound is printed beside it), never "楼栋 #164".
+  return rows.map((r) =>
+    r.kind === 'building'
+      ? { ...r, name: buildingLabel({ name: r.name, compoundName: r.compoundName }) ?? (r.compoundName ? '楼栋' : '未命名楼栋') }
+      : { ...r, name: cleanPlaceName(r.name) ?? r.name },
+  )
 }
 
 /** Whether a poster code belongs to the caller's communities. */

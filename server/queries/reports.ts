@@ -10,6 +10,7 @@
  */
 import type { Sql } from '../db/connect.ts'
 import { CATEGORIES, LEVELS, MATTER_TYPES, RESPONSE_TARGET_MINUTES, type Category, type Level, type MatterType, type Severity, type Status } from '../../core/matters.ts'
+import { cleanPlaceName, readableAddress } from '../../core/address.ts'
 import { Problem } from '../problem.ts'
 import { addDays, isoWeekOf, periodWindow, shanghaiDate, type PeriodWindow, type ReportPeriod } from '../../core/period.ts'
 import { MIN_HAZARDS } from '../domain/gistar.ts'
@@ -305,15 +306,16 @@ async function reportHazards(sql: Sql, communityIds: number[], w: PeriodWindow, 
 /** The place at each point: the compound covering it, else the nearest building (within 60 m) by name. */
 async function placesAt(sql: Sql, points: { lon: number; lat: number }[]): Promise<(string | null)[]> {
   if (points.length === 0) return []
-  const rows = await sql<{ i: number; place: string | null }[]>`
-    select p.i::int as i, coalesce(
-      (select cp.name from compounds cp where ST_Covers(cp.geom, p.g) order by cp.id limit 1),
-      (select coalesce(b.name, '楼栋 #' || b.id) from buildings b
-        where ST_DWithin(b.footprint::geography, p.g::geography, 60) order by b.footprint <-> p.g limit 1)) as place
+  const rows = await sql<{ i: number; compound: string | null; building: { name: string | null; compoundName: string | null } | null }[]>`
+    select p.i::int as i,
+      (select cp.name from compounds cp where ST_Covers(cp.geom, p.g) order by cp.id limit 1) as compound,
+      (select json_build_object('name', b.name, 'compoundName', bc.name) from buildings b
+        left join compounds bc on bc.id = b.compound_id
+        where ST_DWithin(b.footprint::geography, p.g::geography, 60) order by b.footprint <-> p.g limit 1) as building
     from (select u.i, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) as g
           from unnest(${points.map((p) => p.lon)}::float8[], ${points.map((p) => p.lat)}::float8[]) with ordinality as u(lon, lat, i)) p
     order by p.i`
-  return rows.map((r) => r.place)
+  return rows.map((r) => cleanPlaceName(r.compound) ?? (r.building ? readableAddress(r.building) : null))
 }
 
 /** Centre of a hexagon (mean of its ring's distinct vertices). */
@@ -580,9 +582,9 @@ async function hotspotSection(ctx: ReportContext) {
 /** The buildings with the most hazards in the period. */
 async function topPlacesSection(ctx: ReportContext): Promise<TopPlaceRow[]> {
   const { sql, w } = ctx
-  const top = await sql<{ communityId: number; buildingId: number; place: string; count: number; open: number; categories: Partial<Record<Category, number>> }[]>`
+  const top = await sql<{ communityId: number; buildingId: number; buildingName: string | null; compoundName: string | null; count: number; open: number; categories: Partial<Record<Category, number>> }[]>`
     select h.community_id as "communityId", h.building_id as "buildingId",
-           coalesce(b.name, '楼栋 #' || b.id) || coalesce('（' || cp.name || '）', '') as place,
+           b.name as "buildingName", cp.name as "compoundName",
            count(*)::int as count,
            count(*) filter (where h.status <> 'verified')::int as open,
            (select jsonb_object_agg(x.category, x.n) from (
@@ -595,7 +597,11 @@ async function topPlacesSection(ctx: ReportContext): Promise<TopPlaceRow[]> {
     group by h.community_id, h.building_id, b.id, b.name, cp.name
     order by count desc, h.building_id
     limit ${REPORT_TOP_N}`
-  return top.map((r) => ({ ...r, communityName: ctx.nameOf.get(r.communityId) ?? '' }))
+  return top.map(({ buildingName, compoundName, ...r }) => ({
+    ...r,
+    place: readableAddress({ name: buildingName, compoundName }),
+    communityName: ctx.nameOf.get(r.communityId) ?? '',
+  }))
 }
 
 /** The recurrences (反弹) of the period, the first {@link REPORT_TOP_N} with their places. */

@@ -12,7 +12,7 @@ import { NOT_OPEN_STATUSES, OPEN_STATUSES, type Category, type Severity, type St
 import { encodeMvt, MVT_EXTENT, type TileFeature, type TileGeometry, type TileValue } from '../domain/mvt.ts'
 
 /** The layers served as vector tiles; each tile holds one MVT layer of the same name. */
-export const TILE_LAYERS = ['buildings', 'zones', 'key-places', 'hazards', 'roads', 'compounds', 'communities'] as const
+export const TILE_LAYERS = ['buildings', 'zones', 'key-places', 'hazards', 'roads', 'compounds', 'compound-labels', 'communities'] as const
 export type TileLayer = (typeof TILE_LAYERS)[number]
 
 /** Pixels of buffer around a tile that features are kept in (clipped there, so lines and outlines join up). */
@@ -99,6 +99,13 @@ const SOURCES: Record<TileLayer, TileSource> = {
     community: 'x.community_id',
     props: [['id', 'x.id'], ['name', 'x.name']],
   },
+  // One point inside each compound, for its name: a polygon's label would repeat in every tile it crosses.
+  'compound-labels': {
+    from: 'compounds x',
+    geom: 'ST_PointOnSurface(x.geom)',
+    community: 'x.community_id',
+    props: [['id', 'x.id'], ['name', 'x.name']],
+  },
   communities: {
     from: 'communities x',
     geom: 'x.boundary',
@@ -115,6 +122,7 @@ export const TILE_TABLES: Record<TileLayer, TrackedTable> = {
   hazards: 'hazards',
   roads: 'roads',
   compounds: 'compounds',
+  'compound-labels': 'compounds',
   communities: 'communities',
 }
 

@@ -1700,7 +1700,7 @@ export interface ApiOperations {
     response: AnyFeatureCollection
   }
   "GET /api/tiles/{layer}/{z}/{x}/{tile}": {
-    path: { layer: "buildings" | "zones" | "key-places" | "hazards" | "roads" | "compounds" | "communities"; z: string; x: string; tile: string }
+    path: { layer: "buildings" | "zones" | "key-places" | "hazards" | "roads" | "compounds" | "compound-labels" | "communities"; z: string; x: string; tile: string }
     query: { status?: string; category?: string; severity?: string }
     body: never
     response: void

@@ -1,5 +1,5 @@
 /**
- * The map's look: the base style (drawn only from our own data, no tiles, glyphs or sprites),
+ * The map's look: the base style (drawn only from our own data and the app's own glyphs, no sprites),
  * the colour palette shared by layers and legend, and the z-order of layer groups.
  */
 import type { MatterType } from '../../core/matters.ts'
@@ -69,6 +69,7 @@ export const LAYER_SLOTS = [
   'buildings',
   'outlines',
   'zones',
+  'labels',
   'points',
   'hazards',
   'overlay',
@@ -79,14 +80,32 @@ export type LayerSlot = (typeof LAYER_SLOTS)[number]
 /** The metadata key under which a layer records its {@link LayerSlot}. */
 export const SLOT_METADATA_KEY = 'safegrid:slot'
 
+/** The one set of glyph PBFs the app ships (web/public/glyphs, made by scripts/build-glyphs.mjs). */
+export const GLYPH_SET = 'noto-sans'
+
 /**
- * The base style: a background only. Data layers are added by the layer components; there
- * are no glyphs or sprite URLs, so nothing is ever fetched from another host.
+ * Where the map's Latin glyphs come from: signed-distance-field PBFs built from Noto Sans and
+ * shipped with the app. The style's URL names the font stack, as MapLibre requires; {@link glyphRequestUrl}
+ * sends every stack to the one set. CJK is never fetched but drawn locally with {@link CJK_FONT_FAMILY}.
+ */
+export function glyphsUrl(origin: string = typeof location === 'undefined' ? '' : location.origin): string {
+  return `${origin}/glyphs/{fontstack}/{range}.pbf`
+}
+
+/** The URL a glyph range of any font stack is fetched from: the app's own set (MapView's `transformRequest`). */
+export function glyphRequestUrl(url: string): string {
+  return url.replace(/\/glyphs\/[^/]+\/(\d+-\d+\.pbf)$/u, `/glyphs/${GLYPH_SET}/$1`)
+}
+
+/**
+ * The base style: a background and the app's own glyphs. Data layers are added by the layer
+ * components; there are no sprite URLs, so nothing is ever fetched from another host.
  */
 export function createBaseStyle(): StyleSpecification {
   return {
     version: 8,
     name: 'SafeGrid base',
+    glyphs: glyphsUrl(),
     sources: {},
     layers: [{ id: 'background', type: 'background', paint: { 'background-color': COLORS.background } }],
   }

@@ -94,7 +94,7 @@ export interface VectorTileLayerOptions {
   /** Source id, e.g. `buildings`; layer ids are `<source>-<kind>`. */
   sourceId: string
   /** The server's tile layer (`GET /api/tiles/<layer>/{z}/{x}/{y}.mvt`), also the `source-layer`. */
-  tileLayer: 'buildings' | 'roads' | 'compounds'
+  tileLayer: 'buildings' | 'roads' | 'compounds' | 'compound-labels'
   /** Style layers drawing the source, bottom to top within their slots. */
   layers: SourceLayer[]
 }
