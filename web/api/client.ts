@@ -163,6 +163,21 @@ async function readProblem(response: Response): Promise<ProblemDocument | null> 
 }
 
 /**
+ * Every page of a matter list (`GET /api/hazards` or `GET /api/matters`), one after the other: the
+ * server answers `next` while more follow.
+ */
+export async function allMatterPages(path: '/api/hazards' | '/api/matters', query: Record<string, QueryValue>, signal?: AbortSignal): Promise<HazardCollection> {
+  const features: HazardCollection['features'] = []
+  let cursor: string | undefined
+  do {
+    const page = await apiRequest<HazardCollection & { next?: string | null }>(path, { query: { ...query, cursor }, signal })
+    features.push(...page.features)
+    cursor = page.next ?? undefined
+  } while (cursor)
+  return { type: 'FeatureCollection', features }
+}
+
+/**
  * Performs one API call and returns the parsed JSON body.
  *
  * @throws {@link ApiError} for any non-2xx answer, network failure or timeout;
@@ -292,14 +307,7 @@ export const api = {
       at: query.at,
       limit: HAZARD_PAGE_LIMIT,
     }
-    const features: HazardCollection['features'] = []
-    let cursor: string | undefined
-    do {
-      const page = await apiRequest<HazardCollection & { next?: string | null }>('/api/hazards', { query: { ...base, cursor }, signal })
-      features.push(...page.features)
-      cursor = page.next ?? undefined
-    } while (cursor)
-    return { type: 'FeatureCollection', features }
+    return allMatterPages('/api/hazards', base, signal)
   },
 
   /** `GET /api/hazards/:id`: one hazard with its history (`events`) and `photos`. */

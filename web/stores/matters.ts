@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
-import { computed, markRaw, ref, shallowRef } from 'vue'
-import { CLOSED_STATUSES, type MatterType } from '../../core/matters.ts'
+import { markRaw, ref, shallowRef } from 'vue'
+import { CLOSED_STATUSES } from '../../core/matters.ts'
 import { OTHER_MATTER_TYPES, openMatters } from '../api/matters.ts'
 import type { FeatureId, HazardCollection, HazardFeature } from '../api/types.ts'
 
@@ -41,15 +41,5 @@ export const useMattersStore = defineStore('matters', () => {
     collection.value = markRaw({ ...collection.value, features: open ? [markRaw(feature), ...rest] : rest })
   }
 
-  /** How many open matters of each kind. */
-  const countByType = computed(() => {
-    const counts: Partial<Record<MatterType, number>> = {}
-    for (const f of collection.value.features) {
-      const type = (f.properties.type ?? 'hazard') as MatterType
-      counts[type] = (counts[type] ?? 0) + 1
-    }
-    return counts
-  })
-
-  return { collection, error, load, upsert, countByType }
+  return { collection, error, load, upsert }
 })
