@@ -107,6 +107,14 @@ test('offline, the assignee escalates a task with a reason; online, a lost answe
   await task.locator('[data-testid=escalate-done]').waitFor({ timeout: 20_000 })
   expect(await task.locator('[data-testid=escalate-done]').innerText()).toContain('已升级到网格办理')
   await page.screenshot({ path: 'test-results/escalate-done.png' })
+  // The matter is the grid's now: a reload of my tasks no longer lists it, but the phone keeps it with its
+  // confirmation (handed over) until the member dismisses it — whichever of the two answers lands last.
+  await page.locator('[data-testid=tasks-refresh]').click()
+  await expect.poll(() => page.locator('[data-testid=tasks-refresh]').isEnabled(), { timeout: 20_000 }).toBe(true)
+  expect(await task.locator('[data-testid=escalate-done]').innerText()).toContain('已升级到网格办理')
+  expect(await task.locator('[data-testid=arrive-button]').count()).toBe(0)
+  await task.locator('[data-testid=task-dismiss]').click()
+  await expect.poll(() => task.count()).toBe(0)
   await context.close()
 })
 

@@ -31,6 +31,7 @@ export const fieldZh = {
   'taskEscalate.cancel': '取消',
   'taskEscalate.sending': '升级到{level}，待上传',
   'taskEscalate.done': '已升级到{level}办理',
+  'taskEscalate.dismiss': '知道了',
   'taskEscalate.refused': '升级未被接受：{reason}',
 } as const
 
@@ -65,5 +66,6 @@ export const fieldEn: Record<keyof typeof fieldZh, string> = {
   'taskEscalate.cancel': 'Cancel',
   'taskEscalate.sending': 'Escalation to {level} waiting to upload',
   'taskEscalate.done': 'Escalated: now handled by the {level}',
+  'taskEscalate.dismiss': 'Got it',
   'taskEscalate.refused': 'Escalation not accepted: {reason}',
 }

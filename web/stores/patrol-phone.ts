@@ -18,6 +18,7 @@ import type { Level } from '../../core/matters.ts'
 import { codeHash } from '../domain/checkin-code.ts'
 import { tonight } from '../domain/patrol.ts'
 import { useDutyStore } from './duty.ts'
+import { useOfflineQueueStore } from './offline-queue.ts'
 import { useSessionStore } from './session.ts'
 
 const CACHE_PREFIX = 'safegrid.patrolPhone.'
@@ -35,6 +36,11 @@ export interface TaskRow {
   overdue: boolean
   /** Where it is handled (办理层级); absent in a list cached before issue 14 (then the micro-grid). */
   level?: Level
+  /**
+   * Escalated from this phone and handed to someone else: the server no longer lists it as mine, but the
+   * phone keeps it (with its confirmation) until the member dismisses it.
+   */
+  handedOver?: boolean
   description: string | null
   lon: number
   lat: number
@@ -68,6 +74,7 @@ interface Cached {
 export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
   const session = useSessionStore()
   const duty = useDutyStore()
+  const outbox = useOfflineQueueStore()
 
   const tasks = shallowRef<TaskRow[]>([])
   const tasksAt = ref<number | null>(null)
@@ -145,6 +152,13 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
         lat: f.geometry.coordinates[1]!,
       }))
       rows.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))
+      // A task this phone escalated leaves "mine" on the server the moment the escalation commits, which can
+      // be just before this answer: keep it, marked handed over, so its confirmation stays readable.
+      const listed = new Set(rows.map((r) => String(r.id)))
+      const handedOver = tasks.value
+        .filter((t) => !listed.has(String(t.id)) && ['pending', 'sent'].includes(outbox.escalationFor(t.id)?.status ?? ''))
+        .map((t) => ({ ...t, handedOver: true }))
+      rows.push(...handedOver)
       tasks.value = rows
       tasksAt.value = Date.now()
       tasksStatus.value = 'ready'
@@ -153,6 +167,12 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
       tasksError.value = toApiError(err)
       tasksStatus.value = 'error'
     }
+  }
+
+  /** Removes a handed-over task from the list once its member has read the confirmation. */
+  function dismissTask(id: number | string): void {
+    tasks.value = tasks.value.filter((t) => String(t.id) !== String(id))
+    if (tasksAt.value !== null) writeCache({ tasks: { rows: tasks.value, at: tasksAt.value } })
   }
 
   /** `GET /api/analysis/coverage` for tonight (18:00–06:00): the places nobody visited yet. */
@@ -260,6 +280,7 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
     personId,
     restore,
     loadTasks,
+    dismissTask,
     loadPlaces,
     loadKeyPlaces,
     distanceTo,
