@@ -152,6 +152,7 @@ export const METRIC_TERMS = {
   foundOnPatrol: { zh: '巡查发现', en: 'Found on patrol' },
   satisfactionRate: { zh: '满意率', en: 'Satisfaction' },
   coverage: { zh: '巡查覆盖率', en: 'Patrol coverage' },
+  weeklyCoverage: { zh: '每周巡查覆盖率', en: 'Weekly patrol coverage' },
 } as const satisfies Record<string, Term>
 
 /** Titles of the periodic reports (日巡查 / 周例会 / 月通报). */
@@ -163,22 +164,56 @@ export const PERIOD_TERMS = {
 
 /** Targets a community is measured against (shares are 0..1). */
 export interface Targets {
-  /** Minutes from the report to someone on site. */
+  /** Minutes from the report to someone on site (the 7 of 7135: the rule itself, not settable). */
   responseMinutes: number
   /** Share of matters with someone on site within {@link Targets.responseMinutes}. */
   responseRate: number
   /** Share of matters closed by their deadline. */
   onTimeClosureRate: number
-  /** Days to close at each level. */
+  /** Share of compounds patrolled at least once in each ISO week (每周覆盖). */
+  weeklyCoverage: number
+  /** Days to close at each level (the 1/3/5 of 7135: the rule itself, not settable). */
   levelDays: Record<Level, number>
 }
 
-/** The default targets (响应率 100 %, 按期办结率 98 % and above, as the seeds publish them). */
+/** The targets a community may set for itself (目标值, issue 19.8); the rest is the 7135 rule. */
+export const SETTABLE_TARGETS = ['responseRate', 'onTimeClosureRate', 'weeklyCoverage'] as const
+
+/** A settable target. */
+export type SettableTarget = (typeof SETTABLE_TARGETS)[number]
+
+/** What a community set for itself; an absent key takes the default. */
+export type OwnTargets = Partial<Record<SettableTarget, number>>
+
+/** The names of the settable targets, as every view, report and export says them. */
+export const TARGET_TERMS: Record<SettableTarget, Term> = {
+  responseRate: METRIC_TERMS.responseRate,
+  onTimeClosureRate: METRIC_TERMS.onTimeClosureRate,
+  weeklyCoverage: METRIC_TERMS.weeklyCoverage,
+}
+
+/** The default targets (到场率 100 %, 按期办结率 98 %, every compound every week, as the seeds publish them). */
 export const DEFAULT_TARGETS: Targets = {
   responseMinutes: RESPONSE_TARGET_MINUTES,
   responseRate: 1,
   onTimeClosureRate: 0.98,
+  weeklyCoverage: 1,
   levelDays: LEVEL_DAYS,
+}
+
+/** A community's targets: its own where it set them, the defaults elsewhere (unknown keys and values outside 0..1 ignored). */
+export function resolveTargets(own: OwnTargets | null | undefined): Targets {
+  const targets: Targets = { ...DEFAULT_TARGETS }
+  for (const key of SETTABLE_TARGETS) {
+    const v = own?.[key]
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1) targets[key] = v
+  }
+  return targets
+}
+
+/** Every term of a table in one language: `labelsOf(STATUS_TERMS)` → `{ reported: '已上报', … }`. */
+export function labelsOf<K extends string>(table: Record<K, Term>, locale: TermLocale = 'zh'): Record<K, string> {
+  return Object.fromEntries((Object.keys(table) as K[]).map((k) => [k, table[k][locale]])) as Record<K, string>
 }
 
 /** The label of a term in `locale`. */

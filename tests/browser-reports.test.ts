@@ -49,5 +49,5 @@ test('the header links to the reports page, which previews the period and offers
   expect(xlsx).toMatch(/^\/api\/reports\/month\?date=\d{4}-\d{2}-\d{2}&format=xlsx$/)
   await page.screenshot({ path: 'test-results/reports-page.png' })
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=report-csv]')])
-  expect(download.suggestedFilename()).toMatch(/^.*月度通报-\d{4}-\d{2}\.csv$/)
+  expect(download.suggestedFilename()).toMatch(/^.*月通报-\d{4}-\d{2}\.csv$/)
 })

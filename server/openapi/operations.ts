@@ -56,6 +56,8 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   // Communities and layers
   'GET /api/communities': { tag: 'communities', summary: 'Communities the caller may see', responses: geojson('CommunityCollection') },
   'POST /api/communities': { tag: 'communities', summary: 'Create a community from its boundary', responses: created('Community') },
+  'GET /api/communities/:id/targets': { tag: 'communities', summary: 'A community’s targets (目标值): its own and those it is measured against', responses: ok('CommunityTargets') },
+  'PUT /api/communities/:id/targets': { tag: 'communities', summary: 'Set a community’s own targets (admin); absent or null keys take the defaults', responses: ok('CommunityTargets') },
   'GET /api/layers/:layer': { tag: 'layers', summary: 'A map layer as GeoJSON (buildings, compounds, roads, key places, …)', responses: geojson() },
   'GET /api/tiles/:layer/:z/:x/:tile': {
     tag: 'layers',

@@ -214,8 +214,23 @@ export const ZoneStats = z.object({
   unzoned: z.number().int(),
 })
 
+/** Targets measured against (shares 0..1; core/terms.ts). */
+export const Targets = z.object({
+  responseMinutes: z.number().int(),
+  responseRate: z.number(),
+  onTimeClosureRate: z.number(),
+  weeklyCoverage: z.number(),
+  levelDays: z.object({ micro_grid: z.number().int(), grid: z.number().int(), street: z.number().int() }),
+})
+/** `GET|PUT /api/communities/:id/targets`: what a community set (`own`) and what it is measured against. */
+export const CommunityTargets = z.object({
+  communityId: id,
+  own: z.object({ responseRate: z.number().optional(), onTimeClosureRate: z.number().optional(), weeklyCoverage: z.number().optional() }),
+  targets: Targets,
+})
 export const Stats = z.object({
   window: Window,
+  targets: Targets.describe('the community’s own targets, or the defaults for several communities'),
   communityId: id.nullable(),
   hazards: z.object({
     total: z.number().int(),
@@ -833,6 +848,8 @@ export const RESPONSE_SCHEMAS = {
   ZoneCheck,
   ZoneStats,
   Stats,
+  Targets,
+  CommunityTargets,
   Trend,
   Coverage,
   CoverageCalendar,

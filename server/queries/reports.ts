@@ -9,7 +9,8 @@
  * query. Rendering lives in server/reports/.
  */
 import type { Sql } from '../db/connect.ts'
-import { CATEGORIES, LEVELS, MATTER_TYPES, RESPONSE_TARGET_MINUTES, type Category, type Level, type MatterType, type Severity, type Status } from '../../core/matters.ts'
+import type { Targets } from '../../core/terms.ts'
+import { CATEGORIES, LEVELS, MATTER_TYPES, type Category, type Level, type MatterType, type Severity, type Status } from '../../core/matters.ts'
 import { cleanPlaceName, readableAddress } from '../../core/address.ts'
 import { Problem } from '../problem.ts'
 import { addDays, isoWeekOf, periodWindow, shanghaiDate, type PeriodWindow, type ReportPeriod } from '../../core/period.ts'
@@ -36,17 +37,6 @@ export interface CareSummaryRow {
   householdsMissed: number
 }
 
-/** Targets the report measures against. */
-export const REPORT_TARGETS = {
-  /** Minutes from report to someone on site. */
-  responseMinutes: RESPONSE_TARGET_MINUTES,
-  /** Share of the matters not found on patrol reached on site within {@link RESPONSE_TARGET_MINUTES} minutes. */
-  responseRate: 0.9,
-  /** Share of matters verified by their due time (1, 3, 5 days by handling level; contract v2). */
-  onTimeClosureRate: 0.9,
-  /** Share of compounds patrolled at least once in each ISO week (每周覆盖). */
-  weeklyCoverage: 1,
-} as const
 
 /** Radius (m) within which a track counts as a visit, as `GET /api/analysis/coverage` defaults. */
 export const REPORT_RADIUS_M = 30
@@ -177,7 +167,8 @@ export interface ReportData {
   window: PeriodWindow
   generatedAt: string
   scope: { districtName: string | null; communities: { id: number; name: string; nameEn: string | null }[] }
-  targets: typeof REPORT_TARGETS & { radiusM: number; hotspotCellM: number }
+  /** The community's own targets (one community) or the defaults (several), with the report's own measures. */
+  targets: Targets & { radiusM: number; hotspotCellM: number }
   headline: {
     found: number
     closed: number
@@ -747,7 +738,7 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
     window: w,
     generatedAt: new Date(now).toISOString(),
     scope: { districtName: district?.name ?? null, communities: communities.map((c) => ({ id: c.id, name: c.name, nameEn: c.nameEn })) },
-    targets: { ...REPORT_TARGETS, radiusM: REPORT_RADIUS_M, hotspotCellM: REPORT_HOTSPOT_CELL_M },
+    targets: { ...stats.targets, radiusM: REPORT_RADIUS_M, hotspotCellM: REPORT_HOTSPOT_CELL_M },
     headline: {
       found: stats.hazards.total,
       closed: rows.filter((h) => h.closed).length,

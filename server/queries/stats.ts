@@ -15,6 +15,7 @@ import {
   type Status,
 } from '../../core/matters.ts'
 import { analysisCommunity, hazardWhere, type AnalysisWindow } from './analysis.ts'
+import { scopeTargets } from './targets.ts'
 import type { z } from 'zod'
 import type * as Schemas from '../openapi/schemas.ts'
 import type postgres from 'postgres'
@@ -170,6 +171,7 @@ export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats>
   return {
     window: { from: q.from ?? null, to: q.to ?? null },
     communityId: q.communityId ?? null,
+    targets: await scopeTargets(sql, q.communityIds, q.communityId),
     hazards: {
       total: r.total,
       byStatus: zeros(OPEN_KEYS, r.byStatus),

@@ -4,6 +4,7 @@
  * page, figures kept whole), the map and charts as inline SVG. No script, no external resource.
  */
 import { csvText } from '../export/csv.ts'
+import { METRIC_TERMS } from '../../core/terms.ts'
 import { xmlEscape as esc } from '../export/gpx.ts'
 import { cellType, type Column } from '../export/table.ts'
 import type { ReportData } from '../queries/reports.ts'
@@ -62,9 +63,9 @@ function tiles(d: ReportData): string {
   return `<div class="tiles">${[
     tile('发现隐患', String(h.found), `驳回 ${h.rejected} 处不计`),
     tile('办结隐患', String(h.closed), '本期回访办结'),
-    tile('逾期隐患', String(h.overdue), `至今仍逾期 ${h.overdueOpenNow} 处`, h.overdue > 0 ? 'bad' : 'ok'),
+    tile('超期隐患', String(h.overdue), `至今仍超期 ${h.overdueOpenNow} 处`, h.overdue > 0 ? 'bad' : 'ok'),
     tile(`${t.responseMinutes} 分钟响应率`, pctText(h.responseRate), `目标 ≥ ${pctText(t.responseRate)}`, vs(h.responseRate, t.responseRate)),
-    tile('按时办结率', pctText(h.onTimeClosureRate), `目标 ≥ ${pctText(t.onTimeClosureRate)}`, vs(h.onTimeClosureRate, t.onTimeClosureRate)),
+    tile(METRIC_TERMS.onTimeClosureRate.zh, pctText(h.onTimeClosureRate), `目标 ≥ ${pctText(t.onTimeClosureRate)}`, vs(h.onTimeClosureRate, t.onTimeClosureRate)),
     tile('楼栋巡查覆盖', pctText(h.buildings.coverage), `${h.buildings.visited} / ${h.buildings.total} 栋`),
     tile('每周覆盖', pctText(h.weeklyRule.coverage), `${h.weeklyRule.met} / ${h.weeklyRule.weeks} 周全部小区达标`, vs(h.weeklyRule.coverage, t.weeklyCoverage)),
     tile('反弹隐患', String(h.recurrences), '30 米内 30 天内同类复发', h.recurrences > 0 ? 'bad' : 'ok'),
@@ -148,7 +149,7 @@ export function reportHtml(d: ReportData): string {
   const flowSeries = [
     { name: '发现', color: REPORT_COLORS.found },
     { name: '办结', color: REPORT_COLORS.done },
-    { name: '逾期', color: REPORT_COLORS.overdue },
+    { name: METRIC_TERMS.overdue.zh, color: REPORT_COLORS.overdue },
   ]
   // Half-page charts beside their tables: a narrower box, so the text prints at about 7 pt.
   const half = { width: 560, labelWidth: 150, barHeight: 9, fontSize: 15 }
@@ -202,8 +203,8 @@ export function reportHtml(d: ReportData): string {
       '口径说明',
       `<ul class="notes">
         <li>发现：本期内上报的隐患（经核实不是隐患而驳回的不计）。办结：本期内回访通过（已办结）的隐患，不论何时发现。</li>
-        <li>逾期：办结时限（按办理层级：微网格 1 天、网格 3 天、街道 5 天，自上报起算；升级后按新层级重算）落在本期内且已过，而到时限仍未办结的事项。</li>
-        <li>${d.targets.responseMinutes} 分钟响应率：本期发现的隐患中，上报后 ${d.targets.responseMinutes} 分钟内有人到场（进入“整改中”）的比例；按时办结率：在时限内办结的比例。</li>
+        <li>超期：办结时限（按办理层级：微网格 1 天、网格 3 天、街道 5 天，自上报起算；升级后按新层级重算）落在本期内且已过，而到时限仍未办结的事项。</li>
+        <li>${d.targets.responseMinutes} 分钟响应率：本期发现的隐患中，上报后 ${d.targets.responseMinutes} 分钟内有人到场（进入“整改中”）的比例；按期办结率：在时限内办结的比例。</li>
         <li>共建单位（周报、月报）：本期发现、现交办该单位的隐患；响应率 = 已响应（单位已接单整改）÷ 交办，办结率 = 已办结（回访通过）÷ 交办。</li>
         <li>按网格：以隐患上报时有效的网格划分为准（网格调整不改变历史统计）；网格员为本期内最后有效的责任人。</li>
         <li>巡查覆盖：巡逻轨迹经过楼栋或重点部位 ${d.targets.radiusM} 米以内，或在该处扫码打卡，即为已巡。每周覆盖：每个小区每个自然周（周一至周日）至少巡查一次。</li>

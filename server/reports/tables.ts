@@ -6,7 +6,7 @@ import type { ReportData } from '../queries/reports.ts'
 import type { Column, ColumnType, Table } from '../export/table.ts'
 import { LEVEL_DAYS } from '../../core/matters.ts'
 import { CATEGORY_LABELS, confidenceLabel, LEVEL_LABELS, SEVERITY_LABELS, TYPE_LABELS } from './labels.ts'
-import { UNIT_KIND_TERMS } from '../../core/terms.ts'
+import { METRIC_TERMS, UNIT_KIND_TERMS } from '../../core/terms.ts'
 import type { UnitKind } from '../../core/org.ts'
 
 /** A report table: a {@link Table} with an optional per-cell type (`row.__types[key]`). */
@@ -24,13 +24,13 @@ export function headlineTable(d: ReportData): ReportTable {
   const rows: Record<string, unknown>[] = [
     { key: 'found', metric: '发现隐患', value: h.found, unit: '处' },
     { key: 'closed', metric: '办结隐患（本期回访办结）', value: h.closed, unit: '处' },
-    { key: 'overdue', metric: '逾期隐患（时限在本期内而未按时办结）', value: h.overdue, unit: '处' },
-    { key: 'overdueOpenNow', metric: '本期发现、至今逾期未办结', value: h.overdueOpenNow, unit: '处' },
+    { key: 'overdue', metric: '超期隐患（时限在本期内而未按期办结）', value: h.overdue, unit: '处' },
+    { key: 'overdueOpenNow', metric: '本期发现、至今超期未办结', value: h.overdueOpenNow, unit: '处' },
     { key: 'respondedInTime', metric: `${t.responseMinutes} 分钟内到场响应`, value: h.respondedInTime, unit: '处' },
     { key: 'responseRate', metric: `${t.responseMinutes} 分钟响应率`, value: pct(h.responseRate), unit: '', target: t.responseRate, met: met(h.responseRate, t.responseRate), __types: { value: 'percent' } },
     { key: 'medianResponseMinutes', metric: '响应时间中位数', value: h.medianResponseMinutes === null ? null : Math.round(h.medianResponseMinutes * 10) / 10, unit: '分钟', __types: { value: 'number' } },
-    { key: 'verifiedOnTime', metric: '按时办结', value: h.verifiedOnTime, unit: '处' },
-    { key: 'onTimeClosureRate', metric: '按时办结率', value: pct(h.onTimeClosureRate), unit: '', target: t.onTimeClosureRate, met: met(h.onTimeClosureRate, t.onTimeClosureRate), __types: { value: 'percent' } },
+    { key: 'verifiedOnTime', metric: '按期办结', value: h.verifiedOnTime, unit: '处' },
+    { key: 'onTimeClosureRate', metric: METRIC_TERMS.onTimeClosureRate.zh, value: pct(h.onTimeClosureRate), unit: '', target: t.onTimeClosureRate, met: met(h.onTimeClosureRate, t.onTimeClosureRate), __types: { value: 'percent' } },
     { key: 'closureRate', metric: '办结率（本期发现已办结）', value: pct(h.closureRate), unit: '', __types: { value: 'percent' } },
     { key: 'medianHoursToClose', metric: '办结时长中位数', value: h.medianHoursToClose === null ? null : Math.round(h.medianHoursToClose * 10) / 10, unit: '小时', __types: { value: 'number' } },
     { key: 'recurrences', metric: '反弹隐患（同类 30 米内 30 天内复发）', value: h.recurrences, unit: '处' },
@@ -61,7 +61,7 @@ function withCommunity(d: ReportData, columns: Column[]): Column[] {
   return d.scope.communities.length > 1 ? [col('communityName', '社区', 'text'), ...columns] : columns
 }
 
-const flowColumns = (): Column[] => [col('found', '发现', 'integer', 8), col('closed', '办结', 'integer', 8), col('overdue', '逾期', 'integer', 8)]
+const flowColumns = (): Column[] => [col('found', '发现', 'integer', 8), col('closed', '办结', 'integer', 8), col('overdue', METRIC_TERMS.overdue.zh, 'integer', 8)]
 
 /** The partner units' table (共建单位, week and month reports): matters handed, answered, closed, and the rates. */
 export function unitTable(d: ReportData): ReportTable {

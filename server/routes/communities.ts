@@ -1,12 +1,15 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { requirePermission } from '../auth/middleware.ts'
+import { SETTABLE_TARGETS } from '../../core/terms.ts'
+import { canSeeCommunity, requirePermission } from '../auth/middleware.ts'
 import type { AppEnv } from '../context.ts'
 import { parseZoneGeometry } from '../domain/zone-geometry.ts'
 import { createCommunity } from '../queries/communities.ts'
 import { layerGeoJson } from '../queries/layers.ts'
+import { communityTargets, setCommunityTargets } from '../queries/targets.ts'
+import { problems } from '../problem.ts'
 import { assertValidGeometry } from '../queries/zones.ts'
-import { validate } from '../validate.ts'
+import { idParam, validate } from '../validate.ts'
 
 const communityFeature = z.object({
   type: z.literal('Feature'),
@@ -16,6 +19,11 @@ const communityFeature = z.object({
     nameEn: z.string().trim().max(100).optional(),
   }),
 })
+
+const share = z.number().refine(Number.isFinite, 'must be a finite number').min(0, 'a share from 0 to 1').max(1, 'a share from 0 to 1')
+/** A community's own targets: each settable one a share 0..1, absent or null for the default. */
+const targetsBody = z.strictObject(Object.fromEntries(SETTABLE_TARGETS.map((k) => [k, share.nullable().optional()])) as Record<(typeof SETTABLE_TARGETS)[number], z.ZodOptional<z.ZodNullable<typeof share>>>)
+const communityParam = z.object({ id: idParam })
 
 /** Communities: `GET /api/communities` (those the caller may see) and `POST /api/communities` (admin). */
 export const communities = new Hono<AppEnv>()
@@ -32,4 +40,21 @@ export const communities = new Hono<AppEnv>()
     // Whoever sees every community sees this one from the next request on: the new row drops every
     // cached session (server/auth/session-cache.ts).
     return c.json(feature, 201)
+  })
+  // Targets (目标值, issue 19.8): whoever sees the community reads them; an admin sets them.
+  .get('/:id/targets', validate('param', communityParam), async (c) => {
+    const { id } = c.req.valid('param')
+    if (!canSeeCommunity(c.get('communityIds'), id)) throw problems.notFound('No such community.')
+    const found = await communityTargets(c.get('sql'), id)
+    if (!found) throw problems.notFound('No such community.')
+    return c.json(found)
+  })
+  .put('/:id/targets', requirePermission('manageCommunities'), validate('param', communityParam), validate('json', targetsBody), async (c) => {
+    const { id } = c.req.valid('param')
+    if (!canSeeCommunity(c.get('communityIds'), id)) throw problems.notFound('No such community.')
+    const body = c.req.valid('json')
+    const own = Object.fromEntries(Object.entries(body).filter((e): e is [string, number] => typeof e[1] === 'number'))
+    const saved = await setCommunityTargets(c.get('sql'), id, own, c.get('user'))
+    if (!saved) throw problems.notFound('No such community.')
+    return c.json(saved)
   })

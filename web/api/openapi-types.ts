@@ -396,6 +396,7 @@ export type Stats = {
     from: string | null
     to: string | null
   }
+  targets: Targets
   communityId: number | null
   hazards: {
     total: number
@@ -449,6 +450,28 @@ export type Stats = {
   overdue: number
   medianResponseMinutes: number | null
   medianHoursToClose: number | null
+}
+
+export type Targets = {
+  responseMinutes: number
+  responseRate: number
+  onTimeClosureRate: number
+  weeklyCoverage: number
+  levelDays: {
+    micro_grid: number
+    grid: number
+    street: number
+  }
+}
+
+export type CommunityTargets = {
+  communityId: number
+  own: {
+    responseRate?: number
+    onTimeClosureRate?: number
+    weeklyCoverage?: number
+  }
+  targets: Targets
 }
 
 export type Trend = {
@@ -1692,6 +1715,22 @@ export interface ApiOperations {
       }
     }
     response: Community
+  }
+  "GET /api/communities/{id}/targets": {
+    path: { id: number }
+    query: never
+    body: never
+    response: CommunityTargets
+  }
+  "PUT /api/communities/{id}/targets": {
+    path: { id: number }
+    query: never
+    body: {
+      responseRate?: number | null
+      onTimeClosureRate?: number | null
+      weeklyCoverage?: number | null
+    }
+    response: CommunityTargets
   }
   "GET /api/layers/{layer}": {
     path: { layer: "communities" | "compounds" | "buildings" | "key-places" | "zones" | "roads" | "water" }

@@ -1,3 +1,4 @@
+import { METRIC_TERMS } from '../../core/terms.ts'
 /**
  * Messages of the command centre's analysis panel (统计分析), in both locales, kept apart from the
  * main dictionaries so the panel can ship on its own. `useAnalyticsText()` follows the app's locale.
@@ -27,9 +28,9 @@ const zh = {
   'analytics.retry': '重试',
   'analytics.headline': '核心指标',
   'analytics.total': '隐患总数',
-  'analytics.responseRate': '7 分钟响应率',
-  'analytics.onTimeRate': '按期整改率',
-  'analytics.closureRate': '闭环率',
+  'analytics.responseRate': METRIC_TERMS.responseRate.zh,
+  'analytics.onTimeRate': METRIC_TERMS.onTimeClosureRate.zh,
+  'analytics.closureRate': METRIC_TERMS.closureRate.zh,
   'analytics.overdue': '超期未整改',
   'analytics.medianResponse': '响应时间中位数',
   'analytics.medianClose': '整改用时中位数',
@@ -110,7 +111,7 @@ const en: Record<AnalyticsKey, string> = {
   'analytics.cells': '{cells} cells, {nonEmpty} with hazards, {n} hazards',
   'analytics.clusterSummary': '{n} clusters (at least {min} within {eps} m), {noise} scattered',
   'analytics.clusterCount': 'Cluster {id}: {n} hazards',
-  'analytics.recurrences': 'Repeats (防反弹): {n}',
+  'analytics.recurrences': 'Repeats: {n}',
   'analytics.recurrenceItem': '{category} · {count} times',
   'analytics.none': 'None',
 }

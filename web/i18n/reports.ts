@@ -1,3 +1,4 @@
+import { METRIC_TERMS } from '../../core/terms.ts'
 /**
  * Messages of the exports menu and the reports page, in both locales, kept apart from the main
  * dictionaries. `useReportsText()` follows the app's locale.
@@ -30,9 +31,9 @@ const zh = {
   'reports.preview': '报告预览',
   'reports.found': '发现隐患',
   'reports.closed': '办结隐患',
-  'reports.overdue': '逾期隐患',
-  'reports.responseRate': '7 分钟响应率',
-  'reports.onTime': '按时办结率',
+  'reports.overdue': '超期隐患',
+  'reports.responseRate': METRIC_TERMS.responseRate.zh,
+  'reports.onTime': METRIC_TERMS.onTimeClosureRate.zh,
   'reports.recurrences': '反弹隐患',
 } as const
 

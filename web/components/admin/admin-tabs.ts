@@ -35,3 +35,6 @@ ADMIN_TABS.push(
 
 // Points rules and redemptions (积分, issue 17).
 ADMIN_TABS.push({ id: 'points', title: { zh: '积分', en: 'Points' }, permission: 'redeemPoints', component: () => import('./PointsPanel.vue') })
+
+// Targets a community is measured against (目标值, issue 19.8).
+ADMIN_TABS.push({ id: 'targets', title: { zh: '目标值', en: 'Targets' }, permission: 'manageCommunities', component: () => import('./TargetsPanel.vue') })
