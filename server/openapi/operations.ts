@@ -115,6 +115,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'GET /api/analysis/clusters': { tag: 'analysis', summary: 'Hazard clusters (DBSCAN)', responses: geojson('ClusterCollection') },
   'GET /api/analysis/hotspots': { tag: 'analysis', summary: 'Hot spots (Getis-Ord Gi*) on a grid', responses: geojson('HotspotCollection') },
   'GET /api/analysis/recurrences': { tag: 'analysis', summary: 'Hazards that came back near a closed one', responses: geojson('RecurrenceCollection') },
+  'GET /api/stats/communities': { tag: 'analysis', summary: 'The street office’s overview: open, overdue, critical, waiting for review and on duty per community', responses: ok('CommunityOverview') },
   'GET /api/stats': { tag: 'analysis', summary: 'Totals, response and closure rates, overdue, medians', responses: ok('Stats') },
   'GET /api/stats/trend': { tag: 'analysis', summary: 'Daily counts per category', responses: ok('Trend') },
   'GET /api/reports/:period': {

@@ -228,6 +228,18 @@ export const CommunityTargets = z.object({
   own: z.object({ responseRate: z.number().optional(), onTimeClosureRate: z.number().optional(), weeklyCoverage: z.number().optional() }),
   targets: Targets,
 })
+/** `GET /api/stats/communities`: the street office's overview, a row per community, most overdue first. */
+export const CommunityOverview = items(
+  z.object({
+    communityId: id,
+    name: z.string(),
+    open: z.number().int(),
+    overdue: z.number().int(),
+    critical: z.number().int(),
+    pendingReview: z.number().int().describe('residents’ reports waiting for review (待核实)'),
+    onDuty: z.number().int().describe('duty sessions running now (started within 12 hours)'),
+  }),
+)
 export const Stats = z.object({
   window: Window,
   targets: Targets.describe('the community’s own targets, or the defaults for several communities'),
@@ -848,6 +860,7 @@ export const RESPONSE_SCHEMAS = {
   ZoneCheck,
   ZoneStats,
   Stats,
+  CommunityOverview,
   Targets,
   CommunityTargets,
   Trend,

@@ -4,6 +4,8 @@ import type { AppEnv } from '../context.ts'
 import { CATEGORIES } from '../../core/matters.ts'
 import { problems } from '../problem.ts'
 import { hazardStats, hazardTrend } from '../queries/stats.ts'
+import { communityOverview } from '../queries/overview.ts'
+import { requirePermission } from '../auth/middleware.ts'
 import { enumList, idParam, isoTime, validate } from '../validate.ts'
 import { partnerUnitOf } from '../queries/units.ts'
 import { seesLeads } from '../../core/matters.ts'
@@ -30,6 +32,11 @@ const trendQuery = z.object({
  * counts per category, Asia/Shanghai days). Without `communityId`: every community the caller may see.
  */
 export const stats = new Hono<AppEnv>()
+  // The street office's overview: a row per community the caller may see (街道总览, issue 19.3).
+  .get('/communities', requirePermission('commandCentre'), async (c) => {
+    const items = await communityOverview(c.get('sql'), c.get('communityIds'), { hideLeads: !seesLeads(c.get('user').role) })
+    return c.json({ items })
+  })
   .get('/', validate('query', statsQuery), async (c) => {
     const q = c.req.valid('query')
     if (q.from && q.to && Date.parse(q.from) >= Date.parse(q.to)) {

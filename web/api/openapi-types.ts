@@ -452,6 +452,18 @@ export type Stats = {
   medianHoursToClose: number | null
 }
 
+export type CommunityOverview = {
+  items: Array<{
+    communityId: number
+    name: string
+    open: number
+    overdue: number
+    critical: number
+    pendingReview: number
+    onDuty: number
+  }>
+}
+
 export type Targets = {
   responseMinutes: number
   responseRate: number
@@ -2086,6 +2098,12 @@ export interface ApiOperations {
     query: { from?: string; to?: string; communityId?: number; category?: string }
     body: never
     response: RecurrenceCollection
+  }
+  "GET /api/stats/communities": {
+    path: never
+    query: never
+    body: never
+    response: CommunityOverview
   }
   "GET /api/stats": {
     path: never

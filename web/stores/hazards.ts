@@ -62,6 +62,8 @@ export const useHazardsStore = defineStore('hazards', () => {
   const refreshing = ref(false)
   const error = shallowRef<ApiError | null>(null)
   const lastLoadedAt = ref<Date | null>(null)
+  /** The community whose matters the list holds (set with them, when a load completes). */
+  const loadedCommunityId = ref<HazardQuery['communityId']>(undefined)
   const selectedId = ref<FeatureId | null>(null)
   const query = shallowRef<HazardQuery>({})
   let controller: AbortController | null = null
@@ -131,6 +133,7 @@ export const useHazardsStore = defineStore('hazards', () => {
     try {
       const fc = await api.hazards(q, ctrl.signal)
       raw.value = merged(markRaw(fc), arrivedDuringLoad)
+      loadedCommunityId.value = q.communityId
       lastLoadedAt.value = new Date()
       error.value = null
       status.value = 'ready'
@@ -182,6 +185,7 @@ export const useHazardsStore = defineStore('hazards', () => {
     error,
     lastLoadedAt,
     loaded,
+    loadedCommunityId,
     load,
     refresh,
     upsert,

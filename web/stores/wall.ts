@@ -157,10 +157,11 @@ export const useWallStore = defineStore('wall', () => {
     if (stopWatch) return
     seen = hazards.loaded ? snapshot(hazards.features) : null
     stopWatch = watch(
-      () => [hazards.features, hazards.loaded] as const,
-      ([features, loaded]) => {
-        if (!loaded) {
-          seen = null
+      () => [hazards.features, hazards.loaded, hazards.loadedCommunityId] as const,
+      ([features, loaded, community], previous) => {
+        // Another community chosen (the street overview): its matters are a new baseline, not new arrivals.
+        if (!loaded || (previous && String(previous[2]) !== String(community))) {
+          seen = loaded ? snapshot(features) : null
           return
         }
         const found = newAlerts(seen, features)
