@@ -25,6 +25,7 @@ function hazard(id: number, p: Partial<HazardProperties> = {}): HazardFeature {
       zoneId: 1,
       microGridId: null,
       buildingId: null,
+      place: null,
       type: 'hazard',
       category: 'fire_lane_blocked',
       severity: 'minor',

@@ -82,6 +82,10 @@ export const HazardProperties = z.object({
   zoneId: id.nullable(),
   microGridId: id.nullable().describe('the micro-grid (微网格) it was reported in, if any; zoneId is its grid'),
   buildingId: id.nullable(),
+  place: z
+    .object({ buildingName: z.string().nullable(), compoundName: z.string().nullable() })
+    .nullable()
+    .describe('the building it is at and its compound (小区), for a readable address (core/address.ts); null without a building'),
   type: z.enum(MATTER_TYPES).describe('kind of matter (事项类型)'),
   category: z.enum(ALL_CATEGORIES as unknown as [string, ...string[]]).describe('one of its type’s categories (core/matters.ts CATEGORIES_BY_TYPE)'),
   severity: z.enum(SEVERITIES),

@@ -13,7 +13,8 @@ export function tsType(schema: Json | undefined, indent = ''): string {
   // Only words (description, title, …): any JSON value.
   const SHAPING = ['type', 'properties', 'additionalProperties', '$ref', 'enum', 'anyOf', 'oneOf', 'allOf', 'items']
   if (!SHAPING.some((k) => k in schema)) return 'unknown'
-  const orNull = (t: string) => (schema.nullable === true && !t.includes('null') ? `${t} | null` : t)
+  // Null is added once: an enum or union that lists it already ends in it (an object's members may mention null).
+  const orNull = (t: string) => (schema.nullable === true && !/(^|\| )null$/.test(t) ? `${t} | null` : t)
   if (typeof schema.$ref === 'string') return orNull(schema.$ref.split('/').pop()!)
   if (Array.isArray(schema.enum)) return orNull(schema.enum.map((v) => JSON.stringify(v)).join(' | '))
   const union = (schema.anyOf ?? schema.oneOf) as Json[] | undefined

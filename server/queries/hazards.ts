@@ -98,6 +98,8 @@ export function hazardProps(sql: Queryable, at?: string): postgres.Fragment {
     'zoneId', h.zone_id,
     'microGridId', h.micro_zone_id,
     'buildingId', h.building_id,
+    'place', (select json_build_object('buildingName', b.name, 'compoundName', cp.name)
+              from buildings b left join compounds cp on cp.id = b.compound_id where b.id = h.building_id),
     'type', h.type,
     'category', h.category,
     'severity', h.severity,

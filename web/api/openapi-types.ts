@@ -105,6 +105,10 @@ export type Hazard = {
     zoneId: number | null
     microGridId: number | null
     buildingId: number | null
+    place: {
+      buildingName: string | null
+      compoundName: string | null
+    } | null
     type: "hazard" | "dispute" | "lead" | "emergency" | "request" | "information"
     category: "flying_wire_charging" | "ebike_indoor" | "fire_lane_blocked" | "corridor_clutter" | "facility_aging" | "poor_lighting" | "falling_object_risk" | "other" | "neighbours" | "family" | "noise" | "property" | "suspicious_person" | "suspicious_vehicle" | "fraud" | "fire" | "medical" | "flood" | "gas_leak" | "traffic" | "repair" | "environment" | "elderly_help" | "micro_wish" | "opinion" | "suggestion" | "complaint"
     severity: "minor" | "major" | "critical"
@@ -153,6 +157,10 @@ export type HazardDetail = {
     zoneId: number | null
     microGridId: number | null
     buildingId: number | null
+    place: {
+      buildingName: string | null
+      compoundName: string | null
+    } | null
     type: "hazard" | "dispute" | "lead" | "emergency" | "request" | "information"
     category: "flying_wire_charging" | "ebike_indoor" | "fire_lane_blocked" | "corridor_clutter" | "facility_aging" | "poor_lighting" | "falling_object_risk" | "other" | "neighbours" | "family" | "noise" | "property" | "suspicious_person" | "suspicious_vehicle" | "fraud" | "fire" | "medical" | "flood" | "gas_leak" | "traffic" | "repair" | "environment" | "elderly_help" | "micro_wish" | "opinion" | "suggestion" | "complaint"
     severity: "minor" | "major" | "critical"
@@ -1094,7 +1102,7 @@ export type AlertChannel = {
     status: "pending" | "sending" | "sent" | "failed"
     at: string
     error: string | null
-  }
+  } | null
 }
 
 export type AlertChannelList = {
@@ -1139,7 +1147,7 @@ export type AlertTestResult = {
     lastAttemptAt: string | null
     nextAttemptAt: string | null
     sentAt: string | null
-  }
+  } | null
 }
 
 export type PartnerUnit = {
@@ -1976,7 +1984,7 @@ export interface ApiOperations {
       properties?: {
         name?: string
         assigneeId?: number | null
-      }
+      } | null
     }
     response: ZoneSplit
   }
