@@ -30,7 +30,7 @@ const createdOrSame = (schema: SchemaName): Record<number, ResponseSpec> => ({
   200: { description: 'The same request was made before (same clientId): the first result', schema },
 })
 const noContent: Record<number, ResponseSpec> = { 204: { description: 'Done; no body' } }
-const geojson = (schema: SchemaName = 'AnyFeatureCollection'): Record<number, ResponseSpec> => ok(schema, 'GeoJSON', GEOJSON)
+const geojson = (schema: SchemaName): Record<number, ResponseSpec> => ok(schema, 'GeoJSON', GEOJSON)
 const file = (type: string, description: string): Record<number, ResponseSpec> => ({ 200: { description, type } })
 
 /**
@@ -56,7 +56,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   // Communities and layers
   'GET /api/communities': { tag: 'communities', summary: 'Communities the caller may see', responses: geojson('CommunityCollection') },
   'POST /api/communities': { tag: 'communities', summary: 'Create a community from its boundary', responses: created('Community') },
-  'GET /api/layers/:layer': { tag: 'layers', summary: 'A map layer as GeoJSON (buildings, compounds, roads, key places, …)', responses: geojson() },
+  'GET /api/layers/:layer': { tag: 'layers', summary: 'A map layer as GeoJSON (buildings, compounds, roads, key places, …)', description: 'The features’ properties depend on the layer: see the schemas named in MapLayer.', responses: geojson('MapLayer') },
   'GET /api/tiles/:layer/:z/:x/:tile': {
     tag: 'layers',
     summary: 'A Mapbox vector tile of a layer (`{y}.mvt`)',
@@ -69,7 +69,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'GET /api/community-imports': { tag: 'import', summary: 'Jobs of new communities from their own files', responses: ok('ImportJobList') },
   'POST /api/community-imports': { tag: 'import', summary: 'Upload a community’s map files (multipart); the job reads them in the background', responses: { 202: { description: 'Accepted', schema: 'ImportJob' } } },
   'GET /api/community-imports/:id': { tag: 'import', summary: 'A community import job', responses: ok('ImportJob') },
-  'GET /api/community-imports/:id/features': { tag: 'import', summary: 'The features a job read, for review', responses: geojson() },
+  'GET /api/community-imports/:id/features': { tag: 'import', summary: 'The features a job read, for review', responses: geojson('ImportFeatureCollection') },
   'POST /api/community-imports/:id/commit': { tag: 'import', summary: 'Commit a reviewed import', responses: { 202: { description: 'Accepted', schema: 'ImportJob' } } },
   // Hazards
   'GET /api/hazards': {

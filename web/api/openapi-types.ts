@@ -743,6 +743,145 @@ export type Building = {
   headName: string | null
 }
 
+export type CommunityLayer = {
+  type: "FeatureCollection"
+  features: Community[]
+}
+
+export type CompoundFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    name: string
+    communityId: number
+  }
+}
+
+export type CompoundLayer = {
+  type: "FeatureCollection"
+  features: CompoundFeature[]
+}
+
+export type BuildingFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    name: string | null
+    kind: string
+    floors: number | null
+    households: number
+    compoundId: number | null
+    communityId: number
+    headPersonId: number | null
+    headName: string | null
+  }
+}
+
+export type BuildingLayer = {
+  type: "FeatureCollection"
+  features: BuildingFeature[]
+}
+
+export type KeyPlaceFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    kind: "entrance" | "garage" | "fire_lane" | "charging_shed" | "shop" | "other"
+    name: string
+    buildingId: number | null
+    communityId: number
+  }
+}
+
+export type KeyPlaceLayer = {
+  type: "FeatureCollection"
+  features: KeyPlaceFeature[]
+}
+
+export type ZoneLayerFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    name: string
+    communityId: number
+    parentId: number | null
+    assigneeId: number | null
+    assigneeName: string | null
+    teamId: number | null
+    areaM2: number
+  }
+}
+
+export type ZoneLayer = {
+  type: "FeatureCollection"
+  features: ZoneLayerFeature[]
+}
+
+export type RoadFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    kind: string
+    kindDetail: string | null
+    name: string | null
+  }
+}
+
+export type RoadLayer = {
+  type: "FeatureCollection"
+  features: RoadFeature[]
+}
+
+export type WaterFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    kind: string | null
+    name: string | null
+  }
+}
+
+export type WaterLayer = {
+  type: "FeatureCollection"
+  features: WaterFeature[]
+}
+
+export type MapLayer = CommunityLayer | CompoundLayer | BuildingLayer | KeyPlaceLayer | ZoneLayer | RoadLayer | WaterLayer
+
+export type ImportFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    seq: number
+    layer: "buildings" | "roads" | "other"
+    status: "pending" | "accepted" | "straddling" | "refused" | "merged"
+    reason: string | null
+    file: string
+    index: number
+    insideShare: number | null
+    name: string | null
+    osmId: string | null
+  }
+}
+
+export type ImportFeatureCollection = {
+  type: "FeatureCollection"
+  features: ImportFeature[]
+}
+
 export type AuditEntry = {
   id: number
   at: string
@@ -976,6 +1115,17 @@ export type ZoneSplit = {
   created: Zone
 }
 
+export type SuggestBalance = {
+  by: "households" | "buildings"
+  mean: number
+  min: number
+  max: number
+  minRatio: number
+  maxRatio: number
+  withinTolerance: boolean
+  tolerance: number
+}
+
 export type ZoneSuggestion = {
   type: "FeatureCollection"
   features: Array<{
@@ -992,16 +1142,7 @@ export type ZoneSuggestion = {
       parentId: number | null
     }
   }>
-  balance: {
-    by: "households" | "buildings"
-    mean: number
-    min: number
-    max: number
-    minRatio: number
-    maxRatio: number
-    withinTolerance: boolean
-    tolerance: number
-  }
+  balance: SuggestBalance
   communityId: number
 }
 
@@ -1262,6 +1403,15 @@ export type PatrolPlanList = {
   items: PatrolPlan[]
 }
 
+export type PlanPerson = {
+  personId: number
+  name: string
+  planned: boolean
+  came: boolean
+  onDutyMinutes: number
+  distanceM: number
+}
+
 export type PlanCoverage = {
   planId: number
   communityId: number
@@ -1303,14 +1453,7 @@ export type PlanCoverage = {
     }
   }>
   unvisited: AnyFeatureCollection
-  people: Array<{
-    personId: number
-    name: string
-    planned: boolean
-    came: boolean
-    onDutyMinutes: number
-    distanceM: number
-  }>
+  people: PlanPerson[]
   runningNow: boolean
   zonesWithoutDutyNow: Array<{
     zoneId: number
@@ -1532,21 +1675,23 @@ export type PersonPoints = {
   }>
 }
 
+export type HotspotProperties = {
+  id: string
+  col: number
+  row: number
+  count: number
+  giZ: number | null
+  giP: number | null
+  confidence: 3 | 2 | 1 | 0 | -1 | -2 | -3
+}
+
 export type HotspotCollection = {
   type: "FeatureCollection"
   features: Array<{
     type: "Feature"
     id?: string
     geometry: Geometry | null
-    properties: {
-      id: string
-      col: number
-      row: number
-      count: number
-      giZ: number | null
-      giP: number | null
-      confidence: number
-    }
+    properties: HotspotProperties
   }>
   communityId: number
   cellM: number
@@ -1697,7 +1842,7 @@ export interface ApiOperations {
     path: { layer: "communities" | "compounds" | "buildings" | "key-places" | "zones" | "roads" | "water" }
     query: { bbox?: string; communityId?: number }
     body: never
-    response: AnyFeatureCollection
+    response: MapLayer
   }
   "GET /api/tiles/{layer}/{z}/{x}/{tile}": {
     path: { layer: "buildings" | "zones" | "key-places" | "hazards" | "roads" | "compounds" | "compound-labels" | "communities"; z: string; x: string; tile: string }
@@ -1764,7 +1909,7 @@ export interface ApiOperations {
     path: { id: number }
     query: { status?: string; layer?: "buildings" | "roads" | "other"; limit?: number; offset?: number }
     body: never
-    response: AnyFeatureCollection
+    response: ImportFeatureCollection
   }
   "POST /api/community-imports/{id}/commit": {
     path: { id: number }
