@@ -308,6 +308,7 @@ describe('responses', () => {
   test('zones: list, one zone, check and statistics', async () => {
     const zones = (await conforms('/api/zones')) as { features: { id: number }[] }
     await conforms(`/api/zones/${zones.features[0]!.id}`)
+    await conforms(`/api/zones/${zones.features[0]!.id}/versions`)
     await conforms('/api/zones/check?communityId=1')
     await conforms('/api/zones/stats')
   })

@@ -91,6 +91,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'POST /api/zones/suggest': { tag: 'zones', summary: 'Suggest n zones for a community, or n micro-grids for one of its grids (parentId)', responses: ok('ZoneSuggestion') },
   'GET /api/zones/:id': { tag: 'zones', summary: 'A zone with its buildings, key places, person and teams', responses: ok('ZoneDetail') },
   'POST /api/zones': { tag: 'zones', summary: 'Draw a zone (`?strict=true` refuses overlaps with 409)', responses: created('ZoneWrite') },
+  'GET /api/zones/:id/versions': { tag: 'zones', summary: 'A zone’s versions, newest first: valid when, who wrote it, area and its change, geometry', responses: ok('ZoneVersionList') },
   'PUT /api/zones/:id': { tag: 'zones', summary: 'Reshape, rename or reassign a zone', responses: ok('ZoneWrite') },
   'POST /api/zones/:id/split': { tag: 'zones', summary: 'Split a zone by a drawn part', responses: created('ZoneSplit') },
   'DELETE /api/zones/:id': { tag: 'zones', summary: 'Delete a zone', responses: noContent },

@@ -167,6 +167,25 @@ export const ZoneDetail = feature(
   id,
 )
 export const ZoneWrite = Zone.extend({ overlaps: z.array(z.object({ zoneId: id, name: z.string(), areaM2: z.number() })).describe('other zones of the same tier it overlaps, largest first') })
+/** A version of a zone: what it was while valid, and who wrote it. */
+export const ZoneVersion = z.object({
+  id: id.describe('the history row'),
+  zoneId: id,
+  communityId: id,
+  name: z.string(),
+  validFrom: time,
+  validTo: nullableTime.describe('null for the current version'),
+  assigneeId: id.nullable(),
+  assigneeName: z.string().nullable(),
+  parentId: id.nullable(),
+  areaM2: z.number(),
+  areaChangeM2: z.number().nullable().describe('against the version before; null for the first'),
+  userId: id.nullable().describe('who wrote it (the audit log); null when not recorded'),
+  userName: z.string().nullable(),
+  action: z.string().nullable().describe('create, update, split, … as the audit log has it'),
+  geometry: Geometry,
+})
+export const ZoneVersionList = items(ZoneVersion)
 const Overlap = z.object({ a: id, b: id, areaM2: z.number(), geometry: Geometry.nullable() }).describe('a pair sharing more than a sliver, a < b')
 export const ZoneCheck = z.object({
   communityId: id,
@@ -311,6 +330,8 @@ export const Person = z.object({
   teamIds: z.array(id),
   teamNames: z.array(z.string()),
   deputyOf: z.array(id).describe('teams where the person is a deputy leader'),
+  zoneNames: z.array(z.string()).describe('the zones the person is responsible for (责任人)'),
+  teamZoneNames: z.array(z.string()).describe('the other zones the person’s teams look after'),
   name: z.string(),
   phone: z.string().nullable().describe('masked (138****1234) unless the caller may manage the roster'),
   title: z.string().nullable(),
@@ -912,6 +933,8 @@ export const RESPONSE_SCHEMAS = {
   ZoneCollection,
   ZoneDetail,
   ZoneWrite,
+  ZoneVersion,
+  ZoneVersionList,
   ZoneCheck,
   ZoneStats,
   Stats,

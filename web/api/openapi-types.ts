@@ -317,6 +317,28 @@ export type ZoneWrite = {
   }>
 }
 
+export type ZoneVersion = {
+  id: number
+  zoneId: number
+  communityId: number
+  name: string
+  validFrom: string
+  validTo: string | null
+  assigneeId: number | null
+  assigneeName: string | null
+  parentId: number | null
+  areaM2: number
+  areaChangeM2: number | null
+  userId: number | null
+  userName: string | null
+  action: string | null
+  geometry: Geometry
+}
+
+export type ZoneVersionList = {
+  items: ZoneVersion[]
+}
+
 export type ZoneCheck = {
   communityId: number
   overlaps: Array<{
@@ -563,6 +585,8 @@ export type Person = {
   teamIds: number[]
   teamNames: string[]
   deputyOf: number[]
+  zoneNames: string[]
+  teamZoneNames: string[]
   name: string
   phone: string | null
   title: string | null
@@ -586,6 +610,8 @@ export type PersonDetail = {
   teamIds: number[]
   teamNames: string[]
   deputyOf: number[]
+  zoneNames: string[]
+  teamZoneNames: string[]
   name: string
   phone: string | null
   title: string | null
@@ -2060,6 +2086,12 @@ export interface ApiOperations {
     query: never
     body: never
     response: void
+  }
+  "GET /api/zones/{id}/versions": {
+    path: { id: number }
+    query: never
+    body: never
+    response: ZoneVersionList
   }
   "POST /api/zones/{id}/split": {
     path: { id: number }
