@@ -121,3 +121,26 @@ test('a zone’s versions list when, who and the change of area; a past version 
     .toBeGreaterThan(0)
   await page.screenshot({ path: 'test-results/planner-versions.png' })
 })
+
+test('reshaping a zone with a long, detailed boundary shows fewer, larger handles than it has vertices', async () => {
+  const [zone] = await server.db.sql<{ name: string; n: number }[]>`
+    select name, ST_NPoints(geom)::int as n from zones where community_id = 1 and parent_id is null order by ST_NPoints(geom) desc limit 1`
+  expect(zone!.n).toBeGreaterThan(40)
+  await selectZone(zone!.name)
+  await page.click('[data-testid=zone-reshape]')
+  const handles = () =>
+    page.evaluate(() => {
+      const all = window.__safegrid!.map.queryRenderedFeatures().filter((f) => f.properties.selectionPoint || f.properties.midPoint)
+      const count = (kind: string, shown: boolean) => all.filter((f) => f.properties[kind] && (Number(f.properties.pointWidth) > 0) === shown).length
+      const widths = all.filter((f) => f.properties.selectionPoint && Number(f.properties.pointWidth) > 0).map((f) => Number(f.properties.pointWidth))
+      return { vertices: count('selectionPoint', true), hiddenVertices: count('selectionPoint', false), midpoints: count('midPoint', true), hiddenMidpoints: count('midPoint', false), minWidth: Math.min(...widths) }
+    })
+  await expect.poll(async () => (await handles()).vertices, { timeout: 10_000 }).toBeGreaterThan(3)
+  const h = await handles()
+  expect(h.hiddenVertices).toBeGreaterThan(0)
+  expect(h.hiddenMidpoints).toBeGreaterThan(0)
+  expect(h.midpoints).toBeLessThan(h.vertices)
+  expect(h.minWidth).toBeGreaterThanOrEqual(7)
+  await page.screenshot({ path: 'test-results/planner-handles.png' })
+  await page.click('[data-testid=zone-cancel]')
+})
