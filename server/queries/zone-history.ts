@@ -69,6 +69,8 @@ export interface PeriodZone {
   patrolled: boolean
   /** GeoJSON text of the latest version's geometry (with `geometry: true`). */
   geometry: string | null
+  /** Area (m², in the community's UTM zone) of the latest version in the period. */
+  areaM2: number
 }
 
 /**
@@ -87,9 +89,11 @@ export async function periodZones(
   return sql<PeriodZone[]>`
     select z.community_id as "communityId", z.zone_id as "zoneId", z.name, z.assignee_id as "assigneeId", p.name as "assigneeName",
            zz.team_id as "teamId", tm.name as "teamName", z.share, z.patrolled,
-           ${options.geometry ? sql`ST_AsGeoJSON(z.geom, 6)` : sql`null::text`} as geometry
+           ${options.geometry ? sql`ST_AsGeoJSON(z.geom, 6)` : sql`null::text`} as geometry,
+           round(ST_Area(ST_Transform(z.geom, c.utm_srid))::numeric, 1)::float8 as "areaM2"
     from sg_period_zones(${communityIds}::bigint[], ${from}::timestamptz, ${to}::timestamptz,
                          ${options.held ?? []}::bigint[], ${options.keepCurrent ?? false}) z
+    join communities c on c.id = z.community_id
     left join zones zz on zz.id = z.zone_id
     left join teams tm on tm.id = zz.team_id
     left join people p on p.id = z.assignee_id
