@@ -461,16 +461,7 @@ export const KeyPlaceFeature = feature(z.object({ id, kind: z.enum(KEY_PLACE_KIN
 export const KeyPlaceLayer = collection(KeyPlaceFeature)
 /** A zone as the map draws it (the zone list, `GET /api/zones`, says more). */
 export const ZoneLayerFeature = feature(
-  z.object({
-    id,
-    name: z.string(),
-    communityId: id,
-    parentId: id.nullable().describe('the grid this zone is a micro-grid (微网格) of; null for a grid'),
-    assigneeId: id.nullable(),
-    assigneeName: z.string().nullable(),
-    teamId: id.nullable(),
-    areaM2: z.number(),
-  }),
+  ZoneProperties.pick({ id: true, name: true, communityId: true, parentId: true, assigneeId: true, assigneeName: true, teamId: true, areaM2: true }),
   id,
 )
 export const ZoneLayer = collection(ZoneLayerFeature)
