@@ -73,35 +73,10 @@ export interface ZoneCheck<Id = number, OverlapGeometry = unknown, GapGeometry =
   microGrids: MicroGridCheck<Id, OverlapGeometry, GapGeometry>[]
 }
 
-/** How balanced a zone suggestion is (`POST /api/zones/suggest`). */
-export interface SuggestBalance {
-  /** What is balanced: households, or buildings when no building records households. */
-  by: 'households' | 'buildings'
-  mean: number
-  min: number
-  max: number
-  /** min / mean and max / mean. */
-  minRatio: number
-  maxRatio: number
-  /** Whether every group lies within ±tolerance of the mean. */
-  withinTolerance: boolean
-  tolerance: number
-}
-
-/** Hot-spot confidence bin: 3/2/1 hot at 99/95/90 %, -3/-2/-1 cold, 0 not significant. */
-export type HotspotConfidence = -3 | -2 | -1 | 0 | 1 | 2 | 3
-
-/** One hexagon cell of `GET /api/analysis/hotspots`. */
-export interface HotspotProperties {
-  id: string
-  /** Column and row of the hexagon in `ST_HexagonGrid(cell)` of the community's UTM zone. */
-  col: number
-  row: number
-  count: number
-  giZ: number | null
-  giP: number | null
-  confidence: HotspotConfidence
-}
+/** Hot-spot confidence bins: 3/2/1 hot at 99/95/90 %, -3/-2/-1 cold, 0 not significant. */
+export const HOTSPOT_CONFIDENCES = [3, 2, 1, 0, -1, -2, -3] as const
+/** A hot-spot confidence bin ({@link HOTSPOT_CONFIDENCES}). */
+export type HotspotConfidence = (typeof HOTSPOT_CONFIDENCES)[number]
 
 /** A patrol plan (`/api/patrol-plans`), with its area's GeoJSON Polygon as a parameter. */
 export interface PatrolPlan<Area = unknown> {
@@ -127,21 +102,11 @@ export interface PatrolPlan<Area = unknown> {
   occurrences?: Occurrence[]
 }
 
-/** A person of a plan's answer: planned or not, minutes on duty and metres walked in the plan's windows. */
-export interface PlanPerson {
-  personId: number
-  name: string
-  planned: boolean
-  /** Whether the person was on duty inside the plan's windows at all (however briefly). */
-  came: boolean
-  /** Minutes on duty inside the plan's windows (an open session counts up to now). */
-  onDutyMinutes: number
-  /** Metres walked on duty inside the windows (plausible points, joined as in the coverage). */
-  distanceM: number
-}
-
-/** `GET /api/patrol-plans/:id/coverage`: a plan against reality, with its unvisited places' GeoJSON as a parameter. */
-export interface PlanCoverage<Unvisited = unknown> {
+/**
+ * `GET /api/patrol-plans/:id/coverage`: a plan against reality, with its unvisited places' GeoJSON and
+ * its people (planned or not, minutes on duty and metres walked in the plan's windows) as parameters.
+ */
+export interface PlanCoverage<Unvisited = unknown, Person = unknown> {
   planId: number
   communityId: number
   window: Occurrence
@@ -152,7 +117,7 @@ export interface PlanCoverage<Unvisited = unknown> {
   keyPlaces: CoverageCount & { byTrack: number; byCheckin: number }
   byZone: { zoneId: number; name: string; buildings: CoverageCount; keyPlaces: CoverageCount }[]
   unvisited: Unvisited
-  people: PlanPerson[]
+  people: Person[]
   /** Whether one of the plan's windows runs now. */
   runningNow: boolean
   /** The plan's zones where nobody is on duty now (no open session whose latest position, at most 15 minutes old, lies in the zone). */

@@ -82,3 +82,7 @@ export type CareGroup = (typeof CARE_GROUPS)[number]
 /** Ratings a resident gives a closed matter (满意度). */
 export const RATINGS = ['satisfied', 'basically', 'unsatisfied'] as const
 export type Rating = (typeof RATINGS)[number]
+
+/** Kinds of key places (重点部位); the database refuses any other. */
+export const KEY_PLACE_KINDS = ['entrance', 'garage', 'fire_lane', 'charging_shed', 'shop', 'other'] as const
+export type KeyPlaceKind = (typeof KEY_PLACE_KINDS)[number]

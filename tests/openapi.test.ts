@@ -6,6 +6,8 @@ import { createApp } from '../server/app.ts'
 import { LiveHub } from '../server/live/hub.ts'
 import { openApiPath, type Json, type OpenApiDocument } from '../server/openapi/document.ts'
 import { typesOf } from '../server/openapi/typescript.ts'
+import { LAYERS } from '../server/queries/layers.ts'
+import { heldOutExtract, rectangle, toKml, toOsmXml } from './helpers/map-files.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 
 /*
@@ -257,6 +259,45 @@ describe('responses', () => {
     await conforms('/api/layers/buildings?communityId=1')
   })
 
+  test('every map layer matches the schema of its own layer', async () => {
+    const SCHEMAS: Record<string, string> = {
+      communities: 'CommunityLayer',
+      compounds: 'CompoundLayer',
+      buildings: 'BuildingLayer',
+      'key-places': 'KeyPlaceLayer',
+      zones: 'ZoneLayer',
+      roads: 'RoadLayer',
+      water: 'WaterLayer',
+    }
+    expect(Object.keys(SCHEMAS).sort()).toEqual([...LAYERS].sort())
+    for (const [layer, name] of Object.entries(SCHEMAS)) {
+      const body = (await conforms(`/api/layers/${layer}?communityId=1`)) as { features: unknown[] }
+      if (layer !== 'water') expect(body.features.length, layer).toBeGreaterThan(0)
+      const validate = validator().compile({ $ref: `openapi#/components/schemas/${name}` })
+      const ok = validate(body)
+      expect(ok ? [] : validate.errors!.slice(0, 5).map((e) => `${e.dataPath} ${e.message}`), layer).toEqual([])
+    }
+  })
+
+  test('a community import job and the features it read', async () => {
+    const part = heldOutExtract({ west: 114.392, east: 114.396, dx: 0.06, dy: 0.03 })
+    const [minx, miny, maxx, maxy] = part.bbox
+    const form = new FormData()
+    form.append('name', 'OpenAPI 导入')
+    form.append('boundary', new Blob([toKml(rectangle(minx - 0.0005, miny - 0.0005, maxx + 0.0005, maxy + 0.0005))]), 'boundary.kml')
+    form.append('data', new Blob([toOsmXml(part)]), 'extract.osm')
+    const queued = (await check('POST', '/api/community-imports', await admin.post('/api/community-imports', form), 202)) as { id: number }
+    let status = ''
+    for (let i = 0; i < 600 && !['ready', 'failed'].includes(status); i++) {
+      status = ((await conforms(`/api/community-imports/${queued.id}`)) as { status: string }).status
+      if (!['ready', 'failed'].includes(status)) await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(status).toBe('ready')
+    const features = (await conforms(`/api/community-imports/${queued.id}/features`)) as { features: { properties: { layer: string } }[] }
+    expect(features.features.some((f) => f.properties.layer === 'buildings')).toBe(true)
+    await conforms(`/api/community-imports/${queued.id}/features?status=refused&layer=other`)
+  })
+
   test('hazards: a page, and one hazard with its events', async () => {
     const page = (await conforms('/api/hazards?limit=100')) as { features: { id: number }[] }
     expect(page.features.length).toBe(100)
@@ -267,6 +308,7 @@ describe('responses', () => {
   test('zones: list, one zone, check and statistics', async () => {
     const zones = (await conforms('/api/zones')) as { features: { id: number }[] }
     await conforms(`/api/zones/${zones.features[0]!.id}`)
+    await conforms(`/api/zones/${zones.features[0]!.id}/versions`)
     await conforms('/api/zones/check?communityId=1')
     await conforms('/api/zones/stats')
   })
@@ -382,6 +424,61 @@ describe('responses', () => {
     const people = (await conforms('/api/people')) as { items: { id: number }[] }
     await conforms(`/api/people/${people.items[0]!.id}/activity?${window()}`)
     await conforms(`/api/coverage/route?communityId=1&${window()}`)
+  })
+
+  test('plans: one made and changed', async () => {
+    const zones = (await conforms('/api/zones?communityId=1')) as { features: { id: number }[] }
+    const people = (await conforms('/api/people?communityId=1')) as { items: { id: number }[] }
+    const body = {
+      communityId: 1,
+      type: 'night_special',
+      name: 'OpenAPI 夜查',
+      from: new Date(server.seededAt.getTime()).toISOString(),
+      to: new Date(server.seededAt.getTime() + 7 * 86_400_000).toISOString(),
+      repeat: { weekdays: [1, 3, 5], start: '19:00', end: '22:00' },
+      zoneIds: zones.features.slice(0, 2).map((z) => z.id),
+      personIds: people.items.slice(0, 2).map((p) => p.id),
+      leaderId: people.items[2]!.id,
+    }
+    const made = (await sends(admin, 'POST', '/api/patrol-plans', body, 201)) as { id: number }
+    const changed = (await sends(admin, 'PUT', `/api/patrol-plans/${made.id}`, { name: 'OpenAPI 夜查（改）', repeat: null }, 200)) as { name: string }
+    expect(changed.name).toBe('OpenAPI 夜查（改）')
+  })
+
+  test('duty: a start, the same start again, and the stop', async () => {
+    const patrol = await server.login('patrol')
+    const t = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString()
+    const start = { action: 'start', deviceId: 'openapi-phone', t: t(20), clientId: 'openapi-duty-start' }
+    await sends(patrol, 'POST', '/api/duty', start, 201)
+    await sends(patrol, 'POST', '/api/duty', start, 200)
+    const stopped = (await sends(patrol, 'POST', '/api/duty', { action: 'stop', deviceId: 'openapi-phone', t: t(1), clientId: 'openapi-duty-stop' }, 201)) as { open: boolean }
+    expect(stopped.open).toBe(false)
+  })
+
+  test('care: a household registered and changed, a visit at its door by its code', async () => {
+    const [me] = await server.db.sql<{ personId: number }[]>`select person_id::int as "personId" from users where username = 'patrol'`
+    const [door] = await server.db.sql<{ lon: number; lat: number }[]>`select ST_X(ST_PointOnSurface(boundary)) as lon, ST_Y(ST_PointOnSurface(boundary)) as lat from communities where id = 1`
+    const resident = (await sends(admin, 'POST', '/api/care/residents', { communityId: 1, name: 'OpenAPI 关爱对象', group: 'elderly_alone', lon: door!.lon, lat: door!.lat, visitsPerWeek: 2, personIds: [me!.personId] }, 201)) as { id: number; doorCode: string }
+    await sends(admin, 'PUT', `/api/care/residents/${resident.id}`, { visitsPerWeek: 3 }, 200)
+    const patrol = await server.login('patrol')
+    const visit = { residentId: resident.id, code: resident.doorCode, clientId: 'openapi-visit' }
+    const first = (await sends(patrol, 'POST', '/api/care/visits', visit, 201)) as { id: number }
+    const again = (await sends(patrol, 'POST', '/api/care/visits', visit, 200)) as { id: number }
+    expect(again.id).toBe(first.id)
+  })
+
+  test('points: the rules set, a redemption and the same one again', async () => {
+    const rules = (await conforms('/api/points/rules?communityId=1')) as { perCheckin: number }
+    await sends(admin, 'PUT', '/api/points/rules', { communityId: 1, perCheckin: rules.perCheckin }, 200)
+    const ranking = (await conforms('/api/points/ranking?communityId=1')) as { items: { personId: number; points: number }[] }
+    const top = ranking.items[0]
+    expect(top).toBeDefined()
+    const mine = (await conforms(`/api/points?personId=${top!.personId}`)) as { balance: number }
+    expect(mine.balance).toBeGreaterThanOrEqual(1)
+    const body = { personId: top!.personId, points: 1, item: 'OpenAPI 兑换', clientId: 'openapi-redemption' }
+    const first = (await sends(admin, 'POST', '/api/points/redemptions', body, 201)) as { id: number }
+    const again = (await sends(admin, 'POST', '/api/points/redemptions', body, 200)) as { id: number }
+    expect(again.id).toBe(first.id)
   })
 
   test('care and points', async () => {

@@ -3,7 +3,8 @@ import { expect, test } from 'vitest'
 import { ApiError } from '../web/api/client.ts'
 import { codeFromScan } from '../web/domain/checkin-code.ts'
 import { BASE_BACKOFF_MS, backoffMs, classify, MAX_BACKOFF_MS } from '../web/offline/sync.ts'
-import { keepFix, MAX_ACCURACY_M, MIN_INTERVAL_MS } from '../web/stores/duty.ts'
+import { PHONE_RECORDING } from '../core/tracking.ts'
+import { keepFix } from '../web/stores/duty.ts'
 
 const http = (status: number, title = 'x', detail: string | null = null): ApiError => new ApiError({ status, title, detail, kind: 'http' })
 
@@ -30,10 +31,10 @@ test('backoff doubles from 5 s up to 5 min, with jitter', () => {
 test('a fix is recorded when it is the first, moved 5 m, or 15 s later; never when it is a guess', () => {
   const at = { lon: 114.4, lat: 30.5, accuracy: 8, t: 1_000_000 }
   expect(keepFix(at, null)).toBe(true)
-  expect(keepFix({ ...at, accuracy: MAX_ACCURACY_M + 1 }, null)).toBe(false)
+  expect(keepFix({ ...at, accuracy: PHONE_RECORDING.maxAccuracyM + 1 }, null)).toBe(false)
   expect(keepFix({ ...at, t: at.t + 2000, lat: at.lat + 0.00001 }, at)).toBe(false) // ~1 m
   expect(keepFix({ ...at, t: at.t + 2000, lat: at.lat + 0.0001 }, at)).toBe(true) // ~11 m
-  expect(keepFix({ ...at, t: at.t + MIN_INTERVAL_MS }, at)).toBe(true)
+  expect(keepFix({ ...at, t: at.t + PHONE_RECORDING.minIntervalMs }, at)).toBe(true)
   expect(keepFix({ ...at, t: at.t }, at)).toBe(false)
 })
 

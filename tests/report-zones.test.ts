@@ -13,7 +13,7 @@ import { startTestServer, type Client, type TestServer } from './helpers/server.
  */
 
 interface ReportJson {
-  byZone: { zoneId: number; name: string; found: number }[]
+  byZone: { zoneId: number; name: string; found: number; areaM2: number }[]
   coverageByZone: { zoneId: number; name: string; buildings: { total: number } }[]
   map: { zones: { name: string }[] }
   headline: { found: number }
@@ -133,5 +133,16 @@ describe('zones of a report', () => {
     expect(report.coverageByZone.find((z) => z.zoneId === west)?.buildings.total).toBe(1)
     expect(report.coverageByZone.some((z) => z.zoneId === whole)).toBe(false)
     expect((await planner.del(`/api/zones/${whole}`)).status).toBe(204)
+  })
+
+  test('the by-zone table gives each zone its area, written as areas are everywhere (公顷 from one hectare up)', async () => {
+    const report = await monthReport()
+    expect(report.byZone.find((z) => z.zoneId === west)?.areaM2).toBeCloseTo(40_000, -2)
+    const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
+    const res = await viewer.get(`/api/reports/month?date=${date}&communityId=${communityId}&format=html`)
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toContain('<th>面积</th>')
+    expect(html).toMatch(/西区<\/td>[\s\S]*?4 公顷/)
   })
 })

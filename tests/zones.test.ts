@@ -287,6 +287,44 @@ test('a planner reassigns a zone: a new history version opens and the old one cl
   await deleteZonesOfTestCommunity()
 })
 
+test('a zone lists its versions newest first: when, who, area and its change, the geometry of each', async () => {
+  const zone = await createZone(await rect(0, 0, 100, 100), { name: '版本网格' })
+  const res = await planner.put(`/api/zones/${zone.id}`, { type: 'Feature', geometry: await rect(0, 0, 150, 100) })
+  expect(res.status).toBe(200)
+  const versions = await planner.get(`/api/zones/${zone.id}/versions`)
+  expect(versions.status).toBe(200)
+  const { items } = (await versions.json()) as { items: { validTo: string | null; userName: string | null; action: string | null; areaM2: number; areaChangeM2: number | null; geometry: { type: string } }[] }
+  expect(items.map((v) => [v.action, v.userName, v.validTo === null])).toEqual([
+    ['update', '网格规划员', true],
+    ['create', '网格规划员', false],
+  ])
+  expect(items[0]!.areaM2).toBeCloseTo(15_000, -1)
+  expect(items[0]!.areaChangeM2).toBeCloseTo(5_000, -1)
+  expect(items[1]!.areaM2).toBeCloseTo(10_000, -1)
+  expect(items[1]!.areaChangeM2).toBeNull()
+  expect(items[1]!.geometry.type).toBe('MultiPolygon')
+  await deleteZonesOfTestCommunity()
+})
+
+test('the versions of a zone in a community the caller may not see are a 404', async () => {
+  const zone = await createZone(await rect(0, 0, 100, 100))
+  await server.db.sql`insert into users (username, name, role, password_hash) select 'planner-elsewhere', '别处规划员', 'planner', password_hash from users where username = 'planner'`
+  await server.db.sql`insert into user_communities (user_id, community_id) select u.id, c.id from users u, communities c where u.username = 'planner-elsewhere' and c.id <> ${communityId} order by c.id limit 1`
+  const other = await server.login('planner-elsewhere')
+  expect((await other.get(`/api/zones/${zone.id}/versions`)).status).toBe(404)
+  await deleteZonesOfTestCommunity()
+})
+
+test('people list the names of the zones they are responsible for', async () => {
+  const [person] = await server.db.sql<{ id: number }[]>`
+    insert into people (community_id, name, title) values (${communityId}, '负责网格员', '网格员') returning id::int`
+  await createZone(await rect(0, 0, 100, 100), { name: '东片网格', assigneeId: person!.id })
+  const res = await planner.get(`/api/people?communityId=${communityId}`)
+  const { items } = (await res.json()) as { items: { id: number; zoneNames: string[]; teamZoneNames: string[] }[] }
+  expect(items.find((p) => p.id === person!.id)).toMatchObject({ zoneNames: ['东片网格'], teamZoneNames: [] })
+  await deleteZonesOfTestCommunity()
+})
+
 test('deleting a zone keeps its history, closed', async () => {
   const zone = await createZone(await rect(0, 0, 100, 100))
   expect((await planner.del(`/api/zones/${zone.id}`)).status).toBe(204)

@@ -13,16 +13,10 @@ export const MAX_POINTS_PER_REQUEST = 5000
 /** How far ahead of the server clock a phone may stamp a point (its clock runs a little fast). */
 export const TRACK_CLOCK_SKEW_MS = CLOCK_SKEW_MS
 
-/** Points stamped before this are refused as a bad time (an unset phone clock reads 1970). */
-export const TRACK_MIN_TIME = Date.UTC(2000, 0, 1)
+import { MAX_ACCURACY_M, TRACK_MIN_TIME } from '../../core/tracking.ts'
 
-/** Largest accuracy (m) a point may claim; more is not a position but a guess. */
-export const MAX_ACCURACY_M = 10_000
-
-/** Two consecutive points of a device join into a segment only if at most this many seconds apart… */
-export const RUN_MAX_GAP_S = 120
-/** …and at most this many metres apart (the contract's rule for runs and coverage). */
-export const RUN_MAX_GAP_M = 200
+/** The track rules shared with the phone (core/tracking.ts). */
+export { MAX_ACCURACY_M, RUN_MAX_GAP_M, RUN_MAX_GAP_S, TRACK_MIN_TIME } from '../../core/tracking.ts'
 
 /** A point that passed the checks. `t` is epoch milliseconds. */
 export interface TrackPoint {

@@ -10,7 +10,8 @@
  *    groups (a building whose near neighbour is in the other group) while that lowers the spread of the
  *    group totals, never emptying a group.
  */
-import type { SuggestBalance } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 
 /** A building to group: UTM centroid and households. */
 export interface SuggestItem {
@@ -21,7 +22,7 @@ export interface SuggestItem {
 }
 
 /** How far the group totals are from the mean. */
-export type Balance = SuggestBalance
+export type Balance = z.infer<typeof Schemas.SuggestBalance>
 
 /** The tolerance the suggestion aims for: every zone within ±15 % of the mean households. */
 export const BALANCE_TOLERANCE = 0.15

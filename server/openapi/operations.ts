@@ -30,7 +30,7 @@ const createdOrSame = (schema: SchemaName): Record<number, ResponseSpec> => ({
   200: { description: 'The same request was made before (same clientId): the first result', schema },
 })
 const noContent: Record<number, ResponseSpec> = { 204: { description: 'Done; no body' } }
-const geojson = (schema: SchemaName = 'AnyFeatureCollection'): Record<number, ResponseSpec> => ok(schema, 'GeoJSON', GEOJSON)
+const geojson = (schema: SchemaName): Record<number, ResponseSpec> => ok(schema, 'GeoJSON', GEOJSON)
 const file = (type: string, description: string): Record<number, ResponseSpec> => ({ 200: { description, type } })
 
 /**
@@ -58,7 +58,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'POST /api/communities': { tag: 'communities', summary: 'Create a community from its boundary', responses: created('Community') },
   'GET /api/communities/:id/targets': { tag: 'communities', summary: 'A community’s targets (目标值): its own and those it is measured against', responses: ok('CommunityTargets') },
   'PUT /api/communities/:id/targets': { tag: 'communities', summary: 'Set a community’s own targets (admin); absent or null keys take the defaults', responses: ok('CommunityTargets') },
-  'GET /api/layers/:layer': { tag: 'layers', summary: 'A map layer as GeoJSON (buildings, compounds, roads, key places, …)', responses: geojson() },
+  'GET /api/layers/:layer': { tag: 'layers', summary: 'A map layer as GeoJSON (buildings, compounds, roads, key places, …)', description: 'The features’ properties depend on the layer: see the schemas named in MapLayer.', responses: geojson('MapLayer') },
   'GET /api/tiles/:layer/:z/:x/:tile': {
     tag: 'layers',
     summary: 'A Mapbox vector tile of a layer (`{y}.mvt`)',
@@ -71,7 +71,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'GET /api/community-imports': { tag: 'import', summary: 'Jobs of new communities from their own files', responses: ok('ImportJobList') },
   'POST /api/community-imports': { tag: 'import', summary: 'Upload a community’s map files (multipart); the job reads them in the background', responses: { 202: { description: 'Accepted', schema: 'ImportJob' } } },
   'GET /api/community-imports/:id': { tag: 'import', summary: 'A community import job', responses: ok('ImportJob') },
-  'GET /api/community-imports/:id/features': { tag: 'import', summary: 'The features a job read, for review', responses: geojson() },
+  'GET /api/community-imports/:id/features': { tag: 'import', summary: 'The features a job read, for review', responses: geojson('ImportFeatureCollection') },
   'POST /api/community-imports/:id/commit': { tag: 'import', summary: 'Commit a reviewed import', responses: { 202: { description: 'Accepted', schema: 'ImportJob' } } },
   // Hazards
   'GET /api/hazards': {
@@ -93,6 +93,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'POST /api/zones/suggest': { tag: 'zones', summary: 'Suggest n zones for a community, or n micro-grids for one of its grids (parentId)', responses: ok('ZoneSuggestion') },
   'GET /api/zones/:id': { tag: 'zones', summary: 'A zone with its buildings, key places, person and teams', responses: ok('ZoneDetail') },
   'POST /api/zones': { tag: 'zones', summary: 'Draw a zone (`?strict=true` refuses overlaps with 409)', responses: created('ZoneWrite') },
+  'GET /api/zones/:id/versions': { tag: 'zones', summary: 'A zone’s versions, newest first: valid when, who wrote it, area and its change, geometry', responses: ok('ZoneVersionList') },
   'PUT /api/zones/:id': { tag: 'zones', summary: 'Reshape, rename or reassign a zone', responses: ok('ZoneWrite') },
   'POST /api/zones/:id/split': { tag: 'zones', summary: 'Split a zone by a drawn part', responses: created('ZoneSplit') },
   'DELETE /api/zones/:id': { tag: 'zones', summary: 'Delete a zone', responses: noContent },

@@ -1,8 +1,9 @@
 import { z } from 'zod'
+import { HOTSPOT_CONFIDENCES } from '../../core/answers.ts'
 import { ALERT_EVENTS, ALERT_PROVIDERS, DELIVERY_STATUSES } from '../../core/alerts.ts'
 import { CARE_DAY_STATES, POINTS_KINDS } from '../../core/care.ts'
 import { ALL_CATEGORIES, CATEGORIES, LEVELS, MATTER_TYPES, SEVERITIES, SOURCES, STATUSES } from '../../core/matters.ts'
-import { CARE_GROUPS, PLAN_TYPES, RATINGS, TEAM_KINDS_ANY, UNIT_KINDS } from '../../core/org.ts'
+import { CARE_GROUPS, KEY_PLACE_KINDS, PLAN_TYPES, RATINGS, TEAM_KINDS_ANY, UNIT_KINDS } from '../../core/org.ts'
 import { ROLES } from '../../core/roles.ts'
 
 /*
@@ -170,6 +171,25 @@ export const ZoneDetail = feature(
   id,
 )
 export const ZoneWrite = Zone.extend({ overlaps: z.array(z.object({ zoneId: id, name: z.string(), areaM2: z.number() })).describe('other zones of the same tier it overlaps, largest first') })
+/** A version of a zone: what it was while valid, and who wrote it. */
+export const ZoneVersion = z.object({
+  id: id.describe('the history row'),
+  zoneId: id,
+  communityId: id,
+  name: z.string(),
+  validFrom: time,
+  validTo: nullableTime.describe('null for the current version'),
+  assigneeId: id.nullable(),
+  assigneeName: z.string().nullable(),
+  parentId: id.nullable(),
+  areaM2: z.number(),
+  areaChangeM2: z.number().nullable().describe('against the version before; null for the first'),
+  userId: id.nullable().describe('who wrote it (the audit log); null when not recorded'),
+  userName: z.string().nullable(),
+  action: z.string().nullable().describe('create, update, split, … as the audit log has it'),
+  geometry: Geometry,
+})
+export const ZoneVersionList = items(ZoneVersion)
 const Overlap = z.object({ a: id, b: id, areaM2: z.number(), geometry: Geometry.nullable() }).describe('a pair sharing more than a sliver, a < b')
 export const ZoneCheck = z.object({
   communityId: id,
@@ -341,6 +361,8 @@ export const Person = z.object({
   teamIds: z.array(id),
   teamNames: z.array(z.string()),
   deputyOf: z.array(id).describe('teams where the person is a deputy leader'),
+  zoneNames: z.array(z.string()).describe('the zones the person is responsible for (责任人)'),
+  teamZoneNames: z.array(z.string()).describe('the other zones the person’s teams look after'),
   name: z.string(),
   phone: z.string().nullable().describe('masked (138****1234) unless the caller may manage the roster'),
   title: z.string().nullable(),
@@ -440,6 +462,68 @@ export const TrackCollection = collection(Track, {
 
 export const Building = z.object({ id, communityId: id, name: z.string().nullable(), kind: z.string().nullable(), floors: z.number().int().nullable(), households: z.number().int().nullable(), headPersonId: id.nullable(), headName: z.string().nullable() })
 
+/*
+ * The map layers of `GET /api/layers/:layer` (server/queries/layers.ts), one schema a layer: a feature's
+ * properties are what that layer's query builds. The operation answers {@link MapLayer}, any one of them.
+ */
+/** `GET /api/layers/communities`: the community boundaries. */
+export const CommunityLayer = CommunityCollection
+/** A residential compound (小区). */
+export const CompoundFeature = feature(z.object({ id, name: z.string(), communityId: id }), id)
+export const CompoundLayer = collection(CompoundFeature)
+/** A building footprint, with its head (楼栋长) when named. */
+export const BuildingFeature = feature(
+  z.object({
+    id,
+    name: z.string().nullable(),
+    kind: z.string().describe('OSM building kind (residential, apartments, …); building when unknown'),
+    floors: z.number().int().nullable(),
+    households: z.number().int(),
+    compoundId: id.nullable(),
+    communityId: id,
+    headPersonId: id.nullable(),
+    headName: z.string().nullable(),
+  }),
+  id,
+)
+export const BuildingLayer = collection(BuildingFeature)
+/** A key place (重点部位); its QR code is not here (GET /api/key-places, for roles that print codes). */
+export const KeyPlaceFeature = feature(z.object({ id, kind: z.enum(KEY_PLACE_KINDS), name: z.string(), buildingId: id.nullable(), communityId: id }), id)
+export const KeyPlaceLayer = collection(KeyPlaceFeature)
+/** A zone as the map draws it (the zone list, `GET /api/zones`, says more). */
+export const ZoneLayerFeature = feature(
+  ZoneProperties.pick({ id: true, name: true, communityId: true, parentId: true, assigneeId: true, assigneeName: true, teamId: true, areaM2: true }),
+  id,
+)
+export const ZoneLayer = collection(ZoneLayerFeature)
+/** A road, path or rail line (Tilezen kinds: highway, major_road, minor_road, path, rail, …). */
+export const RoadFeature = feature(z.object({ id, kind: z.string(), kindDetail: z.string().nullable(), name: z.string().nullable() }), id)
+export const RoadLayer = collection(RoadFeature)
+/** A water body or waterway. */
+export const WaterFeature = feature(z.object({ id, kind: z.string().nullable(), name: z.string().nullable() }), id)
+export const WaterLayer = collection(WaterFeature)
+/** `GET /api/layers/:layer`: the collection of the layer asked for. */
+export const MapLayer = z
+  .union([CommunityLayer, CompoundLayer, BuildingLayer, KeyPlaceLayer, ZoneLayer, RoadLayer, WaterLayer])
+  .describe('by :layer — communities: CommunityLayer, compounds: CompoundLayer, buildings: BuildingLayer, key-places: KeyPlaceLayer, zones: ZoneLayer, roads: RoadLayer, water: WaterLayer')
+
+/** A feature a community import read (`GET /api/community-imports/:id/features`), with the check's verdict. */
+export const ImportFeature = feature(
+  z.object({
+    seq: z.number().int(),
+    layer: z.enum(['buildings', 'roads', 'other']),
+    status: z.enum(['pending', 'accepted', 'straddling', 'refused', 'merged']),
+    reason: z.string().nullable().describe('why it was refused or straddles the boundary'),
+    file: z.string(),
+    index: z.number().int().describe('its place in its file'),
+    insideShare: z.number().nullable().describe('the share of it inside the boundary (0–1)'),
+    name: z.string().nullable(),
+    osmId: z.string().nullable(),
+  }),
+  z.number().int(),
+)
+export const ImportFeatureCollection = collection(ImportFeature)
+
 export const AuditEntry = z.object({
   id,
   at: time,
@@ -515,19 +599,21 @@ export const DeviceCreated = Device
 export const KeyPlaceByCode = KeyPlace.extend({ communityName: z.string(), code: z.string(), checkinUrl: z.string() })
 export const PasswordReset = User.extend({ password: z.string().describe('the new password, shown once') })
 export const ZoneSplit = z.object({ zone: Zone, created: Zone })
+/** How balanced a zone suggestion is. */
+export const SuggestBalance = z.object({
+  by: z.enum(['households', 'buildings']).describe('what is balanced: households, or buildings when no building records households'),
+  mean: z.number(),
+  min: z.number(),
+  max: z.number(),
+  minRatio: z.number().describe('min / mean'),
+  maxRatio: z.number().describe('max / mean'),
+  withinTolerance: z.boolean().describe('whether every group lies within ±tolerance of the mean'),
+  tolerance: z.number(),
+})
 export const ZoneSuggestion = collection(
   feature(z.object({ id: z.string(), name: z.string(), households: count, buildings: count, areaM2: z.number(), buildingIds: z.array(id), parentId: id.nullable() }), z.string()),
   {
-    balance: z.object({
-      by: z.enum(['households', 'buildings']),
-      mean: z.number(),
-      min: z.number(),
-      max: z.number(),
-      minRatio: z.number(),
-      maxRatio: z.number(),
-      withinTolerance: z.boolean(),
-      tolerance: z.number(),
-    }),
+    balance: SuggestBalance,
     communityId: id,
   },
 )
@@ -672,6 +758,15 @@ export const PatrolPlan = z.object({
 })
 export const PatrolPlanList = items(PatrolPlan)
 const Visited3 = CoverageCountSchema.extend({ byTrack: count, byCheckin: count })
+/** A person of a plan's answer: planned or not, minutes on duty and metres walked in the plan's windows. */
+export const PlanPerson = z.object({
+  personId: id,
+  name: z.string(),
+  planned: z.boolean(),
+  came: z.boolean().describe('whether the person was on duty inside the plan’s windows at all'),
+  onDutyMinutes: z.number().describe('minutes on duty inside the plan’s windows (an open session counts up to now)'),
+  distanceM: z.number().describe('metres walked on duty inside the windows'),
+})
 export const PlanCoverage = z.object({
   planId: id,
   communityId: id,
@@ -682,7 +777,7 @@ export const PlanCoverage = z.object({
   keyPlaces: Visited3,
   byZone: z.array(z.object({ zoneId: id, name: z.string(), buildings: CoverageCountSchema, keyPlaces: CoverageCountSchema })),
   unvisited: AnyFeatureCollection,
-  people: z.array(z.object({ personId: id, name: z.string(), planned: z.boolean(), came: z.boolean(), onDutyMinutes: z.number(), distanceM: z.number() })),
+  people: z.array(PlanPerson),
   runningNow: z.boolean(),
   zonesWithoutDutyNow: z.array(z.object({ zoneId: id, name: z.string() })),
   onDutyNow: z.array(z.object({ personId: id.nullable(), name: z.string().nullable(), deviceId: z.string(), zoneId: id.nullable(), since: time })),
@@ -809,19 +904,18 @@ export const PersonPoints = z.object({
 })
 
 const categoryEnum = z.enum(ALL_CATEGORIES as unknown as [string, ...string[]])
+/** One hexagon cell of a hot-spot answer. */
+export const HotspotProperties = z.object({
+  id: z.string(),
+  col: z.number().int().describe('column of the hexagon in ST_HexagonGrid(cell) of the community’s UTM zone'),
+  row: z.number().int(),
+  count,
+  giZ: z.number().nullable(),
+  giP: z.number().nullable(),
+  confidence: z.literal(HOTSPOT_CONFIDENCES).describe('3/2/1 hot at 99/95/90 %, -3/-2/-1 cold, 0 not significant'),
+})
 export const HotspotCollection = collection(
-  feature(
-    z.object({
-      id: z.string(),
-      col: z.number().int(),
-      row: z.number().int(),
-      count,
-      giZ: z.number().nullable(),
-      giP: z.number().nullable(),
-      confidence: z.number().int().min(-3).max(3).describe('3/2/1 hot at 99/95/90 %, -3/-2/-1 cold, 0 not significant'),
-    }),
-    z.string(),
-  ),
+  feature(HotspotProperties, z.string()),
   {
     communityId: id,
     cellM: z.number(),
@@ -861,6 +955,8 @@ export const RESPONSE_SCHEMAS = {
   ZoneCollection,
   ZoneDetail,
   ZoneWrite,
+  ZoneVersion,
+  ZoneVersionList,
   ZoneCheck,
   ZoneStats,
   Stats,
@@ -887,6 +983,22 @@ export const RESPONSE_SCHEMAS = {
   TrackCollection,
   TrackFlags,
   Building,
+  CommunityLayer,
+  CompoundFeature,
+  CompoundLayer,
+  BuildingFeature,
+  BuildingLayer,
+  KeyPlaceFeature,
+  KeyPlaceLayer,
+  ZoneLayerFeature,
+  ZoneLayer,
+  RoadFeature,
+  RoadLayer,
+  WaterFeature,
+  WaterLayer,
+  MapLayer,
+  ImportFeature,
+  ImportFeatureCollection,
   AuditEntry,
   AuditList,
   OgcLanding,
@@ -907,6 +1019,7 @@ export const RESPONSE_SCHEMAS = {
   KeyPlaceByCode,
   PasswordReset,
   ZoneSplit,
+  SuggestBalance,
   ZoneSuggestion,
   ReportData,
   AlertChannel,
@@ -926,6 +1039,7 @@ export const RESPONSE_SCHEMAS = {
   RouteAssignment,
   PatrolPlan,
   PatrolPlanList,
+  PlanPerson,
   PlanCoverage,
   DutySession,
   DutySessionList,
@@ -940,6 +1054,7 @@ export const RESPONSE_SCHEMAS = {
   Redemption,
   RedemptionList,
   PersonPoints,
+  HotspotProperties,
   HotspotCollection,
   ClusterCollection,
   RecurrenceCollection,

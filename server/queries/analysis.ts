@@ -15,7 +15,8 @@ import {
 import type { Category, Status } from '../../core/matters.ts'
 import { Problem, problems } from '../problem.ts'
 import { RECURRENCE_DAYS, RECURRENCE_RADIUS_M } from './hazards.ts'
-import type { HotspotProperties } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 
 /** Most hexagon cells a hot-spot answer may hold; a finer grid → 422 asking for a bigger cell. */
 export const MAX_HOTSPOT_CELLS = 20_000
@@ -172,7 +173,7 @@ export interface HotspotFeature {
   type: 'Feature'
   id: string
   geometry: { type: 'Polygon'; coordinates: number[][][] }
-  properties: HotspotProperties
+  properties: z.infer<typeof Schemas.HotspotProperties>
 }
 
 /** `GET /api/analysis/hotspots`. */

@@ -1,3 +1,4 @@
+import { KEY_PLACE_KINDS } from '../../core/org.ts'
 import type { Queryable, Sql } from '../db/connect.ts'
 import type { ImportGeometry, ImportLayer } from '../domain/import-geometry.ts'
 import { problems } from '../problem.ts'
@@ -22,7 +23,6 @@ export interface LayerImportResult {
   ids: number[]
 }
 
-const KEY_PLACE_KINDS = ['entrance', 'garage', 'fire_lane', 'charging_shed', 'shop', 'other'] as const
 const KIND_NAMES: Record<string, string> = { entrance: '入口', garage: '车库', fire_lane: '消防通道', charging_shed: '充电棚', shop: '商铺', other: '重点部位' }
 
 const text = (v: unknown, max = 100): string | null => (typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : typeof v === 'number' ? String(v) : null)

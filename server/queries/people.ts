@@ -35,6 +35,11 @@ const personColumns = (sql: Queryable, viewerPersonId: number | null) => sql`
   coalesce(array(select tt.name from person_teams pt join teams tt on tt.id = pt.team_id where pt.person_id = p.id
                  order by pt.team_id <> coalesce(p.team_id, 0), pt.team_id), '{}') as "teamNames",
   coalesce(array(select pt.team_id::int from person_teams pt where pt.person_id = p.id and pt.role = 'deputy' order by 1), '{}') as "deputyOf",
+  coalesce(array(select z.name from zones z where z.assignee_id = p.id order by z.id), '{}') as "zoneNames",
+  coalesce(array(select z.name from zones z
+                 where z.assignee_id is distinct from p.id
+                   and exists (select 1 from zone_teams zt join person_teams pt on pt.team_id = zt.team_id where zt.zone_id = z.id and pt.person_id = p.id)
+                 order by z.id), '{}') as "teamZoneNames",
   p.name, p.phone, p.title, p.posts, p.active,
   to_char(p.joined_on, 'YYYY-MM-DD') as "joinedOn", to_char(p.left_on, 'YYYY-MM-DD') as "leftOn",
   (select u.id::int from users u where u.person_id = p.id and not u.disabled order by u.id limit 1) as "userId",

@@ -2,7 +2,9 @@ import type { Queryable, Sql } from '../db/connect.ts'
 import { occurrences, type Occurrence, type PlanRepeat, type PlanType } from '../../core/plans.ts'
 import { problems, type ProblemFieldError } from '../problem.ts'
 import { recordAudit } from './audit.ts'
-import type { PatrolPlan, PlanCoverage as PlanCoverageOf, PlanPerson } from '../../core/answers.ts'
+import type { z } from 'zod'
+import type { PatrolPlan, PlanCoverage as PlanCoverageOf } from '../../core/answers.ts'
+import type * as Schemas from '../openapi/schemas.ts'
 import type { CoverageCount, UnvisitedFeature } from './coverage.ts'
 import type { SessionUser } from './users.ts'
 
@@ -10,9 +12,10 @@ import type { SessionUser } from './users.ts'
 export type Plan = PatrolPlan
 
 /** `GET /api/patrol-plans/:id/coverage` as the server builds it. */
-export type PlanCoverage = PlanCoverageOf<{ type: 'FeatureCollection'; features: UnvisitedFeature[] }>
+export type PlanCoverage = PlanCoverageOf<{ type: 'FeatureCollection'; features: UnvisitedFeature[] }, PlanPerson>
 
-export type { PlanPerson } from '../../core/answers.ts'
+/** A person of a plan's coverage (planned or not, minutes on duty, metres walked). */
+export type PlanPerson = z.infer<typeof Schemas.PlanPerson>
 
 /** What a plan is made of (create, and update after merging). */
 export interface PlanInput {

@@ -81,6 +81,8 @@ export interface ZoneRow extends FlowCounts {
   zoneId: number
   name: string
   assigneeName: string | null
+  /** The zone's area (m²) as it stood in the period (its latest version then). */
+  areaM2: number
 }
 
 /** One row of the coverage by zone table. */
@@ -408,6 +410,7 @@ async function zoneSection(ctx: ReportContext, zoneCounts: Map<number, FlowCount
     zoneId: z.zoneId,
     name: z.name,
     assigneeName: z.assigneeName,
+    areaM2: z.areaM2,
     ...(zoneCounts.get(z.zoneId) ?? zero()),
   }))
   return { zones, byZone, unzoned }

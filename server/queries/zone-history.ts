@@ -3,7 +3,9 @@
  * zone closes its current row (valid_to = the transaction's now) and opens a new one from then on, so
  * statistics by zone can use the zone as it was when the fact happened ({@link zoneAt}, SQL `zone_at`).
  */
+import type { z } from 'zod'
 import type { Queryable } from '../db/connect.ts'
+import type * as Schemas from '../openapi/schemas.ts'
 
 /**
  * Close the current history row of a zone at the transaction's `now()`. A row opened in this same
@@ -67,6 +69,8 @@ export interface PeriodZone {
   patrolled: boolean
   /** GeoJSON text of the latest version's geometry (with `geometry: true`). */
   geometry: string | null
+  /** Area (m², in the community's UTM zone) of the latest version in the period. */
+  areaM2: number
 }
 
 /**
@@ -85,12 +89,54 @@ export async function periodZones(
   return sql<PeriodZone[]>`
     select z.community_id as "communityId", z.zone_id as "zoneId", z.name, z.assignee_id as "assigneeId", p.name as "assigneeName",
            zz.team_id as "teamId", tm.name as "teamName", z.share, z.patrolled,
-           ${options.geometry ? sql`ST_AsGeoJSON(z.geom, 6)` : sql`null::text`} as geometry
+           ${options.geometry ? sql`ST_AsGeoJSON(z.geom, 6)` : sql`null::text`} as geometry,
+           round(ST_Area(ST_Transform(z.geom, c.utm_srid))::numeric, 1)::float8 as "areaM2"
     from sg_period_zones(${communityIds}::bigint[], ${from}::timestamptz, ${to}::timestamptz,
                          ${options.held ?? []}::bigint[], ${options.keepCurrent ?? false}) z
+    join communities c on c.id = z.community_id
     left join zones zz on zz.id = z.zone_id
     left join teams tm on tm.id = zz.team_id
     left join people p on p.id = z.assignee_id
     where z.kept
     order by z.zone_id`
+}
+
+/** One version of a zone (`GET /api/zones/:id/versions`). */
+export type ZoneVersion = z.infer<typeof Schemas.ZoneVersion>
+
+/**
+ * The versions of a zone, newest first: when each was valid, its name, person, area (m², in the
+ * community's UTM zone), the change of area against the version before, who wrote it (the audit entry
+ * of the same transaction; null for the seed's and for zones moved along by a split) and its geometry.
+ * Undefined when the zone never existed in the caller's communities (a deleted zone's versions stay).
+ */
+export async function zoneVersions(sql: Queryable, zoneId: number, communityIds: number[] | null): Promise<ZoneVersion[] | undefined> {
+  const rows = await sql<(Omit<ZoneVersion, 'areaChangeM2' | 'validFrom' | 'validTo'> & { validFrom: Date; validTo: Date | null })[]>`
+    select h.id::int, h.zone_id::int as "zoneId", h.community_id::int as "communityId", h.name,
+           h.valid_from as "validFrom", h.valid_to as "validTo",
+           h.assignee_id::int as "assigneeId", p.name as "assigneeName", h.parent_id::int as "parentId",
+           round(ST_Area(ST_Transform(h.geom, c.utm_srid))::numeric, 1)::float8 as "areaM2",
+           a.user_id::int as "userId", u.name as "userName", a.action,
+           ST_AsGeoJSON(h.geom, 7)::json as geometry
+    from zone_history h
+    join communities c on c.id = h.community_id
+    left join people p on p.id = h.assignee_id
+    left join lateral (
+      select al.user_id, al.action from audit_log al
+      where al.at = h.valid_from and al.entity = 'zone' and al.entity_id = h.zone_id::text
+      order by al.id limit 1) a on true
+    left join users u on u.id = a.user_id
+    where h.zone_id = ${zoneId}
+      and ${communityIds === null ? sql`true` : sql`h.community_id = any(${communityIds}::bigint[])`}
+    order by h.valid_from desc, h.id desc`
+  if (rows.length === 0) return undefined
+  return rows.map((r, i) => {
+    const before = rows[i + 1]
+    return {
+      ...r,
+      validFrom: r.validFrom.toISOString(),
+      validTo: r.validTo?.toISOString() ?? null,
+      areaChangeM2: before ? Math.round((r.areaM2 - before.areaM2) * 10) / 10 : null,
+    }
+  })
 }

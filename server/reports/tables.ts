@@ -4,6 +4,7 @@
  */
 import type { ReportData } from '../queries/reports.ts'
 import type { Column, ColumnType, Table } from '../export/table.ts'
+import { formatArea } from '../../core/area.ts'
 import { LEVEL_DAYS } from '../../core/matters.ts'
 import { CATEGORY_LABELS, confidenceLabel, LEVEL_LABELS, SEVERITY_LABELS, TYPE_LABELS } from './labels.ts'
 import { METRIC_TERMS, UNIT_KIND_TERMS } from '../../core/terms.ts'
@@ -95,7 +96,7 @@ export function reportTables(d: ReportData): ReportTable[] {
     overdue: rows.reduce((s, r) => s + r.overdue, 0),
   })
   const categoryRows = d.byCategory.map((r) => ({ category: CATEGORY_LABELS[r.category], found: r.found, closed: r.closed, overdue: r.overdue }))
-  const zoneRows: Record<string, unknown>[] = d.byZone.map((r) => ({ ...r, assigneeName: r.assigneeName ?? '（未指定）' }))
+  const zoneRows: Record<string, unknown>[] = d.byZone.map((r) => ({ ...r, assigneeName: r.assigneeName ?? '（未指定）', area: formatArea(r.areaM2, 'zh') }))
   if (d.unzoned.found + d.unzoned.closed + d.unzoned.overdue > 0) zoneRows.push({ name: '（未划入网格）', ...d.unzoned })
   const coverageCols = (): Column[] => [
     col('buildingsTotal', '楼栋数', 'integer', 8),
@@ -145,7 +146,7 @@ export function reportTables(d: ReportData): ReportTable[] {
     {
       name: '按网格',
       title: '隐患按责任网格（以上报时的网格划分为准）',
-      columns: withCommunity(d, [col('name', '网格', 'text', 14), col('assigneeName', '网格员', 'text', 12), ...flowColumns()]),
+      columns: withCommunity(d, [col('name', '网格', 'text', 14), col('assigneeName', '网格员', 'text', 12), col('area', '面积', 'text', 12), ...flowColumns()]),
       rows: [...zoneRows, { name: '合计', ...sum([...d.byZone, d.unzoned]), __total: true }],
     },
   ]

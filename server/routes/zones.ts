@@ -7,6 +7,7 @@ import { parseZoneGeometry } from '../domain/zone-geometry.ts'
 import { problems } from '../problem.ts'
 import { listCommunities } from '../queries/communities.ts'
 import { checkZones } from '../queries/zone-check.ts'
+import { zoneVersions } from '../queries/zone-history.ts'
 import { createZone, deleteZone, splitZoneByCut, suggestZones, updateZone, zoneDetail, zonesCsv, zonesGeoJson, zoneStats } from '../queries/zones.ts'
 import { bboxParam, idParam, isoTime, validate } from '../validate.ts'
 
@@ -120,6 +121,12 @@ export const zones = new Hono<AppEnv>()
     const feature = await zoneDetail(c.get('sql'), id, c.get('user'), c.get('communityIds'))
     if (!feature) throw problems.notFound(`No zone ${id}.`)
     return c.json(feature)
+  })
+  .get('/:id/versions', validate('param', idParams), async (c) => {
+    const { id } = c.req.valid('param')
+    const items = await zoneVersions(c.get('sql'), id, c.get('communityIds'))
+    if (!items) throw problems.notFound(`No zone ${id}.`)
+    return c.json({ items })
   })
   .post('/', requirePermission('editZones'), validate('query', writeQuery), validate('json', createBody), async (c) => {
     const body = c.req.valid('json')

@@ -3,7 +3,7 @@
  * `/recurrences`, `/api/stats`, `/api/stats/trend`), through the app's one HTTP client.
  */
 import type { MultiPolygon, Point, Polygon, LineString } from 'geojson'
-import type { HotspotConfidence, HotspotProperties } from '../../core/answers.ts'
+import type { HotspotConfidence } from '../../core/answers.ts'
 import type * as Api from './openapi-types.ts'
 import { apiRequest } from './client.ts'
 import type { FeatureId, HazardCategory, HazardStatus, SgFeatureCollection } from './types.ts'
@@ -11,7 +11,7 @@ import type { FeatureId, HazardCategory, HazardStatus, SgFeatureCollection } fro
 export type { HotspotConfidence }
 
 /** One hexagon cell of `GET /api/analysis/hotspots`. */
-export type { HotspotProperties }
+export type HotspotProperties = Api.HotspotProperties
 
 /** Why a hot-spot answer carries no z-scores (too few hazards or non-empty cells). */
 export type SmallNumbersNote = NonNullable<Api.HotspotCollection['note']>

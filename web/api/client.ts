@@ -45,6 +45,8 @@ export class ApiError extends Error {
   readonly errors: { path: string; message: string }[]
   /** Whether the server answered (`http`) or the request never completed. */
   readonly kind: ApiErrorKind
+  /** The problem's other members (RFC 9457 extensions), e.g. the `overlaps` of a strict zone write's 409. */
+  readonly extensions: Record<string, unknown>
 
   constructor(init: {
     status: number
@@ -53,6 +55,7 @@ export class ApiError extends Error {
     type?: string | null
     errors?: { path: string; message: string }[]
     kind: ApiErrorKind
+    extensions?: Record<string, unknown>
   }) {
     super(init.detail ? `${init.title}: ${init.detail}` : init.title)
     this.name = 'ApiError'
@@ -62,6 +65,7 @@ export class ApiError extends Error {
     this.type = init.type ?? null
     this.errors = init.errors ?? []
     this.kind = init.kind
+    this.extensions = init.extensions ?? {}
   }
 
   /** True when the server could not be reached at all (as opposed to answering with an error). */
@@ -152,6 +156,9 @@ export function buildUrl(path: string, query?: Record<string, QueryValue>): stri
   return qs ? `${path}?${qs}` : path
 }
 
+/** The members of a problem document every problem has; the rest are its extensions. */
+const PROBLEM_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'errors', 'instance'])
+
 async function readProblem(response: Response): Promise<ProblemDocument | null> {
   const type = response.headers.get('content-type') ?? ''
   if (!type.includes('json')) return null
@@ -224,6 +231,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
       type: problem?.type ?? null,
       errors: problem?.errors ?? [],
       kind: 'http',
+      extensions: Object.fromEntries(Object.entries(problem ?? {}).filter(([k]) => !PROBLEM_MEMBERS.has(k))),
     })
     if (response.status === 401 && !options.expectUnauthorized) unauthorizedHandler?.(error)
     throw error

@@ -325,6 +325,28 @@ export type ZoneWrite = {
   }>
 }
 
+export type ZoneVersion = {
+  id: number
+  zoneId: number
+  communityId: number
+  name: string
+  validFrom: string
+  validTo: string | null
+  assigneeId: number | null
+  assigneeName: string | null
+  parentId: number | null
+  areaM2: number
+  areaChangeM2: number | null
+  userId: number | null
+  userName: string | null
+  action: string | null
+  geometry: Geometry
+}
+
+export type ZoneVersionList = {
+  items: ZoneVersion[]
+}
+
 export type ZoneCheck = {
   communityId: number
   overlaps: Array<{
@@ -606,6 +628,8 @@ export type Person = {
   teamIds: number[]
   teamNames: string[]
   deputyOf: number[]
+  zoneNames: string[]
+  teamZoneNames: string[]
   name: string
   phone: string | null
   title: string | null
@@ -629,6 +653,8 @@ export type PersonDetail = {
   teamIds: number[]
   teamNames: string[]
   deputyOf: number[]
+  zoneNames: string[]
+  teamZoneNames: string[]
   name: string
   phone: string | null
   title: string | null
@@ -784,6 +810,145 @@ export type Building = {
   households: number | null
   headPersonId: number | null
   headName: string | null
+}
+
+export type CommunityLayer = {
+  type: "FeatureCollection"
+  features: Community[]
+}
+
+export type CompoundFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    name: string
+    communityId: number
+  }
+}
+
+export type CompoundLayer = {
+  type: "FeatureCollection"
+  features: CompoundFeature[]
+}
+
+export type BuildingFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    name: string | null
+    kind: string
+    floors: number | null
+    households: number
+    compoundId: number | null
+    communityId: number
+    headPersonId: number | null
+    headName: string | null
+  }
+}
+
+export type BuildingLayer = {
+  type: "FeatureCollection"
+  features: BuildingFeature[]
+}
+
+export type KeyPlaceFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    kind: "entrance" | "garage" | "fire_lane" | "charging_shed" | "shop" | "other"
+    name: string
+    buildingId: number | null
+    communityId: number
+  }
+}
+
+export type KeyPlaceLayer = {
+  type: "FeatureCollection"
+  features: KeyPlaceFeature[]
+}
+
+export type ZoneLayerFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    name: string
+    communityId: number
+    parentId: number | null
+    assigneeId: number | null
+    assigneeName: string | null
+    teamId: number | null
+    areaM2: number
+  }
+}
+
+export type ZoneLayer = {
+  type: "FeatureCollection"
+  features: ZoneLayerFeature[]
+}
+
+export type RoadFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    kind: string
+    kindDetail: string | null
+    name: string | null
+  }
+}
+
+export type RoadLayer = {
+  type: "FeatureCollection"
+  features: RoadFeature[]
+}
+
+export type WaterFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    id: number
+    kind: string | null
+    name: string | null
+  }
+}
+
+export type WaterLayer = {
+  type: "FeatureCollection"
+  features: WaterFeature[]
+}
+
+export type MapLayer = CommunityLayer | CompoundLayer | BuildingLayer | KeyPlaceLayer | ZoneLayer | RoadLayer | WaterLayer
+
+export type ImportFeature = {
+  type: "Feature"
+  id?: number
+  geometry: Geometry | null
+  properties: {
+    seq: number
+    layer: "buildings" | "roads" | "other"
+    status: "pending" | "accepted" | "straddling" | "refused" | "merged"
+    reason: string | null
+    file: string
+    index: number
+    insideShare: number | null
+    name: string | null
+    osmId: string | null
+  }
+}
+
+export type ImportFeatureCollection = {
+  type: "FeatureCollection"
+  features: ImportFeature[]
 }
 
 export type AuditEntry = {
@@ -1019,6 +1184,17 @@ export type ZoneSplit = {
   created: Zone
 }
 
+export type SuggestBalance = {
+  by: "households" | "buildings"
+  mean: number
+  min: number
+  max: number
+  minRatio: number
+  maxRatio: number
+  withinTolerance: boolean
+  tolerance: number
+}
+
 export type ZoneSuggestion = {
   type: "FeatureCollection"
   features: Array<{
@@ -1035,16 +1211,7 @@ export type ZoneSuggestion = {
       parentId: number | null
     }
   }>
-  balance: {
-    by: "households" | "buildings"
-    mean: number
-    min: number
-    max: number
-    minRatio: number
-    maxRatio: number
-    withinTolerance: boolean
-    tolerance: number
-  }
+  balance: SuggestBalance
   communityId: number
 }
 
@@ -1305,6 +1472,15 @@ export type PatrolPlanList = {
   items: PatrolPlan[]
 }
 
+export type PlanPerson = {
+  personId: number
+  name: string
+  planned: boolean
+  came: boolean
+  onDutyMinutes: number
+  distanceM: number
+}
+
 export type PlanCoverage = {
   planId: number
   communityId: number
@@ -1346,14 +1522,7 @@ export type PlanCoverage = {
     }
   }>
   unvisited: AnyFeatureCollection
-  people: Array<{
-    personId: number
-    name: string
-    planned: boolean
-    came: boolean
-    onDutyMinutes: number
-    distanceM: number
-  }>
+  people: PlanPerson[]
   runningNow: boolean
   zonesWithoutDutyNow: Array<{
     zoneId: number
@@ -1575,21 +1744,23 @@ export type PersonPoints = {
   }>
 }
 
+export type HotspotProperties = {
+  id: string
+  col: number
+  row: number
+  count: number
+  giZ: number | null
+  giP: number | null
+  confidence: 3 | 2 | 1 | 0 | -1 | -2 | -3
+}
+
 export type HotspotCollection = {
   type: "FeatureCollection"
   features: Array<{
     type: "Feature"
     id?: string
     geometry: Geometry | null
-    properties: {
-      id: string
-      col: number
-      row: number
-      count: number
-      giZ: number | null
-      giP: number | null
-      confidence: number
-    }
+    properties: HotspotProperties
   }>
   communityId: number
   cellM: number
@@ -1756,7 +1927,7 @@ export interface ApiOperations {
     path: { layer: "communities" | "compounds" | "buildings" | "key-places" | "zones" | "roads" | "water" }
     query: { bbox?: string; communityId?: number }
     body: never
-    response: AnyFeatureCollection
+    response: MapLayer
   }
   "GET /api/tiles/{layer}/{z}/{x}/{tile}": {
     path: { layer: "buildings" | "zones" | "key-places" | "hazards" | "roads" | "compounds" | "compound-labels" | "communities"; z: string; x: string; tile: string }
@@ -1823,7 +1994,7 @@ export interface ApiOperations {
     path: { id: number }
     query: { status?: string; layer?: "buildings" | "roads" | "other"; limit?: number; offset?: number }
     body: never
-    response: AnyFeatureCollection
+    response: ImportFeatureCollection
   }
   "POST /api/community-imports/{id}/commit": {
     path: { id: number }
@@ -1974,6 +2145,12 @@ export interface ApiOperations {
     query: never
     body: never
     response: void
+  }
+  "GET /api/zones/{id}/versions": {
+    path: { id: number }
+    query: never
+    body: never
+    response: ZoneVersionList
   }
   "POST /api/zones/{id}/split": {
     path: { id: number }

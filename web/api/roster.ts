@@ -11,18 +11,8 @@ import type { LoginResponse, Role } from './types.ts'
 /** A person as `GET /api/people` lists them (phones masked per viewer); `GET /api/people/:id` adds devices. */
 export type RosterPerson = Api.Person & { devices?: DeviceRow[] }
 
-/** What the person form sends. */
-export interface PersonBody {
-  communityId?: number
-  name?: string
-  phone?: string | null
-  title?: string | null
-  teamIds?: number[]
-  posts?: string[]
-  active?: boolean
-  joinedOn?: string | null
-  leftOn?: string | null
-}
+/** What the person form sends (the body of `PUT /api/people/:id`; creating needs a name too). */
+export type PersonBody = Api.ApiOperations['PUT /api/people/{id}']['body']
 
 /** A team. */
 export type Team = Api.Team
@@ -40,7 +30,7 @@ export type DeviceRow = Api.Device
 export type ImportJob = Omit<Api.ImportJob, 'boundary'> & { boundary?: GeoJSON.MultiPolygon | null }
 
 /** A feature of a job's preview. */
-export type ImportPreviewCollection = GeoJSON.FeatureCollection<GeoJSON.Geometry | null, { seq: number; layer: string; status: string; reason: string | null; file: string; index: number; insideShare: number | null; name: string | null }>
+export type ImportPreviewCollection = GeoJSON.FeatureCollection<GeoJSON.Geometry | null, Api.ImportFeature['properties']>
 
 const id = (n: number | string) => encodeURIComponent(String(n))
 

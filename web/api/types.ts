@@ -3,7 +3,6 @@
  * web/api/openapi-types.ts (generated from the OpenAPI document by `npm run openapi-types`), so a change
  * of a response shape breaks the web typecheck; this module only adds what the document cannot say:
  * the GeoJSON geometry type of a feature (the document describes any geometry) and client-side helpers.
- * Answers the document describes only loosely (map layers) keep their own property types here.
  *
  * Geometry follows GeoJSON (RFC 7946), WGS84 lon/lat. Every map feature carries its database id
  * both at the Feature level and in `properties.id`.
@@ -54,60 +53,29 @@ export type Health = Api.Health
 /** A community (社区): the unit of responsibility. */
 export type CommunityProperties = Api.Community['properties']
 
-/** A residential compound (小区). */
-export interface CompoundProperties extends BaseProperties {
-  name: string
-}
+/** A residential compound (小区), as `GET /api/layers/compounds` draws it. */
+export type CompoundProperties = Api.CompoundFeature['properties']
 
-/** A building footprint. */
-export interface BuildingProperties extends BaseProperties {
-  name: string | null
-  kind: string
-  floors: number | null
-  households: number
-  compoundId: FeatureId | null
-  /** The building head (楼栋长/党员中心户), when named. */
-  headPersonId?: FeatureId | null
-  headName?: string | null
-}
+/** A building footprint (`GET /api/layers/buildings`), with its head (楼栋长/党员中心户) when named. */
+export type BuildingProperties = Api.BuildingFeature['properties']
 
 /** Tilezen road kinds we style explicitly; others fall back to a minor-road look. */
 export type RoadKind = 'highway' | 'major_road' | 'minor_road' | 'path' | 'rail' | (string & {})
 
-/** A road, path or rail line. */
-export interface RoadProperties extends BaseProperties {
-  kind: RoadKind
-  kindDetail: string | null
-  name: string | null
-}
+/** A road, path or rail line (`GET /api/layers/roads`). */
+export type RoadProperties = Api.RoadFeature['properties']
 
-/** A responsibility zone (责任网格). */
-export interface ZoneProperties extends BaseProperties {
-  name: string
-  assigneeId: FeatureId | null
-  assigneeName: string | null
-  areaM2: number
-  communityId: FeatureId
-  /** The grid this zone is a micro-grid (微网格) of; null for a grid. */
-  parentId?: FeatureId | null
-}
+/** A responsibility zone (责任网格) as the map layer draws it (`GET /api/layers/zones`). */
+export type ZoneProperties = Api.ZoneLayerFeature['properties']
 
 /** Kinds of key places (重点部位). */
-export type KeyPlaceKind = 'entrance' | 'garage' | 'fire_lane' | 'charging_shed' | 'shop' | 'other'
+export type { KeyPlaceKind } from '../../core/org.ts'
 
-/** A key place (重点部位). */
-export interface KeyPlaceProperties extends BaseProperties {
-  kind: KeyPlaceKind
-  name: string
-  code: string
-}
+/** A key place (重点部位) as the map layer draws it (`GET /api/layers/key-places`; no QR code). */
+export type KeyPlaceProperties = Api.KeyPlaceFeature['properties']
 
-/** A water body or waterway. */
-export interface WaterProperties extends BaseProperties {
-  kind: string | null
-  name: string | null
-}
-
+/** A water body or waterway (`GET /api/layers/water`). */
+export type WaterProperties = Api.WaterFeature['properties']
 
 /** Hazard categories (隐患类别), in display order. */
 export const HAZARD_CATEGORIES = CATEGORIES

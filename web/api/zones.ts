@@ -42,6 +42,17 @@ export interface ZoneWriteBody {
 /** A write's answer: the zone and the zones it overlaps. */
 export type ZoneWriteAnswer = ZoneFeature & Pick<Api.ZoneWrite, 'overlaps'>
 
+/** The overlaps that made a strict write refuse (the 409's `overlaps`). */
+export type ZoneOverlap = Api.ZoneWrite['overlaps'][number]
+
+/** A past or current version of a zone (`GET /api/zones/:id/versions`), its geometry typed as the polygon it is. */
+export type ZoneVersion = Omit<Api.ZoneVersionList['items'][number], 'geometry'> & { geometry: ZoneGeometry }
+
+/** `GET /api/zones/:id/versions`. */
+export interface ZoneVersionList {
+  items: ZoneVersion[]
+}
+
 /** How balanced a suggestion is. */
 export type SuggestBalance = Api.ZoneSuggestion['balance']
 
@@ -73,11 +84,16 @@ export const zonesApi = {
   check(communityId: FeatureId, signal?: AbortSignal): Promise<ZoneCheck> {
     return apiRequest<ZoneCheck>('/api/zones/check', { query: { communityId }, signal })
   },
-  create(write: ZoneWriteBody): Promise<ZoneWriteAnswer> {
-    return apiRequest<ZoneWriteAnswer>('/api/zones', { method: 'POST', body: body(write) })
+  /** With `strict`, a zone overlapping another of its tier is refused (409, the overlaps in the problem's `overlaps`). */
+  create(write: ZoneWriteBody, strict = false): Promise<ZoneWriteAnswer> {
+    return apiRequest<ZoneWriteAnswer>('/api/zones', { method: 'POST', body: body(write), query: strict ? { strict: 'true' } : {} })
   },
-  update(id: FeatureId, write: ZoneWriteBody): Promise<ZoneWriteAnswer> {
-    return apiRequest<ZoneWriteAnswer>(`/api/zones/${id}`, { method: 'PUT', body: body(write) })
+  update(id: FeatureId, write: ZoneWriteBody, strict = false): Promise<ZoneWriteAnswer> {
+    return apiRequest<ZoneWriteAnswer>(`/api/zones/${id}`, { method: 'PUT', body: body(write), query: strict ? { strict: 'true' } : {} })
+  },
+  /** `GET /api/zones/:id/versions`: the zone's versions, newest first. */
+  versions(id: FeatureId, signal?: AbortSignal): Promise<ZoneVersionList> {
+    return apiRequest<ZoneVersionList>(`/api/zones/${id}/versions`, { signal })
   },
   /** `POST /api/zones/:id/split`: the part inside `cut` becomes a new zone; PostGIS cuts exactly. */
   split(id: FeatureId, cut: ZoneGeometry, properties: { name?: string; assigneeId?: FeatureId | null }): Promise<{ zone: ZoneFeature; created: ZoneFeature }> {

@@ -150,7 +150,7 @@ export const commandCenterZh = {
   'timeline.reassigned': '改派',
   'timeline.afterReplay': '回放时刻之后',
 
-  'people.search': '输入姓名、队伍或职务搜索',
+  'people.search': '输入姓名、队伍、职务或网格搜索',
   'people.loading': '正在加载人员…',
   'people.failed': '人员列表加载失败',
   'people.none': '没有匹配的人员',
@@ -380,7 +380,7 @@ export const commandCenterEn: Record<keyof typeof commandCenterZh, string> = {
   'timeline.reassigned': 'Reassigned',
   'timeline.afterReplay': 'After the replayed moment',
 
-  'people.search': 'Type a name, team or title',
+  'people.search': 'Type a name, team, title or zone',
   'people.loading': 'Loading people…',
   'people.failed': 'Loading people failed',
   'people.none': 'Nobody matches',

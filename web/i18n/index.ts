@@ -6,6 +6,7 @@
  */
 import { computed, ref, watchEffect, type ComputedRef, type Ref } from 'vue'
 import type { HazardSeverity, HazardStatus, Role } from '../api/types.ts'
+import { formatArea, formatAreaChange } from '../../core/area.ts'
 import { CATEGORY_TERMS } from '../../core/terms.ts'
 import { en } from './en.ts'
 import { zh, type MessageKey } from './zh.ts'
@@ -90,6 +91,10 @@ export interface I18n {
   formatDay: (value: string | Date) => string
   /** Formats a time as hours and minutes (Asia/Shanghai), e.g. `22:10`. */
   formatClock: (value: string | Date) => string
+  /** Formats an area the one way of core/area.ts: `8,520 m²` below a hectare, `1.35 公顷` / `1.35 ha` from one up. */
+  formatArea: (m2: number) => string
+  /** A change of area with its sign (`+320 m²`, `−1.2 公顷`). */
+  formatAreaChange: (m2: number) => string
 }
 
 function setLocale(locale: Locale): void {
@@ -134,6 +139,8 @@ const i18n: I18n = {
     new Intl.NumberFormat(languageTag.value, { style: 'percent', maximumFractionDigits: 0 }).format(share),
   formatDay: (value) => format(value, { month: 'numeric', day: 'numeric', weekday: 'short' }),
   formatClock: (value) => format(value, { hour: '2-digit', minute: '2-digit' }),
+  formatArea: (m2) => formatArea(m2, currentLocale.value),
+  formatAreaChange: (m2) => formatAreaChange(m2, currentLocale.value),
 }
 
 /** Returns the app's translation helpers; reactive in templates and computed values. */

@@ -2,6 +2,7 @@
  * Colours of the analysis layers: the ArcGIS Hot Spot Analysis convention for Gi* bins, and one
  * colour per hazard category for the trend lines.
  */
+import { HOTSPOT_CONFIDENCES } from '../../core/answers.ts'
 import type { HotspotConfidence } from '../api/analytics.ts'
 import type { HazardCategory } from '../api/types.ts'
 
@@ -17,7 +18,7 @@ export const HOTSPOT_COLORS: Record<HotspotConfidence, string> = {
 }
 
 /** The bins from hottest to coldest, the legend's order. */
-export const HOTSPOT_BINS: readonly HotspotConfidence[] = [3, 2, 1, 0, -1, -2, -3]
+export const HOTSPOT_BINS: readonly HotspotConfidence[] = HOTSPOT_CONFIDENCES
 
 /** Outline and fill of DBSCAN cluster hulls. */
 export const CLUSTER_COLOR = '#7c3aed'

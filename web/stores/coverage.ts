@@ -22,10 +22,9 @@ import {
   type WindowPreset,
 } from '../domain/patrol.ts'
 import type { LoadStatus } from './load-status.ts'
+import { RUN_MAX_GAP_S } from '../../core/tracking.ts'
 import { useLayersStore } from './layers.ts'
 
-/** Consecutive live points further apart than this (s) start a new run, as on the server. */
-const RUN_MAX_GAP_S = 120
 /** A coverage refresh after live events waits this long, so a burst of fixes costs one request. */
 const REFRESH_DELAY_MS = 15_000
 

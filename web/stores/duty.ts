@@ -13,15 +13,10 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { useOfflineQueueStore } from './offline-queue.ts'
 import { useSessionStore } from './session.ts'
+import { PHONE_RECORDING } from '../../core/tracking.ts'
 
 const DUTY_KEY = 'safegrid.duty'
 
-/** A fix further apart than this from the last kept one is kept. */
-export const MIN_MOVE_M = 5
-/** …and so is one this long after it, even standing still. */
-export const MIN_INTERVAL_MS = 15_000
-/** Fixes less accurate than this are not positions but guesses: not recorded. */
-export const MAX_ACCURACY_M = 200
 
 /** The phone's latest position. */
 export interface Fix {
@@ -61,15 +56,15 @@ function writeDuty(value: StoredDuty | null): void {
 }
 
 /**
- * Whether a new fix is worth recording after `last`: first fix, moved {@link MIN_MOVE_M}, or
- * {@link MIN_INTERVAL_MS} later; never a fix worse than {@link MAX_ACCURACY_M}.
+ * Whether a new fix is worth recording after `last` ({@link PHONE_RECORDING}): the first fix, one moved
+ * `minMoveM` or `minIntervalMs` later; never a fix worse than `maxAccuracyM`.
  */
 export function keepFix(fix: Fix, last: Fix | null): boolean {
-  if (fix.accuracy !== null && fix.accuracy > MAX_ACCURACY_M) return false
+  if (fix.accuracy !== null && fix.accuracy > PHONE_RECORDING.maxAccuracyM) return false
   if (!last) return true
   if (fix.t <= last.t) return false
-  if (fix.t - last.t >= MIN_INTERVAL_MS) return true
-  return distance([last.lon, last.lat], [fix.lon, fix.lat], { units: 'meters' }) >= MIN_MOVE_M
+  if (fix.t - last.t >= PHONE_RECORDING.minIntervalMs) return true
+  return distance([last.lon, last.lat], [fix.lon, fix.lat], { units: 'meters' }) >= PHONE_RECORDING.minMoveM
 }
 
 /** The duty store (`useDutyStore()`). */

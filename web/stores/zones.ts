@@ -9,11 +9,14 @@
  */
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import { defineStore } from 'pinia'
-import { computed, markRaw, ref, shallowRef } from 'vue'
+import { computed, markRaw, ref, shallowRef, watch } from 'vue'
 import { isAbortError, toApiError, type ApiError } from '../api/client.ts'
 import type { FeatureId } from '../api/types.ts'
-import { zonesApi, type ZoneCheck, type ZoneCollection, type ZoneFeature, type ZoneGeometry, type ZoneSuggestion } from '../api/zones.ts'
-import { gapsOf, overlapsWith, segmentsOf, splitZone, type Segment } from '../map/zone-geometry.ts'
+import { zonesApi, type ZoneCheck, type ZoneCollection, type ZoneFeature, type ZoneGeometry, type ZoneOverlap, type ZoneSuggestion, type ZoneVersion } from '../api/zones.ts'
+import { areaM2, gapsOf, overlapsWith, segmentsOf, splitZone, type Segment } from '../map/zone-geometry.ts'
+import { usePeopleStore } from './people.ts'
+import { formatArea } from '../../core/area.ts'
+import { useI18n } from '../i18n/index.ts'
 import type { LoadStatus } from './load-status.ts'
 
 /** What the editor is doing. */
@@ -29,6 +32,14 @@ export interface Draft {
   assigneeId: FeatureId | null
   /** The grid a new or reshaped zone is a micro-grid (微网格) of; null for a grid. */
   parentId: FeatureId | null
+}
+
+/** A save the server refused because the zone overlaps others: what to ask the planner before saving anyway. */
+export interface OverlapQuestion {
+  /** The other zones of its tier and the area shared with each (m², PostGIS in the community's UTM zone). */
+  overlaps: ZoneOverlap[]
+  /** The zone's own area (m²), for the share each overlap takes of it. */
+  zoneAreaM2: number
 }
 
 /** Most undo steps kept. */
@@ -62,6 +73,13 @@ export const useZonesStore = defineStore('zones', () => {
   const saveError = shallowRef<ApiError | null>(null)
   /** A short note after a save (e.g. the zones the new one overlaps). */
   const notice = ref<string | null>(null)
+  /** The overlaps of a refused save, while the planner decides whether to save anyway. */
+  const overlapQuestion = shallowRef<OverlapQuestion | null>(null)
+  /** The selected zone's versions (`GET /api/zones/:id/versions`), newest first, once asked for. */
+  const versions = shallowRef<ZoneVersion[] | null>(null)
+  const versionsError = shallowRef<ApiError | null>(null)
+  /** The past version drawn on the map (dashed), or null. */
+  const shownVersionId = ref<number | null>(null)
   const suggestion = shallowRef<ZoneSuggestion | null>(null)
   const suggesting = ref(false)
   /** The grid whose micro-grids (微网格) are being suggested, or null for zones of the community. */
@@ -191,6 +209,7 @@ export const useZonesStore = defineStore('zones', () => {
     committed = d.geometry ? copy(d.geometry) : null
     saveError.value = null
     notice.value = null
+    overlapQuestion.value = null
     resetHistory()
     draftVersion.value++
   }
@@ -223,6 +242,7 @@ export const useZonesStore = defineStore('zones', () => {
     draft.value = null
     resetHistory()
     saveError.value = null
+    overlapQuestion.value = null
     draftVersion.value++
   }
 
@@ -238,6 +258,7 @@ export const useZonesStore = defineStore('zones', () => {
       committed = geometry ? copy(geometry) : null
     }
     draft.value = { ...draft.value, geometry: geometry ? markRaw(geometry) : null }
+    overlapQuestion.value = null
   }
   function restore(geometry: ZoneGeometry | null): void {
     if (!draft.value) return
@@ -285,6 +306,8 @@ export const useZonesStore = defineStore('zones', () => {
     notice.value = null
     try {
       notice.value = await task()
+      // People are found by their zones' names (PersonPicker): those may have changed.
+      void usePeopleStore().ensure(true)
       return true
     } catch (err) {
       saveError.value = toApiError(err)
@@ -295,20 +318,26 @@ export const useZonesStore = defineStore('zones', () => {
   }
 
   const overlapNote = (answer: { overlaps: { name: string; areaM2: number }[] }): string | null =>
-    answer.overlaps.length > 0 ? answer.overlaps.map((o) => `${o.name} ${o.areaM2} m²`).join(', ') : null
+    answer.overlaps.length > 0 ? answer.overlaps.map((o) => `${o.name} ${formatArea(o.areaM2, useI18n().locale.value)}`).join(', ') : null
 
-  /** Saves the draft: a new zone, a reshaped one, or the two parts of a split. Confirms with the server's check. */
-  async function save(): Promise<boolean> {
+  /**
+   * Saves the draft: a new zone, a reshaped one, or the two parts of a split. A new or reshaped zone is
+   * written strictly first: when the server's check finds it overlapping other zones of its tier, nothing is
+   * saved and {@link overlapQuestion} says by how much; `anyway` (after the planner confirmed) saves it
+   * overlapping.
+   */
+  async function save(anyway = false): Promise<boolean> {
     const d = draft.value
     if (!d || !d.geometry || communityId.value === null) return false
+    overlapQuestion.value = null
     const ok = await write(async () => {
       if (mode.value === 'draw') {
-        const answer = await zonesApi.create({ type: 'Feature', geometry: d.geometry!, properties: { name: d.name, assigneeId: d.assigneeId, communityId: communityId.value!, parentId: d.parentId } })
+        const answer = await zonesApi.create({ type: 'Feature', geometry: d.geometry!, properties: { name: d.name, assigneeId: d.assigneeId, communityId: communityId.value!, parentId: d.parentId } }, !anyway)
         selectedId.value = answer.id
         return overlapNote(answer)
       }
       if (mode.value === 'edit' && d.zoneId !== null) {
-        const answer = await zonesApi.update(d.zoneId, { type: 'Feature', geometry: d.geometry!, properties: { name: d.name, assigneeId: d.assigneeId, parentId: d.parentId } })
+        const answer = await zonesApi.update(d.zoneId, { type: 'Feature', geometry: d.geometry!, properties: { name: d.name, assigneeId: d.assigneeId, parentId: d.parentId } }, !anyway)
         return overlapNote(answer)
       }
       if (mode.value === 'split' && d.zoneId !== null) {
@@ -318,6 +347,12 @@ export const useZonesStore = defineStore('zones', () => {
       }
       return null
     })
+    const refused = saveError.value
+    if (!ok && refused?.status === 409 && Array.isArray(refused.extensions.overlaps)) {
+      // The server's check found overlaps: ask before saving anyway.
+      overlapQuestion.value = { overlaps: refused.extensions.overlaps as ZoneOverlap[], zoneAreaM2: areaM2(d.geometry) }
+      saveError.value = null
+    }
     if (ok) {
       mode.value = 'idle'
       draft.value = null
@@ -327,6 +362,47 @@ export const useZonesStore = defineStore('zones', () => {
     }
     return ok
   }
+
+  /** The planner saw the overlaps and saves the zone overlapping them. */
+  async function saveAnyway(): Promise<boolean> {
+    return overlapQuestion.value ? save(true) : false
+  }
+
+  /** The planner goes back to the drawing instead. */
+  function dismissOverlaps(): void {
+    overlapQuestion.value = null
+  }
+
+  /** Loads the versions of the selected zone (its history: when, who, area). */
+  async function loadVersions(): Promise<void> {
+    const id = selectedId.value
+    versions.value = null
+    versionsError.value = null
+    shownVersionId.value = null
+    if (id === null) return
+    try {
+      const answer = await zonesApi.versions(id)
+      if (sameId(selectedId.value, id)) versions.value = markRaw(answer.items)
+    } catch (err) {
+      if (!isAbortError(err)) versionsError.value = toApiError(err)
+    }
+  }
+
+  /** Draws a past version on the map (null: none). */
+  function showVersion(id: number | null): void {
+    shownVersionId.value = id
+  }
+
+  // Another zone (or none) selected: the versions read were the other one's.
+  watch(selectedId, (id, before) => {
+    if (sameId(id, before)) return
+    versions.value = null
+    versionsError.value = null
+    shownVersionId.value = null
+  })
+
+  /** The version drawn on the map, if any. */
+  const shownVersion = computed(() => versions.value?.find((v) => v.id === shownVersionId.value) ?? null)
 
   /** Renames or reassigns a zone (no geometry change). */
   async function saveProperties(id: FeatureId, properties: { name?: string; assigneeId?: FeatureId | null; teamIds?: number[] }): Promise<boolean> {
@@ -426,6 +502,11 @@ export const useZonesStore = defineStore('zones', () => {
     saving,
     saveError,
     notice,
+    overlapQuestion,
+    versions,
+    versionsError,
+    shownVersionId,
+    shownVersion,
     suggestion,
     suggesting,
     suggestParentId,
@@ -449,6 +530,10 @@ export const useZonesStore = defineStore('zones', () => {
     setDraftParent,
     grids,
     save,
+    saveAnyway,
+    dismissOverlaps,
+    loadVersions,
+    showVersion,
     saveProperties,
     remove,
     suggest,
