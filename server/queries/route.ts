@@ -34,7 +34,7 @@ function labelOf(f: UnvisitedFeature): string {
 }
 
 /** The walkable roads of a community in its UTM zone (metres), as lines. */
-async function walkLines(sql: Queryable, communityId: number, srid: number): Promise<RoadLine[]> {
+export async function walkLines(sql: Queryable, communityId: number, srid: number): Promise<RoadLine[]> {
   const rows = await sql<{ g: string }[]>`
     select ST_AsGeoJSON(d.geom, 2) as g
     from roads r
@@ -225,4 +225,74 @@ export async function assignedRoute(sql: Queryable, personId: number): Promise<R
     order by ra.assigned_at desc, ra.id desc
     limit 1`
   return row ? { ...row, assignedAt: row.assignedAt.toISOString() } : undefined
+}
+
+/** `GET /api/route/walk`: walking directions from a position to a matter. */
+export type WalkRoute = z.infer<typeof Schemas.WalkRoute>
+
+/** What a walk asks for: from a position (lon, lat) to a matter the caller may see. */
+export interface WalkQuery {
+  from: [number, number]
+  hazardId: number
+  communityIds: number[] | null
+  /** A partner account: only the matters handed to its unit. */
+  unitId: number | null
+  hideLeads: boolean
+}
+
+/**
+ * Walking directions (issue 15, the phone's 任务): from the phone's position to a matter along its community's
+ * walkable roads (the same graph as the next round, {@link walkLines} and server/domain/routing.ts), as a GeoJSON
+ * LineString in lon/lat from the position to the matter, with the distance and the walking time at
+ * {@link WALKING_SPEED_MS}. The position joins the nearest road however far (within {@link MAX_START_DISTANCE_M}
+ * of the community, else 422), the matter the road within 250 m (else no way: geometry null, `reason`).
+ * Bounded: one community's roads, one Dijkstra search that stops at the matter. 404 when the caller may not see
+ * the matter (another community, another unit's, a lead).
+ */
+export async function walkRoute(sql: Sql, q: WalkQuery): Promise<WalkRoute> {
+  const began = performance.now()
+  const [h] = await sql<{ communityId: number; srid: number; lon: number; lat: number; fx: number; fy: number; tx: number; ty: number; awayM: number; straightM: number }[]>`
+    with s as (select ST_SetSRID(ST_MakePoint(${q.from[0]}::float8, ${q.from[1]}::float8), 4326) as g)
+    select h.community_id::int as "communityId", c.utm_srid as srid, ST_X(h.geom) as lon, ST_Y(h.geom) as lat,
+           ST_X(ST_Transform(s.g, c.utm_srid)) as fx, ST_Y(ST_Transform(s.g, c.utm_srid)) as fy,
+           ST_X(ST_Transform(h.geom, c.utm_srid)) as tx, ST_Y(ST_Transform(h.geom, c.utm_srid)) as ty,
+           ST_Distance(ST_Transform(c.boundary, c.utm_srid), ST_Transform(s.g, c.utm_srid)) as "awayM",
+           ST_Distance(h.geom::geography, s.g::geography) as "straightM"
+    from hazards h join communities c on c.id = h.community_id cross join s
+    where h.id = ${q.hazardId}
+      and ${q.communityIds === null ? sql`true` : sql`h.community_id = any(${q.communityIds}::bigint[])`}
+      and ${q.unitId === null ? sql`true` : sql`h.unit_id = ${q.unitId}`}
+      and ${q.hideLeads ? sql`h.type <> 'lead'` : sql`true`}`
+  if (!h) throw problems.notFound(`No hazard ${q.hazardId}.`)
+  if (h.awayM > MAX_START_DISTANCE_M) {
+    throw problems.unprocessable(`The position is ${Math.round(h.awayM)} m from the matter's community; at most ${MAX_START_DISTANCE_M} m.`, [
+      { path: 'from', message: `must be within ${MAX_START_DISTANCE_M} m of the community` },
+    ])
+  }
+  const from: XY = [h.fx, h.fy]
+  const to: XY = [h.tx, h.ty]
+  const lines = await walkLines(sql, h.communityId, h.srid)
+  const plan = planRoute(buildWalkGraph(lines), [{ kind: 'hazard', id: q.hazardId, label: null, point: to }], from, { improveBudgetMs: 0 })
+  const round1 = (n: number): number => Math.round(n * 10) / 10
+  const base = { communityId: h.communityId, hazardId: q.hazardId, from: q.from, to: [h.lon, h.lat], straightM: round1(h.straightM) }
+  const reached = plan.stops[0]
+  if (!reached || plan.path.length === 0) {
+    const reason = plan.unreachable[0]?.reason ?? 'disconnected'
+    return { type: 'Feature', geometry: null, properties: { ...base, distanceM: 0, minutes: 0, reason, computedMs: Math.round(performance.now() - began) } }
+  }
+  // From the position to where it meets the road, along the roads, and off the road to the matter.
+  const hypot = (a: XY, b: XY): number => Math.hypot(a[0] - b[0], a[1] - b[1])
+  const line: XY[] = [from, ...plan.path, to]
+  const distanceM = hypot(from, plan.path[0]!) + plan.distanceM + hypot(plan.path[plan.path.length - 1]!, to)
+  const [geo] = await sql<{ line: string }[]>`
+    select ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'LineString', coordinates: line })}::text), ${h.srid}::int), 4326), 7) as line`
+  const coordinates = (JSON.parse(geo!.line) as { coordinates: [number, number][] }).coordinates
+  // The ends exactly as asked and stored (the projection round trip moves them in the 7th decimal).
+  coordinates[0] = [q.from[0], q.from[1]]
+  coordinates[coordinates.length - 1] = [h.lon, h.lat]
+  return {
+    type: 'Feature',
+    geometry: { type: 'LineString', coordinates },
+    properties: { ...base, distanceM: round1(distanceM), minutes: Math.max(1, Math.round(distanceM / WALKING_SPEED_MS / 60)), reason: null, computedMs: Math.round(performance.now() - began) },
+  }
 }
