@@ -177,9 +177,103 @@ test('offline: arrive, 整改完成 with an after photo and a comment reach the 
   expect(after!.width).toBeLessThanOrEqual(2048)
 
   await near.locator('[data-testid=rectify-done]').waitFor({ timeout: 20_000 })
-  await expect.poll(() => near.locator('[data-testid=task-status]').innerText()).toBe('待回访')
+  await expect.poll(() => near.locator('[data-testid=task-status]').innerText()).toBe('已整改')
   await expect.poll(() => near.locator('[data-testid=comment-item]').getAttribute('data-state')).toBe('sent')
   await near.scrollIntoViewIfNeeded()
   await page.screenshot({ path: 'test-results/tasks-done.png' })
+  await context.close()
+})
+
+test('现场处置 offline with a before and an after photo: both reach the matter once, each with its role', async () => {
+  const context = await phoneContext(browser, here)
+  const page = await context.newPage()
+  await signIn(page)
+  await context.setOffline(true)
+  const shot = (color: string) => sharp({ create: { width: 1600, height: 1200, channels: 3, background: color } }).jpeg().toBuffer()
+  const description = `楼道电动车 ${Date.now()}`
+  await page.locator('[data-testid=locate]').click()
+  await expect.poll(() => page.locator('[data-testid=report-location]').innerText()).toContain('已定位')
+  await page.locator('[data-category=corridor_clutter]').click()
+  await page.locator('[data-testid=report-description]').fill(description)
+  await page.locator('[data-testid=report-fixed-on-spot]').check()
+  await page.locator('[data-testid=report-fixed-note]').fill('已劝离电动车，楼道清空')
+  await page.locator('[data-testid=report-photo]').setInputFiles({ name: 'before.jpg', mimeType: 'image/jpeg', buffer: await shot('#8d6e63') })
+  await page.locator('[data-testid=report-photo-after]').setInputFiles({ name: 'after.jpg', mimeType: 'image/jpeg', buffer: await shot('#66bb6a') })
+  await page.locator('[data-testid=report-after] img').waitFor()
+  await page.locator('[data-testid=report-after]').scrollIntoViewIfNeeded()
+  await page.screenshot({ path: 'test-results/tasks-fixed-two-photos.png' })
+  await page.locator('[data-testid=report-submit]').click()
+  await expect.poll(() => page.locator('[data-testid=report-receipt]').getAttribute('data-state'), { timeout: 30_000 }).toBe('pending')
+  expect((await outboxItems(page)).filter((i) => i.kind === 'photo' && i.status === 'pending')).toHaveLength(2)
+
+  await context.setOffline(false)
+  await page.evaluate(() => window.dispatchEvent(new Event('online')))
+  await expect.poll(async () => (await outboxItems(page)).filter((i) => i.status !== 'sent').length, { timeout: 60_000, interval: 250 }).toBe(0)
+  const rows = await server.db.sql<{ id: number; status: string; roles: string[] }[]>`
+    select h.id::int, h.status, (select array_agg(p.role order by p.id) from hazard_photos p where p.hazard_id = h.id) as roles
+    from hazards h where h.reporter_id = ${patrolUserId} and h.description = ${description}`
+  expect(rows.map((r) => ({ status: r.status, roles: [...r.roles].sort() }))).toEqual([{ status: 'verified', roles: ['after', 'before'] }])
+  await context.close()
+
+  // The command centre's drawer names each photo's role.
+  const desk = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+  const deskPage = await desk.newPage()
+  expect((await deskPage.request.post(`${server.url}/api/auth/login`, { data: { username: 'command', password: 'demo' } })).status()).toBe(200)
+  await deskPage.goto(`${server.url}/?hazard=${rows[0]!.id}`)
+  const roles = deskPage.locator('[data-testid=photo-role]')
+  await expect.poll(() => roles.allInnerTexts(), { timeout: 60_000 }).toEqual(['处置前', '处置后'])
+  await deskPage.locator('[data-testid=hazard-photos]').screenshot({ path: 'test-results/tasks-drawer-roles.png' })
+  await desk.close()
+})
+
+test('我的: a closed report shows its outcome, marked new live while open and on the next opening of the app', async () => {
+  const patrol = await server.login('patrol')
+  const report = async (description: string): Promise<number> => {
+    const res = await patrol.post('/api/hazards', { category: 'poor_lighting', severity: 'minor', location: here, description })
+    expect(res.status, await res.clone().text()).toBe(201)
+    return ((await res.json()) as { id: number }).id
+  }
+  const declined = await report('楼道灯不亮（重复）')
+  const verified = await report('车棚照明不足')
+  const context = await phoneContext(browser, here)
+  const page = await context.newPage()
+  await signIn(page)
+  await page.locator('[data-testid=tab-mine]').click()
+  await page.locator(`[data-testid=my-report][data-hazard-id="${declined}"]`).waitFor({ timeout: 30_000 })
+  // The first look on this phone: nothing is news.
+  expect(await page.locator('[data-testid=my-report-new]').count()).toBe(0)
+
+  // Declined while the app is open: it moves to the closed ones at once, marked, with the answer.
+  const rejected = await command.post(`/api/hazards/${declined}/transition`, { to: 'rejected', note: '重复上报，已并入前一件' })
+  expect(rejected.status, await rejected.clone().text()).toBe(200)
+  const closedItem = page.locator(`[data-testid=my-closed-report][data-hazard-id="${declined}"]`)
+  await closedItem.waitFor({ timeout: 30_000 })
+  expect(await closedItem.getAttribute('data-new')).toBe('true')
+  expect(await closedItem.locator('[data-testid=my-report-outcome]').innerText()).toBe('不予受理')
+  await expect.poll(() => closedItem.locator('[data-testid=my-report-answer]').innerText(), { timeout: 20_000 }).toBe('答复：重复上报，已并入前一件')
+  await closedItem.scrollIntoViewIfNeeded()
+  await page.screenshot({ path: 'test-results/tasks-mine-live.png' })
+
+  // Seen: the member leaves the tab and closes the app; meanwhile the other report is fixed and verified.
+  await page.locator('[data-testid=tab-tasks]').click()
+  await page.goto('about:blank')
+  const [who] = await server.db.sql<{ personId: number }[]>`select person_id::int as "personId" from users where username = 'patrol'`
+  expect((await command.post(`/api/hazards/${verified}/transition`, { to: 'dispatched', assigneeId: who!.personId })).status).toBe(200)
+  expect((await patrol.post(`/api/hazards/${verified}/rectify`, { note: '已换灯泡', clientId: 'mine-rect' })).status).toBe(201)
+  expect((await command.post(`/api/hazards/${verified}/transition`, { to: 'verified', note: '复查：照明正常' })).status).toBe(200)
+
+  // The next opening: the tab says one report changed, and marks it (not the one already seen).
+  await page.goto(`${server.url}/patrol`)
+  await expect.poll(() => page.locator('[data-testid=mine-new]').innerText(), { timeout: 30_000 }).toBe('1 新')
+  await page.locator('[data-testid=tab-mine]').click()
+  const verifiedItem = page.locator(`[data-testid=my-closed-report][data-hazard-id="${verified}"]`)
+  await verifiedItem.waitFor({ timeout: 30_000 })
+  expect(await verifiedItem.getAttribute('data-new')).toBe('true')
+  expect(await closedItem.getAttribute('data-new')).toBe('false')
+  expect(await verifiedItem.locator('[data-testid=my-report-outcome]').innerText()).toBe('已办结')
+  expect(await verifiedItem.innerText()).toContain('办结于')
+  await expect.poll(() => verifiedItem.locator('[data-testid=my-report-answer]').innerText(), { timeout: 20_000 }).toBe('答复：复查：照明正常')
+  await verifiedItem.scrollIntoViewIfNeeded()
+  await page.screenshot({ path: 'test-results/tasks-mine-next-open.png' })
   await context.close()
 })
