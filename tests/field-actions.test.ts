@@ -193,6 +193,21 @@ describe('walking directions (GET /api/route/walk)', () => {
     expect(walk.properties.minutes).toBe(Math.max(1, Math.round(walk.properties.distanceM / 1.2 / 60)))
   })
 
+  test('a footpath imported between two walks is walked at once (the kept graph follows the roads)', async () => {
+    const id = await task()
+    const from = { lon: inside.lon + 250 / (M_PER_DEG * Math.cos((inside.lat * Math.PI) / 180)), lat: inside.lat - 200 / M_PER_DEG }
+    const walk = async (): Promise<Walk> => (await (await patrol.get(`/api/route/walk?from=${from.lon},${from.lat}&hazardId=${id}`)).json()) as Walk
+    const before = await walk()
+    expect(before.properties.distanceM).toBeGreaterThan(before.properties.straightM + 20)
+    const admin = await server.login('admin')
+    const [c] = await server.db.sql<{ id: number }[]>`select community_id::int as id from hazards where id = ${id}`
+    const path = { type: 'Feature', properties: { kind: 'path', kind_detail: 'footway' }, geometry: { type: 'LineString', coordinates: [[from.lon, from.lat], [inside.lon, inside.lat]] } }
+    const imported = await admin.post(`/api/import/roads?communityId=${c!.id}`, { type: 'FeatureCollection', features: [path] })
+    expect(imported.status, await imported.clone().text()).toBe(200)
+    const after = await walk()
+    expect(after.properties.distanceM).toBeCloseTo(after.properties.straightM, -1)
+  })
+
   test('another community’s member gets 404 for the matter', async () => {
     const id = await task()
     await expectProblem(await otherPatrol.get(`/api/route/walk?from=${inside.lon},${inside.lat}&hazardId=${id}`), 404)

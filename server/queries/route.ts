@@ -1,5 +1,6 @@
 import type { Queryable, Sql } from '../db/connect.ts'
-import { buildWalkGraph, planRoute, type RoadLine, type RouteTarget, type XY } from '../domain/routing.ts'
+import { buildWalkGraph, planRoute, type RoadLine, type RouteTarget, type WalkGraph, type XY } from '../domain/routing.ts'
+import { dataVersions } from '../cache/data-version.ts'
 import { problems } from '../problem.ts'
 import type { z } from 'zod'
 import type * as Schemas from '../openapi/schemas.ts'
@@ -240,13 +241,40 @@ export interface WalkQuery {
   hideLeads: boolean
 }
 
+/** Communities whose walking graph is kept between walks (the most recently used). */
+const WALK_GRAPHS_KEPT = 8
+/** Walking graphs by community, with the roads' and communities' epochs they were built at. */
+const walkGraphs = new Map<number, { epoch: string; srid: number; graph: WalkGraph }>()
+
+/**
+ * The walking graph of a community in its UTM zone: built from {@link walkLines}, kept while the roads and the
+ * communities are unchanged (server/cache/data-version.ts; a client that hears of no change builds it every time).
+ */
+async function walkGraph(sql: Sql, communityId: number, srid: number): Promise<WalkGraph> {
+  const versions = dataVersions(sql)
+  const epoch = `${versions.epoch('roads')}:${versions.epoch('communities')}:${srid}`
+  const kept = versions.live ? walkGraphs.get(communityId) : undefined
+  if (kept && kept.epoch === epoch) {
+    walkGraphs.delete(communityId)
+    walkGraphs.set(communityId, kept)
+    return kept.graph
+  }
+  const graph = buildWalkGraph(await walkLines(sql, communityId, srid))
+  if (versions.live) {
+    walkGraphs.set(communityId, { epoch, srid, graph })
+    while (walkGraphs.size > WALK_GRAPHS_KEPT) walkGraphs.delete(walkGraphs.keys().next().value!)
+  }
+  return graph
+}
+
 /**
  * Walking directions (issue 15, the phone's 任务): from the phone's position to a matter along its community's
  * walkable roads (the same graph as the next round, {@link walkLines} and server/domain/routing.ts), as a GeoJSON
  * LineString in lon/lat from the position to the matter, with the distance and the walking time at
  * {@link WALKING_SPEED_MS}. The position joins the nearest road however far (within {@link MAX_START_DISTANCE_M}
  * of the community, else 422), the matter the road within 250 m (else no way: geometry null, `reason`).
- * Bounded: one community's roads, one Dijkstra search that stops at the matter. 404 when the caller may not see
+ * Bounded: one community's roads (the graph kept while they are unchanged), one Dijkstra search that stops at the
+ * matter. 404 when the caller may not see
  * the matter (another community, another unit's, a lead).
  */
 export async function walkRoute(sql: Sql, q: WalkQuery): Promise<WalkRoute> {
@@ -271,8 +299,7 @@ export async function walkRoute(sql: Sql, q: WalkQuery): Promise<WalkRoute> {
   }
   const from: XY = [h.fx, h.fy]
   const to: XY = [h.tx, h.ty]
-  const lines = await walkLines(sql, h.communityId, h.srid)
-  const plan = planRoute(buildWalkGraph(lines), [{ kind: 'hazard', id: q.hazardId, label: null, point: to }], from, { improveBudgetMs: 0 })
+  const plan = planRoute(await walkGraph(sql, h.communityId, h.srid), [{ kind: 'hazard', id: q.hazardId, label: null, point: to }], from, { improveBudgetMs: 0 })
   const round1 = (n: number): number => Math.round(n * 10) / 10
   const base = { communityId: h.communityId, hazardId: q.hazardId, from: q.from, to: [h.lon, h.lat], straightM: round1(h.straightM) }
   const reached = plan.stops[0]
