@@ -258,6 +258,16 @@ async function run(ctx: SyncContext, tally: { sent: number; failed: number }): P
   // 3. Photos of hazards that exist.
   const photos = (await queue.list({ kind: 'photo', status: 'pending', userId: ctx.userId })).filter(due) as PhotoItem[]
   for (const photo of photos) {
+    // 整改完成's after photo goes once the completion is recorded; refused, the photo waits with it (retried together).
+    const owner = photo.hazardId !== null ? await queue.get(photo.hazardClientId) : undefined
+    if (owner?.kind === 'rectify' && owner.status === 'pending') continue
+    if (owner?.kind === 'rectify' && owner.status === 'failed') {
+      const t = new Date(now()).toISOString()
+      await queue.markFailed(photo.id, { status: owner.lastError?.status ?? 0, title: 'The completion of this photo was refused.', detail: null, at: t }, { permanent: true })
+      tally.failed++
+      changed()
+      continue
+    }
     let hazardId = photo.hazardId
     if (hazardId === null) {
       const parent = (await queue.get(photo.hazardClientId)) as HazardItem | undefined
