@@ -110,6 +110,12 @@ test('offline: arrive, 整改完成 with an after photo and a comment reach the 
   }
 
   await context.setOffline(true)
+  // Without the network the last directions to the task come from the phone, with when they were planned.
+  await near.locator('[data-testid=walk-button]').click()
+  await expect.poll(() => summary.count()).toBe(0)
+  await near.locator('[data-testid=walk-button]').click()
+  await expect.poll(() => summary.innerText(), { timeout: 30_000 }).toMatch(new RegExp(`^${walkText} · 离线，\\d{2}:\\d{2}:\\d{2} 规划$`))
+
   await near.locator('[data-testid=arrive-button]').click()
   await near.locator('[data-testid=arrive-pending]').waitFor()
 

@@ -63,7 +63,12 @@ interface Cached {
   tasks?: { rows: TaskRow[]; at: number }
   nearby?: { rows: PlaceRow[]; at: number; from: number; to: number }
   keyPlaces?: { codes: Record<string, string>; hashes?: Record<string, string>; at: number }
+  /** The last walking directions per task (issue 15), shown again without the network. */
+  walks?: Record<string, { route: WalkRoute; at: number }>
 }
+
+/** Tasks whose last walking directions stay on the phone. */
+const WALKS_KEPT = 10
 
 /** The patrol phone store (`usePatrolPhoneStore()`). */
 export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
@@ -86,6 +91,8 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
   const walk = shallowRef<WalkRoute | null>(null)
   const walkStatus = ref<ListStatus>('idle')
   const walkError = shallowRef<ApiError | null>(null)
+  /** When the shown directions were planned, if they come from the phone's cache (no network now). */
+  const walkCachedAt = ref<number | null>(null)
 
   /** Key place names by printed code (roles that print the sheet). */
   const keyPlaceNames = shallowRef<Record<string, string>>({})
@@ -272,6 +279,7 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
     walkTaskId.value = task.id
     walk.value = null
     walkError.value = null
+    walkCachedAt.value = null
     walkStatus.value = 'loading'
     const me = duty.position ?? (await duty.locateOnce())
     if (walkTaskId.value !== task.id) return
@@ -284,9 +292,23 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
       if (walkTaskId.value !== task.id) return
       walk.value = answer
       walkStatus.value = 'ready'
+      const kept = Object.entries(readCache().walks ?? {})
+        .filter(([id]) => id !== String(task.id))
+        .sort((a, b) => b[1].at - a[1].at)
+        .slice(0, WALKS_KEPT - 1)
+      writeCache({ walks: Object.fromEntries([[String(task.id), { route: answer, at: Date.now() }], ...kept]) })
     } catch (err) {
       if (walkTaskId.value !== task.id) return
-      walkError.value = toApiError(err)
+      const e = toApiError(err)
+      const cached = e.unreachable ? readCache().walks?.[String(task.id)] : undefined
+      if (cached) {
+        // No network: the last directions planned to this task, marked with their time.
+        walk.value = cached.route
+        walkCachedAt.value = cached.at
+        walkStatus.value = 'ready'
+        return
+      }
+      walkError.value = e
       walkStatus.value = 'error'
     }
   }
@@ -307,6 +329,7 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
     walk,
     walkStatus,
     walkError,
+    walkCachedAt,
     loadWalk,
     keyPlaceNames,
     keyPlaceHashes,
