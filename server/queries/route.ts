@@ -1,5 +1,5 @@
 import type { Queryable, Sql } from '../db/connect.ts'
-import { buildWalkGraph, planRoute, type RoadLine, type RouteTarget, type WalkGraph, type XY } from '../domain/routing.ts'
+import { buildWalkGraph, planRoute, walkBetween, type RoadLine, type RouteTarget, type WalkGraph, type XY } from '../domain/routing.ts'
 import { dataVersions } from '../cache/data-version.ts'
 import { problems } from '../problem.ts'
 import type { z } from 'zod'
@@ -271,10 +271,11 @@ async function walkGraph(sql: Sql, communityId: number, srid: number): Promise<W
  * Walking directions (issue 15, the phone's 任务): from the phone's position to a matter along its community's
  * walkable roads (the same graph as the next round, {@link walkLines} and server/domain/routing.ts), as a GeoJSON
  * LineString in lon/lat from the position to the matter, with the distance and the walking time at
- * {@link WALKING_SPEED_MS}. The position joins the nearest road however far (within {@link MAX_START_DISTANCE_M}
- * of the community, else 422), the matter the road within 250 m (else no way: geometry null, `reason`).
- * Bounded: one community's roads (the graph kept while they are unchanged), one Dijkstra search that stops at the
- * matter. 404 when the caller may not see
+ * {@link WALKING_SPEED_MS}. Every road within 150 m of either end is tried as the way on and off the network
+ * (server/domain/routing.ts `walkBetween`); the position joins the nearest road however far when none is that close
+ * (within {@link MAX_START_DISTANCE_M} of the community, else 422), the matter a road within 250 m (else no way:
+ * geometry null, `reason`).
+ * Bounded: one community's roads (the graph kept while they are unchanged), one Dijkstra search over them. 404 when the caller may not see
  * the matter (another community, another unit's, a lead).
  */
 export async function walkRoute(sql: Sql, q: WalkQuery): Promise<WalkRoute> {
@@ -299,18 +300,14 @@ export async function walkRoute(sql: Sql, q: WalkQuery): Promise<WalkRoute> {
   }
   const from: XY = [h.fx, h.fy]
   const to: XY = [h.tx, h.ty]
-  const plan = planRoute(await walkGraph(sql, h.communityId, h.srid), [{ kind: 'hazard', id: q.hazardId, label: null, point: to }], from, { improveBudgetMs: 0 })
+  const plan = walkBetween(await walkGraph(sql, h.communityId, h.srid), from, to)
   const round1 = (n: number): number => Math.round(n * 10) / 10
   const base = { communityId: h.communityId, hazardId: q.hazardId, from: q.from, to: [h.lon, h.lat], straightM: round1(h.straightM) }
-  const reached = plan.stops[0]
-  if (!reached || plan.path.length === 0) {
-    const reason = plan.unreachable[0]?.reason ?? 'disconnected'
-    return { type: 'Feature', geometry: null, properties: { ...base, distanceM: 0, minutes: 0, reason, computedMs: Math.round(performance.now() - began) } }
+  if (plan.reason !== null) {
+    return { type: 'Feature', geometry: null, properties: { ...base, distanceM: 0, minutes: 0, reason: plan.reason, computedMs: Math.round(performance.now() - began) } }
   }
-  // From the position to where it meets the road, along the roads, and off the road to the matter.
-  const hypot = (a: XY, b: XY): number => Math.hypot(a[0] - b[0], a[1] - b[1])
-  const line: XY[] = [from, ...plan.path, to]
-  const distanceM = hypot(from, plan.path[0]!) + plan.distanceM + hypot(plan.path[plan.path.length - 1]!, to)
+  const line = plan.path
+  const distanceM = plan.distanceM
   const [geo] = await sql<{ line: string }[]>`
     select ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'LineString', coordinates: line })}::text), ${h.srid}::int), 4326), 7) as line`
   const coordinates = (JSON.parse(geo!.line) as { coordinates: [number, number][] }).coordinates
