@@ -71,7 +71,7 @@ afterAll(async () => {
   await server?.close()
 })
 
-test('offline: arrive, 整改完成 with an after photo and a comment reach the server exactly once after the route was shown', async () => {
+test('offline: arrive, 整改完成 with an after photo and a comment reach the server exactly once after the route was shown', { timeout: 180_000 }, async () => {
   const context: BrowserContext = await phoneContext(browser, here)
   const page = await context.newPage()
   await signIn(page)
@@ -190,7 +190,7 @@ test('offline: arrive, 整改完成 with an after photo and a comment reach the 
   await context.close()
 })
 
-test('现场处置 offline with a before and an after photo: both reach the matter once, each with its role', async () => {
+test('现场处置 offline with a before and an after photo: both reach the matter once, each with its role', { timeout: 180_000 }, async () => {
   const context = await phoneContext(browser, here)
   const page = await context.newPage()
   await signIn(page)
@@ -232,7 +232,7 @@ test('现场处置 offline with a before and an after photo: both reach the matt
   await desk.close()
 })
 
-test('我的: a closed report shows its outcome, marked new live while open and on the next opening of the app', async () => {
+test('我的: a closed report shows its outcome, marked new live while open and on the next opening of the app', { timeout: 180_000 }, async () => {
   const patrol = await server.login('patrol')
   const report = async (description: string): Promise<number> => {
     const res = await patrol.post('/api/hazards', { category: 'poor_lighting', severity: 'minor', location: here, description })
