@@ -32,7 +32,7 @@ import { layerImport } from './routes/import.ts'
 import { zones } from './routes/zones.ts'
 import { checkins } from './routes/checkins.ts'
 import { coverage } from './routes/coverage.ts'
-import { routePlanning } from './routes/route.ts'
+import { routePlanning, walking } from './routes/route.ts'
 import { keyPlaces } from './routes/key-places.ts'
 import { owntracks } from './routes/owntracks.ts'
 import { tracks } from './routes/tracks.ts'
@@ -172,6 +172,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/key-places', keyPlaces)
   app.route('/api/analysis/coverage', coverage)
   app.route('/api/coverage', routePlanning)
+  app.route('/api/route', walking)
   app.route('/api/analysis', analysis)
   app.route('/api/stats', stats)
   app.route('/api/patrol-plans', patrolPlans)

@@ -383,7 +383,7 @@ describe('responses', () => {
   })
 
   test('matters: the list, one matter, spot checks, escalate, comment, remind', async () => {
-    const page = (await conforms('/api/matters?limit=100')) as { features: { id: number; properties: { status: string; type: string; level: string } }[] }
+    const page = (await conforms('/api/matters?limit=100')) as { features: { id: number; geometry: { coordinates: number[] }; properties: { status: string; type: string; level: string } }[] }
     await conforms(`/api/matters/${page.features[0]!.id}`)
     await conforms(`/api/hazards/spot-checks?${window()}`)
     const open = page.features.find((f) => f.properties.status === 'dispatched' && f.properties.type !== 'lead' && f.properties.level !== 'street')
@@ -391,6 +391,11 @@ describe('responses', () => {
     await sends(admin, 'POST', `/api/hazards/${open!.id}/comments`, { note: 'OpenAPI check' }, 201)
     await sends(admin, 'POST', `/api/hazards/${open!.id}/remind`, { note: 'OpenAPI check' }, 201)
     await sends(admin, 'POST', `/api/hazards/${open!.id}/escalate`, { level: 'street', reason: 'OpenAPI check' }, 200)
+    const [lon, lat] = open!.geometry.coordinates
+    await conforms(`/api/route/walk?from=${lon! + 0.001},${lat}&hazardId=${open!.id}`)
+    const other = page.features.find((f) => f.properties.status === 'dispatched' && f.properties.type !== 'lead' && f.id !== open!.id)
+    expect(other).toBeDefined()
+    await sends(admin, 'POST', `/api/hazards/${other!.id}/rectify`, { note: 'OpenAPI check', clientId: 'openapi-rectify' }, 201)
   })
 
   test('partner units, posters, alert channels', async () => {

@@ -13,6 +13,7 @@ import {
   type RouteTarget,
   type WalkGraph,
   type XY,
+  walkBetween,
 } from '../server/domain/routing.ts'
 
 /** The node nearest a point (the tests' way of naming nodes by position). */
@@ -234,5 +235,38 @@ describe('planRoute', () => {
   test('two targets at the same road point are both stops, the second 0 m after the first', () => {
     const plan = planRoute(grid, [target(1, [50, 10]), target(2, [50, -10])], [0, 0])
     expect(plan.stops.map((s) => s.legM)).toEqual([50, 0])
+  })
+})
+
+describe('walkBetween (directions to one place)', () => {
+  /** A U-shaped road whose ends are nearest both points, and a straight road a little farther from both. */
+  const roads: RoadLine[] = [
+    { line: [[0, 0], [0, -300], [100, -300], [100, 0]] },
+    { line: [[0, 40], [100, 40]] },
+  ]
+  const from: XY = [0, 10]
+  const to: XY = [100, 10]
+
+  test('takes the road a little farther off when the nearest one leads the long way round', () => {
+    const plan = walkBetween(buildWalkGraph(roads), from, to)
+    expect(plan.reason).toBeNull()
+    expect(plan.distanceM).toBeCloseTo(30 + 100 + 30, 6)
+    expect(plan.path[0]).toEqual(from)
+    expect(plan.path.at(-1)).toEqual(to)
+    expect(plan.path.slice(1, -1).every((p) => p[1] === 40)).toBe(true)
+    // Joined only to its nearest road, the round would walk the U: 10 + 300 + 100 + 300 + 10.
+    expect(walkBetween(buildWalkGraph(roads), from, to, { accessM: 20 }).distanceM).toBeCloseTo(720, 6)
+  })
+
+  test('two points beside one road walk along it between their feet', () => {
+    const plan = walkBetween(buildWalkGraph([{ line: [[0, 0], [200, 0]] }]), [20, 5], [150, -8])
+    expect(plan.distanceM).toBeCloseTo(5 + 130 + 8, 6)
+    expect(plan.path).toEqual([[20, 5], [20, 0], [150, 0], [150, -8]])
+  })
+
+  test('a destination farther than maxAttachM from every road has no way, and a start cut off from it neither', () => {
+    expect(walkBetween(buildWalkGraph(roads), from, [1000, 1000]).reason).toBe('no_road_nearby')
+    const apart = buildWalkGraph([{ line: [[0, 0], [100, 0]] }, { line: [[0, 500], [100, 500]] }])
+    expect(walkBetween(apart, [50, 5], [50, 495], { accessM: 20 }).reason).toBe('disconnected')
   })
 })

@@ -663,3 +663,143 @@ export function planRoute(graph: WalkGraph, targets: readonly RouteTarget[], sta
   })
   return { path, distanceM: pathLength(matrix, size, order), nearestNeighbourM, stops, unreachable, start: startAt, budgetExhausted: exhausted }
 }
+
+/**
+ * How much more a metre off the roads counts than a metre along them when {@link walkBetween} chooses the way on and
+ * off the network: a straight leg across a courtyard may be blocked (a wall, a fence), so a road is preferred unless
+ * it leads far round.
+ */
+export const OFF_ROAD_WEIGHT = 3
+
+/** Options of {@link walkBetween}. */
+export interface WalkOptions {
+  /** Roads within this distance (m) of either end are all tried as the way on and off the network. Default 150. */
+  accessM?: number
+  /** The destination must lie within this distance (m) of a road. Default 250. */
+  maxAttachM?: number
+}
+
+/** A walk from one point to another (see {@link walkBetween}). */
+export interface WalkPlan {
+  /** From the start, along the roads, to the destination (empty when there is no way). */
+  path: XY[]
+  /** Length of `path`, m (the legs on and off the network included). */
+  distanceM: number
+  /** Why there is no way, or null. */
+  reason: UnreachableReason | null
+}
+
+/** A way on or off the network: the foot of the perpendicular on an edge, and how far it is from the end. */
+interface Access {
+  edge: number
+  t: number
+  at: XY
+  d: number
+}
+
+/** The edges within `radius` of `p` as accesses, nearest first; with none, the nearest edge within `farthest`. */
+function accesses(graph: WalkGraph, grid: SegmentGrid, p: XY, radius: number, farthest: number): Access[] {
+  const foot = (edge: number): Access => {
+    const e = graph.edges[edge]!
+    const f = project(p, graph.nodes[e.a]!, graph.nodes[e.b]!)
+    return { edge, t: f.t, at: f.at, d: f.d }
+  }
+  const near = grid.near(p, p, radius).map(foot).filter((a) => a.d <= radius)
+  if (near.length > 0) return near.sort((a, b) => a.d - b.d)
+  let best: Access | null = null
+  for (let i = 0; i < graph.edges.length; i++) {
+    const a = foot(i)
+    if (a.d <= farthest && (!best || a.d < best.d)) best = a
+  }
+  return best ? [best] : []
+}
+
+/**
+ * The shortest walk from `from` to `to` (metres, planar) along the graph's roads, for directions to one place (the
+ * patrol phone's 任务, issue 15). Unlike {@link planRoute}, which joins each end to its nearest road, every road
+ * within `accessM` of either end is tried as the way on and off the network (the nearest one may lie behind a wall,
+ * or lead the long way round): one Dijkstra search from the destination's accesses over the whole graph, then the
+ * best of the start's accesses. The legs on and off the network are walked straight but weigh {@link OFF_ROAD_WEIGHT}
+ * times their length in the choice (`distanceM` is the plain length of the path). The start joins the nearest road
+ * however far when none is within `accessM`; the destination only within `maxAttachM` (else `no_road_nearby`).
+ */
+export function walkBetween(graph: WalkGraph, from: XY, to: XY, options: WalkOptions = {}): WalkPlan {
+  const accessM = options.accessM ?? 150
+  const maxAttachM = options.maxAttachM ?? DEFAULT_MAX_ATTACH_M
+  const none = (reason: UnreachableReason): WalkPlan => ({ path: [], distanceM: 0, reason })
+  const grid = new SegmentGrid(CELL_M)
+  graph.edges.forEach((e, i) => grid.add(i, graph.nodes[e.a]!, graph.nodes[e.b]!))
+  const ends = accesses(graph, grid, to, accessM, maxAttachM)
+  if (ends.length === 0) return none('no_road_nearby')
+  const starts = accesses(graph, grid, from, accessM, Infinity)
+  if (starts.length === 0) return none('disconnected')
+
+  // Distances to the destination from every node; `exit` is the access a node leaves the network by.
+  const n = graph.nodes.length
+  const distance = new Float64Array(n).fill(Infinity)
+  const next = new Int32Array(n).fill(-1)
+  const exit = new Int32Array(n).fill(-1)
+  const heap = new MinHeap()
+  ends.forEach((a, i) => {
+    const e = graph.edges[a.edge]!
+    for (const [node, along] of [[e.a, a.t * e.length], [e.b, (1 - a.t) * e.length]] as const) {
+      const d = OFF_ROAD_WEIGHT * a.d + along
+      if (d < distance[node]!) {
+        distance[node] = d
+        exit[node] = i
+        heap.push(d, node)
+      }
+    }
+  })
+  const done = new Uint8Array(n)
+  while (heap.size > 0) {
+    const [d, u] = heap.pop()!
+    if (done[u]) continue
+    done[u] = 1
+    for (const ei of graph.adjacency[u]!) {
+      const e = graph.edges[ei]!
+      const v = e.a === u ? e.b : e.a
+      const nd = d + e.length
+      if (nd < distance[v]!) {
+        distance[v] = nd
+        next[v] = u
+        exit[v] = -1
+        heap.push(nd, v)
+      }
+    }
+  }
+
+  // The best way on: through either end of an access's edge, or along that edge straight to an exit on it.
+  let best = Infinity
+  let bestPath: XY[] = []
+  for (const s of starts) {
+    const e = graph.edges[s.edge]!
+    for (const [node, along] of [[e.a, s.t * e.length], [e.b, (1 - s.t) * e.length]] as const) {
+      const cost = OFF_ROAD_WEIGHT * s.d + along + distance[node]!
+      if (cost < best) {
+        const path: XY[] = [from, s.at]
+        let u = node
+        for (;;) {
+          path.push(graph.nodes[u]!)
+          if (next[u] === -1) break
+          u = next[u]!
+        }
+        path.push(ends[exit[u]!]!.at, to)
+        best = cost
+        bestPath = path
+      }
+    }
+    for (const a of ends) {
+      if (a.edge !== s.edge) continue
+      const cost = OFF_ROAD_WEIGHT * (s.d + a.d) + Math.abs(s.t - a.t) * e.length
+      if (cost < best) {
+        best = cost
+        bestPath = [from, s.at, a.at, to]
+      }
+    }
+  }
+  if (!Number.isFinite(best)) return none('disconnected')
+  let length = 0
+  for (let i = 1; i < bestPath.length; i++) length += dist(bestPath[i - 1]!, bestPath[i]!)
+  return { path: bestPath, distanceM: length, reason: null }
+}

@@ -165,7 +165,8 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'GET /api/units/:id': { tag: 'units', summary: 'A partner unit', responses: ok('PartnerUnit') },
   'POST /api/units': { tag: 'units', summary: 'Add a partner unit (admin)', responses: created('PartnerUnit') },
   'PUT /api/units/:id': { tag: 'units', summary: 'Change a partner unit (admin)', responses: ok('PartnerUnit') },
-  'POST /api/hazards/:id/comments': { tag: 'hazards', summary: 'Comment on a matter (partner units too)', responses: created('Hazard') },
+  'POST /api/hazards/:id/comments': { tag: 'hazards', summary: 'Comment on a matter (partner units too); idempotent by clientId', responses: createdOrSame('Hazard') },
+  'POST /api/hazards/:id/rectify': { tag: 'hazards', summary: '整改完成 from the phone: into rectified (through rectifying from dispatched); idempotent by clientId', responses: createdOrSame('Hazard') },
   'POST /api/hazards/:id/review': { tag: 'hazards', summary: '待核实: accept a resident’s report (→ reported) or decline it with an answer (→ rejected)', responses: ok('Hazard') },
   'POST /api/public/reports': {
     tag: 'residents',
@@ -185,6 +186,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'POST /api/hazards/:id/remind': { tag: 'hazards', summary: '催办: remind the assignee (one an hour per matter)', responses: created('ReminderResult') },
   'GET /api/coverage/route': { tag: 'plans', summary: 'The next round: a walking route along the roads through the unvisited places', responses: ok('RouteFeature', 'A GeoJSON Feature (sent as application/json)') },
   'POST /api/coverage/route/assignments': { tag: 'plans', summary: 'Send the next round to a member’s phone', responses: created('RouteAssignment') },
+  'GET /api/route/walk': { tag: 'plans', summary: 'Walking directions along the community’s roads from a position to a matter', responses: ok('WalkRoute', 'A GeoJSON Feature (sent as application/json)') },
   'GET /api/coverage/route/assigned': { tag: 'plans', summary: 'The signed-in member’s newest round', responses: ok('RouteAssignment') },
   'GET /api/patrol-plans': { tag: 'plans', summary: 'Patrol plans (with their occurrences in a window)', responses: ok('PatrolPlanList') },
   'GET /api/patrol-plans/:id': { tag: 'plans', summary: 'A patrol plan', responses: ok('PatrolPlan') },

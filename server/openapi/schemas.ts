@@ -131,13 +131,19 @@ const HazardEvent = z.object({
   to: z.enum(STATUSES),
   note: z.string().nullable(),
   assigneeId: id.nullable(),
-  kind: z.enum(['transition', 'reminder', 'escalation']).describe('reminder: a 催办; escalation: a 升级 (fromLevel → toLevel)'),
+  kind: z.enum(['transition', 'reminder', 'escalation', 'arrival']).describe('reminder: a 催办; escalation: a 升级 (fromLevel → toLevel); arrival: a 到场'),
   unitId: id.nullable(),
   unitName: z.string().nullable(),
   fromLevel: z.enum(LEVELS).nullable(),
   toLevel: z.enum(LEVELS).nullable(),
 })
-const HazardPhoto = z.object({ id, url: z.string(), width: z.number().int().nullable().optional(), height: z.number().int().nullable().optional() })
+const HazardPhoto = z.object({
+  id,
+  url: z.string(),
+  width: z.number().int().nullable().optional(),
+  height: z.number().int().nullable().optional(),
+  role: z.enum(['before', 'after']).nullable().optional().describe('what the photo shows: as found (before) or once fixed (after)'),
+})
 const HazardComment = z.object({ at: time, by: z.string().nullable(), unitId: id.nullable(), unitName: z.string().nullable(), note: z.string() })
 export const HazardDetail = feature(HazardProperties.extend({ events: z.array(HazardEvent), photos: z.array(HazardPhoto), comments: z.array(HazardComment) }), id)
 export const HazardPage = collection(Hazard, {
@@ -733,6 +739,21 @@ export const RouteFeature = z.object({
     computedMs: z.number(),
   }),
 })
+export const WalkRoute = z.object({
+  type: z.literal('Feature'),
+  geometry: z.object({ type: z.literal('LineString'), coordinates: z.array(LonLat) }).nullable().describe('the way along the roads, from the position to the matter; null when no road leads there'),
+  properties: z.object({
+    communityId: id,
+    hazardId: id,
+    from: LonLat.describe('the position walked from'),
+    to: LonLat.describe('the matter'),
+    distanceM: z.number().describe('walking distance, m'),
+    minutes: z.number().int().describe('walking time at 1.2 m/s'),
+    straightM: z.number().describe('straight-line distance, m'),
+    reason: z.enum(['no_road_nearby', 'disconnected']).nullable().describe('why there is no way (geometry null)'),
+    computedMs: z.number(),
+  }),
+})
 export const RouteAssignment = z.object({ id, personId: id, personName: z.string(), assignedAt: time, assignedBy: z.string().nullable(), route: RouteFeature })
 
 const Occurrence = z.object({ from: time, to: time })
@@ -1036,6 +1057,7 @@ export const RESPONSE_SCHEMAS = {
   SpotCheckSample,
   ReminderResult,
   RouteFeature,
+  WalkRoute,
   RouteAssignment,
   PatrolPlan,
   PatrolPlanList,

@@ -259,7 +259,7 @@ export async function hazardFeature(
           where hc.hazard_id = h.id), '[]'::json),
         'photos', coalesce((
           select json_agg(json_build_object('id', ph.id, 'url', '/api/hazards/' || h.id || '/photos/' || ph.id,
-                                            'width', ph.width, 'height', ph.height) order by ph.id)
+                                            'width', ph.width, 'height', ph.height, 'role', ph.role) order by ph.id)
           from hazard_photos ph where ph.hazard_id = h.id), '[]'::json))`
     : sql`'{}'::jsonb`
   const [row] = await sql<{ feature: HazardFeature }[]>`
@@ -528,6 +528,78 @@ export async function transitionHazard(
   })
 }
 
+/** 整改完成 from the field (`POST /api/hazards/:id/rectify`, issue 15), validated. */
+export interface RectifyInput {
+  id: number
+  /** What was done (the timeline's note of the move into `rectified`). */
+  note?: string | undefined
+  /** The phone's id of this action (its outbox): sent again, the matter is answered as it is, rectified once. */
+  clientId?: string | undefined
+}
+
+/**
+ * 整改完成 from the phone (issue 15): moves a matter into `rectified` in one transaction, the row locked — from
+ * `dispatched` through `rectifying` (someone was on site: `respondedAt` is set when it was not), from `rectifying`
+ * directly. Each move is checked by the machine (core/matter-machine.ts; `rectify` permission), so any other
+ * status → 409. Writes a timeline row per move (the last with the note and the clientId), the audit row and the
+ * live event. A repeat of the same clientId by the same account answers the matter (`created: false`). 404 outside
+ * the caller's scope (communities, partner unit, leads).
+ */
+export async function rectifyHazard(
+  sql: Sql,
+  input: RectifyInput,
+  actor: SessionUser,
+  communityIds: number[] | null,
+  hideLeads = false,
+): Promise<{ feature: HazardFeature; live: LiveEvent | null; created: boolean }> {
+  return sql.begin(async (tx) => {
+    const unitId = partnerUnitOf(actor)
+    const [h] = await tx<{ id: number; communityId: number; status: Status; rectifiedBy: number | null; assigneeId: number | null; version: number; fixedOnSpot: boolean }[]>`
+      select h.id, h.community_id as "communityId", h.status, h.rectified_by as "rectifiedBy", h.assignee_id as "assigneeId",
+             h.version, h.fixed_on_spot as "fixedOnSpot"
+      from hazards h
+      where h.id = ${input.id} and ${scope(tx, communityIds, unitId, hideLeads)}
+      for update`
+    if (!h) throw problems.notFound(`No hazard ${input.id}.`)
+    if (input.clientId !== undefined) {
+      const [seen] = await tx<{ id: number }[]>`
+        select id from hazard_events where hazard_id = ${h.id} and user_id = ${actor.id} and client_id = ${input.clientId}`
+      if (seen) return { feature: (await hazardFeature(tx, h.id, null))!, live: null, created: false }
+    }
+    const steps: Status[] = h.status === 'dispatched' ? ['rectifying', 'rectified'] : ['rectified']
+    let from = h.status
+    for (const to of steps) {
+      const verdict = checkTransition({ from, to, role: actor.role, userId: actor.id, rectifiedBy: h.rectifiedBy, fixedOnSpot: h.fixedOnSpot })
+      if (!verdict.ok) throw new Problem(verdict.status, verdict.reason, { extensions: { from, to } })
+      from = to
+    }
+    await tx`
+      update hazards set status = 'rectified', responded_at = coalesce(responded_at, now()), rectified_by = ${actor.id},
+                         version = version + 1, updated_at = now()
+      where id = ${h.id}`
+    from = h.status
+    for (const to of steps) {
+      const last = to === 'rectified'
+      await tx`insert into hazard_events (community_id, hazard_id, at, from_status, to_status, user_id, by_name, assignee_id, note, unit_id, client_id)
+               values (${h.communityId}, ${h.id}, now(), ${from}, ${to}, ${actor.id}, ${actor.name}, ${h.assigneeId},
+                       ${last ? (input.note ?? null) : null}, ${unitId}, ${last ? (input.clientId ?? null) : null})`
+      from = to
+    }
+    const feature = (await hazardFeature(tx, h.id, null))!
+    await recordAudit(tx, {
+      userId: actor.id,
+      communityId: h.communityId,
+      action: 'transition',
+      entity: 'hazard',
+      entityId: h.id,
+      before: { status: h.status, version: h.version },
+      after: { status: 'rectified', version: h.version + 1, note: input.note ?? null, via: steps.length > 1 ? 'rectifying' : null },
+    })
+    const live = await recordLiveEvent(tx, { type: 'hazard', communityId: h.communityId, data: liveFeature(feature) })
+    return { feature, live, created: true }
+  })
+}
+
 /** A requested escalation (`POST /api/hazards/:id/escalate`), validated. */
 export interface EscalationInput {
   id: number
@@ -628,7 +700,13 @@ export interface PhotoRow {
   bytes: Buffer
 }
 
-/** Store a (cleaned, resized) photo of a visible hazard; 404 when the hazard is not visible. */
+/** What a photo of a matter shows (issue 15): as found (`before`) or once fixed (`after`). */
+export type PhotoRole = 'before' | 'after'
+
+/**
+ * Store a (cleaned, resized) photo of a visible hazard, with its role (before/after) when given; 404 when the
+ * hazard is not visible. The same (hazard, clientId) again answers the first photo (`created: false`).
+ */
 export async function addHazardPhoto(
   sql: Sql,
   hazardId: number,
@@ -637,14 +715,15 @@ export async function addHazardPhoto(
   communityIds: number[] | null,
   clientId: string | null = null,
   hideLeads = false,
+  role: PhotoRole | null = null,
 ): Promise<{ id: number; created: boolean }> {
   return sql.begin(async (tx) => {
     const [h] = await tx<{ id: number; communityId: number }[]>`
       select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds, partnerUnitOf(actor), hideLeads)}`
     if (!h) throw problems.notFound(`No hazard ${hazardId}.`)
     const [row] = await tx<{ id: number }[]>`
-      insert into hazard_photos (community_id, hazard_id, mime, width, height, bytes, user_id, client_id)
-      values (${h.communityId}, ${h.id}, ${photo.mime}, ${photo.width}, ${photo.height}, ${photo.bytes}, ${actor.id}, ${clientId})
+      insert into hazard_photos (community_id, hazard_id, mime, width, height, bytes, user_id, client_id, role)
+      values (${h.communityId}, ${h.id}, ${photo.mime}, ${photo.width}, ${photo.height}, ${photo.bytes}, ${actor.id}, ${clientId}, ${role})
       on conflict (hazard_id, client_id) where client_id is not null do nothing
       returning id`
     if (!row) {
@@ -658,7 +737,7 @@ export async function addHazardPhoto(
       action: 'create',
       entity: 'hazard_photo',
       entityId: row.id,
-      after: { hazardId: h.id, mime: photo.mime, width: photo.width, height: photo.height, size: photo.bytes.length },
+      after: { hazardId: h.id, mime: photo.mime, width: photo.width, height: photo.height, size: photo.bytes.length, role },
     })
     return { id: row.id, created: true }
   })
@@ -676,6 +755,8 @@ export async function hazardPhoto(sql: Sql, hazardId: number, photoId: number, c
 /**
  * A comment on a visible matter (a partner unit's word on it, or anyone's who may rectify): stored with the
  * writer's unit, audited, on the matter's timeline (`properties.comments`) and sent live. 404 when not visible.
+ * With `clientId` (the phone's outbox, issue 15) a repeat of the same account on the same matter answers the
+ * matter as it is (`created: false`, no live event) instead of commenting twice.
  */
 export async function addHazardComment(
   sql: Sql,
@@ -683,20 +764,28 @@ export async function addHazardComment(
   note: string,
   actor: SessionUser,
   communityIds: number[] | null,
-): Promise<{ feature: HazardFeature; live: LiveEvent }> {
+  clientId: string | null = null,
+  hideLeads = false,
+): Promise<{ feature: HazardFeature; live: LiveEvent | null; created: boolean }> {
   return sql.begin(async (tx) => {
     const unitId = partnerUnitOf(actor)
     const [h] = await tx<{ id: number; communityId: number }[]>`
-      select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds, unitId)}
+      select h.id, h.community_id as "communityId" from hazards h where h.id = ${hazardId} and ${scope(tx, communityIds, unitId, hideLeads)}
       for update`
     if (!h) throw problems.notFound(`No hazard ${hazardId}.`)
+    if (clientId !== null) {
+      // The row lock orders two sends of the same comment: the second finds the first.
+      const [seen] = await tx<{ id: number }[]>`
+        select id from hazard_comments where hazard_id = ${h.id} and user_id = ${actor.id} and client_id = ${clientId}`
+      if (seen) return { feature: (await hazardFeature(tx, h.id, null))!, live: null, created: false }
+    }
     const [row] = await tx<{ id: number }[]>`
-      insert into hazard_comments (community_id, hazard_id, user_id, by_name, unit_id, note)
-      values (${h.communityId}, ${h.id}, ${actor.id}, ${actor.name}, ${unitId}, ${note}) returning id::int`
+      insert into hazard_comments (community_id, hazard_id, user_id, by_name, unit_id, note, client_id)
+      values (${h.communityId}, ${h.id}, ${actor.id}, ${actor.name}, ${unitId}, ${note}, ${clientId}) returning id::int`
     await tx`update hazards set updated_at = now() where id = ${h.id}`
     await recordAudit(tx, { userId: actor.id, communityId: h.communityId, action: 'comment', entity: 'hazard', entityId: h.id, after: { commentId: row!.id, note } })
     const feature = (await hazardFeature(tx, h.id, null))!
     const live = await recordLiveEvent(tx, { type: 'hazard', communityId: h.communityId, data: liveFeature(feature) })
-    return { feature, live }
+    return { feature, live, created: true }
   })
 }

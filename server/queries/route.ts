@@ -1,5 +1,6 @@
 import type { Queryable, Sql } from '../db/connect.ts'
-import { buildWalkGraph, planRoute, type RoadLine, type RouteTarget, type XY } from '../domain/routing.ts'
+import { buildWalkGraph, planRoute, walkBetween, type RoadLine, type RouteTarget, type WalkGraph, type XY } from '../domain/routing.ts'
+import { dataVersions } from '../cache/data-version.ts'
 import { problems } from '../problem.ts'
 import type { z } from 'zod'
 import type * as Schemas from '../openapi/schemas.ts'
@@ -34,7 +35,7 @@ function labelOf(f: UnvisitedFeature): string {
 }
 
 /** The walkable roads of a community in its UTM zone (metres), as lines. */
-async function walkLines(sql: Queryable, communityId: number, srid: number): Promise<RoadLine[]> {
+export async function walkLines(sql: Queryable, communityId: number, srid: number): Promise<RoadLine[]> {
   const rows = await sql<{ g: string }[]>`
     select ST_AsGeoJSON(d.geom, 2) as g
     from roads r
@@ -225,4 +226,97 @@ export async function assignedRoute(sql: Queryable, personId: number): Promise<R
     order by ra.assigned_at desc, ra.id desc
     limit 1`
   return row ? { ...row, assignedAt: row.assignedAt.toISOString() } : undefined
+}
+
+/** `GET /api/route/walk`: walking directions from a position to a matter. */
+export type WalkRoute = z.infer<typeof Schemas.WalkRoute>
+
+/** What a walk asks for: from a position (lon, lat) to a matter the caller may see. */
+export interface WalkQuery {
+  from: [number, number]
+  hazardId: number
+  communityIds: number[] | null
+  /** A partner account: only the matters handed to its unit. */
+  unitId: number | null
+  hideLeads: boolean
+}
+
+/** Communities whose walking graph is kept between walks (the most recently used). */
+const WALK_GRAPHS_KEPT = 8
+/** Walking graphs by community, with the roads' and communities' epochs they were built at. */
+const walkGraphs = new Map<number, { epoch: string; srid: number; graph: WalkGraph }>()
+
+/**
+ * The walking graph of a community in its UTM zone: built from {@link walkLines}, kept while the roads and the
+ * communities are unchanged (server/cache/data-version.ts; a client that hears of no change builds it every time).
+ */
+async function walkGraph(sql: Sql, communityId: number, srid: number): Promise<WalkGraph> {
+  const versions = dataVersions(sql)
+  const epoch = `${versions.epoch('roads')}:${versions.epoch('communities')}:${srid}`
+  const kept = versions.live ? walkGraphs.get(communityId) : undefined
+  if (kept && kept.epoch === epoch) {
+    walkGraphs.delete(communityId)
+    walkGraphs.set(communityId, kept)
+    return kept.graph
+  }
+  const graph = buildWalkGraph(await walkLines(sql, communityId, srid))
+  if (versions.live) {
+    walkGraphs.set(communityId, { epoch, srid, graph })
+    while (walkGraphs.size > WALK_GRAPHS_KEPT) walkGraphs.delete(walkGraphs.keys().next().value!)
+  }
+  return graph
+}
+
+/**
+ * Walking directions (issue 15, the phone's 任务): from the phone's position to a matter along its community's
+ * walkable roads (the same graph as the next round, {@link walkLines} and server/domain/routing.ts), as a GeoJSON
+ * LineString in lon/lat from the position to the matter, with the distance and the walking time at
+ * {@link WALKING_SPEED_MS}. Every road within 150 m of either end is tried as the way on and off the network
+ * (server/domain/routing.ts `walkBetween`); the position joins the nearest road however far when none is that close
+ * (within {@link MAX_START_DISTANCE_M} of the community, else 422), the matter a road within 250 m (else no way:
+ * geometry null, `reason`).
+ * Bounded: one community's roads (the graph kept while they are unchanged), one Dijkstra search over them. 404 when the caller may not see
+ * the matter (another community, another unit's, a lead).
+ */
+export async function walkRoute(sql: Sql, q: WalkQuery): Promise<WalkRoute> {
+  const began = performance.now()
+  const [h] = await sql<{ communityId: number; srid: number; lon: number; lat: number; fx: number; fy: number; tx: number; ty: number; awayM: number; straightM: number }[]>`
+    with s as (select ST_SetSRID(ST_MakePoint(${q.from[0]}::float8, ${q.from[1]}::float8), 4326) as g)
+    select h.community_id::int as "communityId", c.utm_srid as srid, ST_X(h.geom) as lon, ST_Y(h.geom) as lat,
+           ST_X(ST_Transform(s.g, c.utm_srid)) as fx, ST_Y(ST_Transform(s.g, c.utm_srid)) as fy,
+           ST_X(ST_Transform(h.geom, c.utm_srid)) as tx, ST_Y(ST_Transform(h.geom, c.utm_srid)) as ty,
+           ST_Distance(ST_Transform(c.boundary, c.utm_srid), ST_Transform(s.g, c.utm_srid)) as "awayM",
+           ST_Distance(h.geom::geography, s.g::geography) as "straightM"
+    from hazards h join communities c on c.id = h.community_id cross join s
+    where h.id = ${q.hazardId}
+      and ${q.communityIds === null ? sql`true` : sql`h.community_id = any(${q.communityIds}::bigint[])`}
+      and ${q.unitId === null ? sql`true` : sql`h.unit_id = ${q.unitId}`}
+      and ${q.hideLeads ? sql`h.type <> 'lead'` : sql`true`}`
+  if (!h) throw problems.notFound(`No hazard ${q.hazardId}.`)
+  if (h.awayM > MAX_START_DISTANCE_M) {
+    throw problems.unprocessable(`The position is ${Math.round(h.awayM)} m from the matter's community; at most ${MAX_START_DISTANCE_M} m.`, [
+      { path: 'from', message: `must be within ${MAX_START_DISTANCE_M} m of the community` },
+    ])
+  }
+  const from: XY = [h.fx, h.fy]
+  const to: XY = [h.tx, h.ty]
+  const plan = walkBetween(await walkGraph(sql, h.communityId, h.srid), from, to)
+  const round1 = (n: number): number => Math.round(n * 10) / 10
+  const base = { communityId: h.communityId, hazardId: q.hazardId, from: q.from, to: [h.lon, h.lat], straightM: round1(h.straightM) }
+  if (plan.reason !== null) {
+    return { type: 'Feature', geometry: null, properties: { ...base, distanceM: 0, minutes: 0, reason: plan.reason, computedMs: Math.round(performance.now() - began) } }
+  }
+  const line = plan.path
+  const distanceM = plan.distanceM
+  const [geo] = await sql<{ line: string }[]>`
+    select ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'LineString', coordinates: line })}::text), ${h.srid}::int), 4326), 7) as line`
+  const coordinates = (JSON.parse(geo!.line) as { coordinates: [number, number][] }).coordinates
+  // The ends exactly as asked and stored (the projection round trip moves them in the 7th decimal).
+  coordinates[0] = [q.from[0], q.from[1]]
+  coordinates[coordinates.length - 1] = [h.lon, h.lat]
+  return {
+    type: 'Feature',
+    geometry: { type: 'LineString', coordinates },
+    properties: { ...base, distanceM: round1(distanceM), minutes: Math.max(1, Math.round(distanceM / WALKING_SPEED_MS / 60)), reason: null, computedMs: Math.round(performance.now() - began) },
+  }
 }

@@ -6,7 +6,7 @@ import { CATEGORIES, LEVELS, seesLeads, SEVERITIES, STATUSES } from '../../core/
 import { cleanPhoto, PHOTO_MAX_BYTES, photoVariant } from '../media/photos.ts'
 import { Problem, problems, type ProblemFieldError } from '../problem.ts'
 import { DEFAULT_PAGE_LIMIT, encodeCursor, nextPageUrl, pageQuery } from '../paging.ts'
-import { addHazardComment, addHazardPhoto, createHazard, escalateHazard, hazardFeature, hazardPage, hazardPhoto, listHazardsGeoJson, transitionHazard } from '../queries/hazards.ts'
+import { addHazardComment, addHazardPhoto, createHazard, escalateHazard, hazardFeature, hazardPage, hazardPhoto, listHazardsGeoJson, rectifyHazard, transitionHazard } from '../queries/hazards.ts'
 import { partnerUnitOf } from '../queries/units.ts'
 import { CLOCK_SKEW_MS } from '../domain/evidence.ts'
 import { FIXED_ON_SPOT_ROLES } from '../../core/arrival.ts'
@@ -75,7 +75,21 @@ const transitionBody = z.object({
   version: z.number().int().positive().nullish(),
 })
 
-const commentBody = z.object({ note: z.string().trim().min(1, 'a comment must not be empty').max(TEXT_MAX, `at most ${TEXT_MAX} characters`) }).strict()
+const commentBody = z
+  .object({
+    note: z.string().trim().min(1, 'a comment must not be empty').max(TEXT_MAX, `at most ${TEXT_MAX} characters`),
+    /** The phone's id of this comment (its outbox, issue 15): the same clientId again answers the matter, commented once. */
+    clientId: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict()
+
+/** `POST /:id/rectify` (整改完成 from the phone, issue 15): an optional note, and the outbox's clientId. */
+const rectifyBody = z
+  .object({
+    note: z.string().trim().max(TEXT_MAX, `at most ${TEXT_MAX} characters`).nullish(),
+    clientId: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict()
 
 /** `POST /:id/escalate`: malformed → 400; a missing or blank reason is well-formed but invalid → 422 (the route). */
 const escalateBody = z.object({
@@ -100,6 +114,8 @@ const photoForm = z.object({
   photo: z.custom<File>((v) => v instanceof Blob, 'a file in the form field "photo" is required'),
   /** The client's id of this upload: sending it again returns the first photo (200) instead of a second one. */
   clientId: z.string().trim().min(1).max(100).optional(),
+  /** What the photo shows (issue 15): as found (`before`) or once fixed (`after`). */
+  role: z.enum(['before', 'after']).optional(),
 })
 const idempotencyKey = z.string().trim().min(1, 'Idempotency-Key must not be empty').max(100, 'Idempotency-Key is at most 100 characters')
 
@@ -197,9 +213,18 @@ export const hazards = new Hono<AppEnv>()
   })
   .post('/:id/comments', requirePermission('rectify'), validate('param', idParams), validate('json', commentBody), async (c) => {
     const { id } = c.req.valid('param')
-    const result = await addHazardComment(c.get('sql'), id, c.req.valid('json').note, c.get('user'), c.get('communityIds'))
-    c.get('live').publish(result.live)
-    return c.json(result.feature, 201)
+    const { note, clientId } = c.req.valid('json')
+    const result = await addHazardComment(c.get('sql'), id, note, c.get('user'), c.get('communityIds'), clientId ?? null, !seesLeads(c.get('user').role))
+    if (result.live) c.get('live').publish(result.live)
+    return c.json(result.feature, result.created ? 201 : 200)
+  })
+  // 整改完成 from the phone (issue 15): dispatched → rectifying → rectified, or rectifying → rectified; idempotent by clientId.
+  .post('/:id/rectify', requirePermission('rectify'), validate('param', idParams), validate('json', rectifyBody), async (c) => {
+    const { id } = c.req.valid('param')
+    const { note, clientId } = c.req.valid('json')
+    const result = await rectifyHazard(c.get('sql'), { id, note: note || undefined, clientId }, c.get('user'), c.get('communityIds'), !seesLeads(c.get('user').role))
+    if (result.live) c.get('live').publish(result.live)
+    return c.json(result.feature, result.created ? 201 : 200)
   })
   // 催办 (issue 19): a reminder to the assignee, one an hour per matter (server/queries/reminders.ts).
   .post('/:id/remind', requirePermission('dispatch'), validate('param', idParams), validate('json', remindBody), async (c) => {
@@ -226,7 +251,7 @@ export const hazards = new Hono<AppEnv>()
     validate('form', photoForm),
     async (c) => {
       const { id } = c.req.valid('param')
-      const { photo, clientId: formClientId } = c.req.valid('form')
+      const { photo, clientId: formClientId, role } = c.req.valid('form')
       const header = c.req.header('idempotency-key')
       const key = header === undefined ? undefined : idempotencyKey.safeParse(header)
       if (key && !key.success) throw problems.badRequest('The Idempotency-Key header is invalid.', [{ path: 'Idempotency-Key', message: key.error.issues[0]?.message ?? 'invalid' }])
@@ -236,7 +261,7 @@ export const hazards = new Hono<AppEnv>()
       const hideLeads = !seesLeads(c.get('user').role)
       if (!(await hazardFeature(c.get('sql'), id, c.get('communityIds'), false, partnerUnitOf(c.get('user')), hideLeads))) throw problems.notFound(`No hazard ${id}.`)
       const clean = await cleanPhoto(new Uint8Array(await photo.arrayBuffer()))
-      const { id: photoId, created } = await addHazardPhoto(c.get('sql'), id, clean, c.get('user'), c.get('communityIds'), clientId, hideLeads)
+      const { id: photoId, created } = await addHazardPhoto(c.get('sql'), id, clean, c.get('user'), c.get('communityIds'), clientId, hideLeads, role ?? null)
       const url = `/api/hazards/${id}/photos/${photoId}`
       c.header('location', url)
       return c.json({ id: photoId, url, mime: clean.mime, width: clean.width, height: clean.height }, created ? 201 : 200)

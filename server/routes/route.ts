@@ -6,7 +6,9 @@ import type { AppEnv } from '../context.ts'
 import { problems } from '../problem.ts'
 import { recordAudit } from '../queries/audit.ts'
 import { ownTeams } from '../queries/people.ts'
-import { assignedRoute, assignRoute, patrolsZone, routeRecipient, suggestRoute, type RouteQuery } from '../queries/route.ts'
+import { assignedRoute, assignRoute, patrolsZone, routeRecipient, suggestRoute, walkRoute, type RouteQuery } from '../queries/route.ts'
+import { partnerUnitOf } from '../queries/units.ts'
+import { seesLeads } from '../../core/matters.ts'
 import { idParam, isoTime, validate } from '../validate.ts'
 import { MAX_COVERAGE_WINDOW_DAYS } from './coverage.ts'
 
@@ -21,6 +23,9 @@ const startParam = z.string().transform((text, ctx): [number, number] => {
   }
   return [lon, lat]
 })
+
+/** `GET /api/route/walk?from=lon,lat&hazardId=`. */
+const walkQuery = z.object({ from: startParam, hazardId: idParam })
 
 const routeParams = {
   from: isoTime,
@@ -102,3 +107,14 @@ export const routePlanning = new Hono<AppEnv>()
     if (!found) throw problems.notFound('No round has been sent to you yet.')
     return c.json(found)
   })
+
+/**
+ * Walking directions (issue 15), mounted at `/api/route`: `GET /walk?from=lon,lat&hazardId=` — from the phone's
+ * position to a matter the caller may see, along its community's walkable roads (server/queries/route.ts
+ * `walkRoute`). Any signed-in role; the matter's visibility is the caller's (communities, partner unit, leads).
+ */
+export const walking = new Hono<AppEnv>().get('/walk', validate('query', walkQuery), async (c) => {
+  const q = c.req.valid('query')
+  const user = c.get('user')
+  return c.json(await walkRoute(c.get('sql'), { from: q.from, hazardId: q.hazardId, communityIds: c.get('communityIds'), unitId: partnerUnitOf(user), hideLeads: !seesLeads(user.role) }))
+})

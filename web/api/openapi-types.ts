@@ -203,7 +203,7 @@ export type HazardDetail = {
       to: "pending_review" | "reported" | "dispatched" | "rectifying" | "rectified" | "verified" | "reopened" | "rejected"
       note: string | null
       assigneeId: number | null
-      kind: "transition" | "reminder" | "escalation"
+      kind: "transition" | "reminder" | "escalation" | "arrival"
       unitId: number | null
       unitName: string | null
       fromLevel: "micro_grid" | "grid" | "street" | null
@@ -214,6 +214,7 @@ export type HazardDetail = {
       url: string
       width?: number | null
       height?: number | null
+      role?: "before" | "after" | null
     }>
     comments: Array<{
       at: string
@@ -1431,6 +1432,25 @@ export type RouteFeature = {
   }
 }
 
+export type WalkRoute = {
+  type: "Feature"
+  geometry: {
+    type: "LineString"
+    coordinates: Array<number[]>
+  } | null
+  properties: {
+    communityId: number
+    hazardId: number
+    from: number[]
+    to: number[]
+    distanceM: number
+    minutes: number
+    straightM: number
+    reason: "no_road_nearby" | "disconnected" | null
+    computedMs: number
+  }
+}
+
 export type RouteAssignment = {
   id: number
   personId: number
@@ -2057,6 +2077,7 @@ export interface ApiOperations {
     body: {
       photo: string
       clientId?: string
+      role?: "before" | "after"
     }
     response: PhotoCreated
   }
@@ -2636,6 +2657,16 @@ export interface ApiOperations {
     query: never
     body: {
       note: string
+      clientId?: string
+    }
+    response: Hazard
+  }
+  "POST /api/hazards/{id}/rectify": {
+    path: { id: number }
+    query: never
+    body: {
+      note?: string | null
+      clientId?: string
     }
     response: Hazard
   }
@@ -2739,6 +2770,12 @@ export interface ApiOperations {
       personId: number
     }
     response: RouteAssignment
+  }
+  "GET /api/route/walk": {
+    path: never
+    query: { from: string; hazardId: number }
+    body: never
+    response: WalkRoute
   }
   "GET /api/coverage/route/assigned": {
     path: never

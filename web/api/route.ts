@@ -13,6 +13,9 @@ export type RouteFeature = Omit<Api.RouteFeature, 'geometry'> & { geometry: Line
 export type RouteStop = RouteFeature['properties']['stops'][number]
 /** A place left out of the route. */
 export type RouteUnreachable = RouteFeature['properties']['unreachable'][number]
+/** `GET /api/route/walk`: walking directions from a position to a matter (geometry null when no road leads there). */
+export type WalkRoute = Omit<Api.WalkRoute, 'geometry'> & { geometry: LineString | null }
+
 /** A route sent to a member (`GET /api/coverage/route/assigned`). */
 export type RouteAssignment = Omit<Api.RouteAssignment, 'route'> & { route: RouteFeature }
 
@@ -48,6 +51,11 @@ export const routeApi = {
       body: { personId, communityId: q.communityId, zoneId: q.zoneId ?? undefined, from: q.from, to: q.to, radius: q.radius, start: q.start ?? undefined },
       timeoutMs: 60_000,
     })
+  },
+
+  /** `GET /api/route/walk?from=lon,lat&hazardId=`: walking directions along the roads to a matter (issue 15). */
+  walk(from: [number, number], hazardId: FeatureId, signal?: AbortSignal): Promise<WalkRoute> {
+    return apiRequest<WalkRoute>('/api/route/walk', { query: { from: from.join(','), hazardId: String(hazardId) }, signal, timeoutMs: 30_000 })
   },
 
   /** `GET /api/coverage/route/assigned`: the signed-in member's next round (404 when none was sent). */

@@ -23,7 +23,10 @@ const STORE = 'items'
 export const LEDGER_DAYS = 7
 
 /** What an item is. */
-export type QueueKind = 'point' | 'hazard' | 'photo' | 'checkin' | 'duty' | 'care_visit' | 'arrival' | 'escalation'
+export type QueueKind = 'point' | 'hazard' | 'photo' | 'checkin' | 'duty' | 'care_visit' | 'arrival' | 'escalation' | 'rectify' | 'comment'
+
+/** Every kind of item, in the order the outbox panel lists them. */
+export const QUEUE_KINDS: readonly QueueKind[] = ['duty', 'point', 'hazard', 'photo', 'checkin', 'care_visit', 'arrival', 'escalation', 'rectify', 'comment']
 /** Where an item stands. */
 export type QueueStatus = 'pending' | 'sent' | 'failed'
 
@@ -72,11 +75,16 @@ export interface HazardItem extends ItemBase {
   hazardId: number | string | null
 }
 
-/** A photo of a queued hazard, uploaded once the hazard exists. */
+/**
+ * A photo of a queued hazard, uploaded once the hazard exists; or of a task (整改完成's after photo, issue 15), whose
+ * hazard id is known at once and whose `hazardClientId` is then the rectify item's id.
+ */
 export interface PhotoItem extends ItemBase {
   kind: 'photo'
-  /** The clientId of the hazard it belongs to. */
+  /** The clientId of the hazard (or the rectify item) it belongs to. */
   hazardClientId: string
+  /** What the photo shows: as found (`before`) or once fixed (`after`); absent for a plain report photo. */
+  role?: 'before' | 'after'
   /** Filled in when the hazard has been created. */
   hazardId: number | string | null
   /** The picture; dropped (null) once uploaded. */
@@ -147,8 +155,31 @@ export interface EscalationItem extends ItemBase {
   escalatedTo: string | null
 }
 
+/**
+ * 整改完成 of a task from the phone (`POST /api/hazards/:id/rectify`, idempotent on `payload.clientId` = `id`; issue 15);
+ * its after photo is a {@link PhotoItem} whose `hazardClientId` is this item's id.
+ */
+export interface RectifyItem extends ItemBase {
+  kind: 'rectify'
+  hazardId: number | string
+  /** What the matter is (shown in the queue). */
+  label: string
+  payload: { note?: string; clientId: string }
+  /** The status the server answered. */
+  resultStatus: string | null
+}
+
+/** A comment on a task (`POST /api/hazards/:id/comments`, idempotent on `payload.clientId` = `id`; issue 15). */
+export interface CommentItem extends ItemBase {
+  kind: 'comment'
+  hazardId: number | string
+  /** What the matter is (shown in the queue). */
+  label: string
+  payload: { note: string; clientId: string }
+}
+
 /** Anything in the queue. */
-export type QueueItem = PointItem | HazardItem | PhotoItem | CheckinItem | DutyItem | CareVisitItem | ArrivalItem | EscalationItem
+export type QueueItem = PointItem | HazardItem | PhotoItem | CheckinItem | DutyItem | CareVisitItem | ArrivalItem | EscalationItem | RectifyItem | CommentItem
 
 /** Fields every new item starts with. */
 export function freshItemFields(now = Date.now()): Pick<ItemBase, 'createdAt' | 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'inFlightSince' | 'sentAt'> {
@@ -285,17 +316,19 @@ export interface QueueCounts {
   failed: Record<QueueKind, number>
 }
 
+/** Zero of every kind, pending and failed. */
+export function emptyCounts(): QueueCounts {
+  const zero = (): Record<QueueKind, number> => Object.fromEntries(QUEUE_KINDS.map((k) => [k, 0])) as Record<QueueKind, number>
+  return { pending: zero(), failed: zero() }
+}
+
 /** Counts by kind and status (indexed counts: cheap even with thousands of track points). */
 export function counts(): Promise<QueueCounts> {
   return withStore('readonly', async (store) => {
     const index = store.index('kind-status')
-    const kinds: QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival', 'escalation']
-    const result: QueueCounts = {
-      pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0, escalation: 0 },
-      failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0, escalation: 0 },
-    }
+    const result = emptyCounts()
     await Promise.all(
-      kinds.flatMap((kind) => [
+      QUEUE_KINDS.flatMap((kind) => [
         request(index.count([kind, 'pending'])).then((n) => (result.pending[kind] = n)),
         request(index.count([kind, 'failed'])).then((n) => (result.failed[kind] = n)),
       ]),

@@ -18,7 +18,7 @@ import type { Checkin } from '../api/patrol.ts'
 import type { HazardFeature, PhotoUploadResponse } from '../api/types.ts'
 import { deviceRegistered, setDeviceRegistered } from './device.ts'
 import * as queue from './queue.ts'
-import type { ArrivalItem, EscalationItem, CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueError, QueueItem } from './queue.ts'
+import type { ArrivalItem, EscalationItem, CareVisitItem, CheckinItem, CommentItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueError, QueueItem, RectifyItem } from './queue.ts'
 
 /** Most track points per request (the server takes up to 5,000). */
 export const POINTS_PER_BATCH = 500
@@ -63,7 +63,7 @@ export interface SyncContext {
    */
   ensureSession: (force: boolean) => Promise<void>
   /** A hazard was created (or found again by its clientId), or an arrival at one was recorded. */
-  onHazardSent?: (feature: HazardFeature, item: HazardItem | ArrivalItem | EscalationItem) => void
+  onHazardSent?: (feature: HazardFeature, item: HazardItem | ArrivalItem | EscalationItem | RectifyItem | CommentItem) => void
   /** A check-in was recorded (or found again). */
   onCheckinSent?: (checkin: Checkin, item: CheckinItem) => void
   /** A care visit was recorded (issue 17). */
@@ -231,9 +231,43 @@ async function run(ctx: SyncContext, tally: { sent: number; failed: number }): P
     ctx.onHazardSent?.(feature, item)
   }
 
+  // 2d. 整改完成 of tasks (issue 15), in the order recorded; their after photos follow in 3.
+  const rectifies = ((await queue.list({ kind: 'rectify', status: 'pending', userId: ctx.userId })).filter(due) as RectifyItem[]).sort((a, b) => a.createdAt - b.createdAt)
+  for (const item of rectifies) {
+    const path = `/api/hazards/${encodeURIComponent(String(item.hazardId))}/rectify`
+    const feature = await attempt([item.id], () => apiRequest<HazardFeature>(path, { method: 'POST', body: item.payload }), item)
+    if (!feature) continue
+    await queue.markSent(item.id, { resultStatus: feature.properties.status } as Partial<RectifyItem>)
+    tally.sent++
+    changed()
+    ctx.onHazardSent?.(feature, item)
+  }
+
+  // 2e. Comments on tasks (issue 15), in the order written.
+  const comments = ((await queue.list({ kind: 'comment', status: 'pending', userId: ctx.userId })).filter(due) as CommentItem[]).sort((a, b) => a.createdAt - b.createdAt)
+  for (const item of comments) {
+    const path = `/api/hazards/${encodeURIComponent(String(item.hazardId))}/comments`
+    const feature = await attempt([item.id], () => apiRequest<HazardFeature>(path, { method: 'POST', body: item.payload }), item)
+    if (!feature) continue
+    await queue.markSent(item.id)
+    tally.sent++
+    changed()
+    ctx.onHazardSent?.(feature, item)
+  }
+
   // 3. Photos of hazards that exist.
   const photos = (await queue.list({ kind: 'photo', status: 'pending', userId: ctx.userId })).filter(due) as PhotoItem[]
   for (const photo of photos) {
+    // 整改完成's after photo goes once the completion is recorded; refused, the photo waits with it (retried together).
+    const owner = photo.hazardId !== null ? await queue.get(photo.hazardClientId) : undefined
+    if (owner?.kind === 'rectify' && owner.status === 'pending') continue
+    if (owner?.kind === 'rectify' && owner.status === 'failed') {
+      const t = new Date(now()).toISOString()
+      await queue.markFailed(photo.id, { status: owner.lastError?.status ?? 0, title: 'The completion of this photo was refused.', detail: null, at: t }, { permanent: true })
+      tally.failed++
+      changed()
+      continue
+    }
     let hazardId = photo.hazardId
     if (hazardId === null) {
       const parent = (await queue.get(photo.hazardClientId)) as HazardItem | undefined
@@ -259,6 +293,7 @@ async function run(ctx: SyncContext, tally: { sent: number; failed: number }): P
       () => {
         const form = new FormData()
         form.append('clientId', photo.id)
+        if (photo.role) form.append('role', photo.role)
         form.append('photo', blob, photo.filename)
         return apiRequest<PhotoUploadResponse>(`${path}/photos`, {
           method: 'POST',

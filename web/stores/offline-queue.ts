@@ -13,7 +13,7 @@ import type { HazardFeature, NewHazardRequest } from '../api/types.ts'
 import { deviceId } from '../offline/device.ts'
 import { newClientId } from '../offline/ids.ts'
 import * as queue from '../offline/queue.ts'
-import type { ArrivalItem, EscalationItem, CareVisitItem, CheckinItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, QueueKind } from '../offline/queue.ts'
+import type { ArrivalItem, EscalationItem, CareVisitItem, CheckinItem, CommentItem, DutyItem, HazardItem, PhotoItem, PointItem, QueueCounts, QueueItem, RectifyItem } from '../offline/queue.ts'
 import { runSync, type SyncOutcome, type SyncResult } from '../offline/sync.ts'
 import { useHazardsStore } from './hazards.ts'
 import { useSessionStore } from './session.ts'
@@ -25,11 +25,8 @@ export const RETRY_EVERY_MS = 60_000
 /** Longest wait after an "offline" run before trying again (without an `online` event). */
 const MAX_OFFLINE_WAIT_MS = 2 * 60_000
 
-const KINDS: readonly QueueKind[] = ['point', 'hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival', 'escalation']
-
-function emptyCounts(): QueueCounts {
-  return { pending: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0, escalation: 0 }, failed: { point: 0, hazard: 0, photo: 0, checkin: 0, duty: 0, care_visit: 0, arrival: 0, escalation: 0 } }
-}
+const KINDS = queue.QUEUE_KINDS
+const emptyCounts = queue.emptyCounts
 
 /** A photo to send with a report. */
 export interface QueuedPhoto {
@@ -37,6 +34,8 @@ export interface QueuedPhoto {
   id: string
   blob: Blob
   filename: string
+  /** What it shows (现场处置's before and after photos, 整改完成's after photo; issue 15). */
+  role?: 'before' | 'after'
 }
 
 /** The offline queue store (`useOfflineQueueStore()`). */
@@ -74,7 +73,7 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     try {
       const [c, lists, points] = await Promise.all([
         queue.counts(),
-        Promise.all((['hazard', 'photo', 'checkin', 'duty', 'care_visit', 'arrival', 'escalation'] as const).map((kind) => queue.list({ kind }))),
+        Promise.all(KINDS.filter((k) => k !== 'point').map((kind) => queue.list({ kind }))),
         queue.list({ kind: 'point', status: 'failed' }),
       ])
       const me = userId.value
@@ -169,19 +168,22 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
   }
 
   /**
-   * Queues a hazard report and its photo (idempotent: the same clientId — a resubmitted draft —
-   * answers the item already queued or sent). Sending starts at once.
+   * Queues a hazard report and its photos (a report's one photo, or 现场处置's before and after photos with their
+   * role; idempotent: the same clientId — a resubmitted draft — answers the item already queued or sent). Sending
+   * starts at once.
    *
    * @returns the report as the queue now holds it.
    */
-  async function enqueueReport(payload: NewHazardRequest & { clientId: string }, photo: QueuedPhoto | null): Promise<HazardItem> {
+  async function enqueueReport(payload: NewHazardRequest & { clientId: string }, photos: QueuedPhoto | readonly QueuedPhoto[] | null): Promise<HazardItem> {
     const me = userId.value
     if (!me) throw new Error('Not signed in.')
     const now = Date.now()
     const stored = (await queue.put({ ...queue.freshItemFields(now), id: payload.clientId, kind: 'hazard', userId: me, payload, hazardId: null })) as HazardItem
-    if (photo && stored.status !== 'sent') {
+    const list = photos === null ? [] : 'blob' in photos ? [photos as QueuedPhoto] : (photos as readonly QueuedPhoto[])
+    for (const [index, photo] of list.entries()) {
+      if (stored.status === 'sent') break
       const item: PhotoItem = {
-        ...queue.freshItemFields(now + 1),
+        ...queue.freshItemFields(now + 1 + index),
         id: photo.id,
         kind: 'photo',
         userId: me,
@@ -190,11 +192,73 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
         blob: photo.blob,
         filename: photo.filename,
         photoId: null,
+        ...(photo.role ? { role: photo.role } : {}),
       }
       await queue.put(item)
     }
     await refresh()
     return stored
+  }
+
+  /**
+   * Queues 整改完成 of a task (issue 15) with an optional note and its after photo, sent exactly once (their
+   * clientIds); sending starts at once. The newest rectify item of the matter tells the task list where it stands.
+   */
+  async function enqueueRectify(hazardId: number | string, label: string, note: string, photo: QueuedPhoto | null): Promise<RectifyItem> {
+    const me = userId.value
+    if (!me) throw new Error('Not signed in.')
+    const clientId = newClientId()
+    const now = Date.now()
+    const item: RectifyItem = {
+      ...queue.freshItemFields(now),
+      id: clientId,
+      kind: 'rectify',
+      userId: me,
+      hazardId,
+      label,
+      payload: { clientId, ...(note ? { note } : {}) },
+      resultStatus: null,
+    }
+    const stored = (await queue.put(item)) as RectifyItem
+    if (photo) {
+      await queue.put({
+        ...queue.freshItemFields(now + 1),
+        id: photo.id,
+        kind: 'photo',
+        userId: me,
+        hazardClientId: clientId,
+        hazardId,
+        blob: photo.blob,
+        filename: photo.filename,
+        photoId: null,
+        role: photo.role ?? 'after',
+      } satisfies PhotoItem)
+    }
+    await refresh()
+    void sync()
+    return stored
+  }
+
+  /** The newest 整改完成 item of a matter, if any. */
+  function rectifyFor(hazardId: number | string): RectifyItem | undefined {
+    return items.value.find((i): i is RectifyItem => i.kind === 'rectify' && String(i.hazardId) === String(hazardId))
+  }
+
+  /** Queues a comment on a task (issue 15), sent exactly once (its clientId); sending starts at once. */
+  async function enqueueComment(hazardId: number | string, label: string, note: string): Promise<CommentItem> {
+    const me = userId.value
+    if (!me) throw new Error('Not signed in.')
+    const clientId = newClientId()
+    const item: CommentItem = { ...queue.freshItemFields(), id: clientId, kind: 'comment', userId: me, hazardId, label, payload: { note, clientId } }
+    const stored = (await queue.put(item)) as CommentItem
+    await refresh()
+    void sync()
+    return stored
+  }
+
+  /** The comments queued on a matter (newest first). */
+  function commentsFor(hazardId: number | string): CommentItem[] {
+    return items.value.filter((i): i is CommentItem => i.kind === 'comment' && String(i.hazardId) === String(hazardId))
   }
 
   /** Queues a check-in at the key place with this printed code, now, with where the phone is (when known). */
@@ -442,6 +506,10 @@ export const useOfflineQueueStore = defineStore('offline-queue', () => {
     resendArrival,
     enqueueEscalation,
     escalationFor,
+    enqueueRectify,
+    rectifyFor,
+    enqueueComment,
+    commentsFor,
     enqueuePoint,
     flushPoints,
     retry,

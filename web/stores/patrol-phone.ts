@@ -12,6 +12,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { apiRequest, toApiError, type ApiError } from '../api/client.ts'
 import { patrolApi } from '../api/patrol.ts'
+import { routeApi, type WalkRoute } from '../api/route.ts'
 import type { MatterCategory } from '../../core/matters.ts'
 import type { HazardCollection, HazardSeverity, HazardStatus } from '../api/types.ts'
 import type { Level } from '../../core/matters.ts'
@@ -68,7 +69,12 @@ interface Cached {
   tasks?: { rows: TaskRow[]; at: number }
   nearby?: { rows: PlaceRow[]; at: number; from: number; to: number }
   keyPlaces?: { codes: Record<string, string>; hashes?: Record<string, string>; at: number }
+  /** The last walking directions per task (issue 15), shown again without the network. */
+  walks?: Record<string, { route: WalkRoute; at: number }>
 }
+
+/** Tasks whose last walking directions stay on the phone. */
+const WALKS_KEPT = 10
 
 /** The patrol phone store (`usePatrolPhoneStore()`). */
 export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
@@ -86,6 +92,14 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
   const placesWindow = ref<{ from: number; to: number } | null>(null)
   const placesStatus = ref<ListStatus>('idle')
   const placesError = shallowRef<ApiError | null>(null)
+
+  /** The task whose walking directions are shown, and the directions (issue 15). */
+  const walkTaskId = ref<number | string | null>(null)
+  const walk = shallowRef<WalkRoute | null>(null)
+  const walkStatus = ref<ListStatus>('idle')
+  const walkError = shallowRef<ApiError | null>(null)
+  /** When the shown directions were planned, if they come from the phone's cache (no network now). */
+  const walkCachedAt = ref<number | null>(null)
 
   /** Key place names by printed code (roles that print the sheet). */
   const keyPlaceNames = shallowRef<Record<string, string>>({})
@@ -263,6 +277,62 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
     return me ? distance([me.lon, me.lat], [row.lon, row.lat], { units: 'meters' }) : null
   }
 
+  /** My tasks nearest first when my position is known (straight-line distance), else soonest due (issue 15). */
+  const orderedTasks = computed<TaskRow[]>(() => {
+    const me = duty.position
+    if (!me) return tasks.value
+    const far = (t: TaskRow): number => distance([me.lon, me.lat], [t.lon, t.lat], { units: 'meters' })
+    return [...tasks.value].sort((a, b) => far(a) - far(b) || Date.parse(a.dueAt) - Date.parse(b.dueAt))
+  })
+
+  /**
+   * `GET /api/route/walk`: walking directions from my position to a task along the community's roads (issue 15).
+   * Asking again for the shown task hides them. Needs a position and the network.
+   */
+  async function loadWalk(task: TaskRow): Promise<void> {
+    if (walkTaskId.value === task.id && walkStatus.value !== 'error') {
+      walkTaskId.value = null
+      walk.value = null
+      walkStatus.value = 'idle'
+      return
+    }
+    walkTaskId.value = task.id
+    walk.value = null
+    walkError.value = null
+    walkCachedAt.value = null
+    walkStatus.value = 'loading'
+    const me = duty.position ?? (await duty.locateOnce())
+    if (walkTaskId.value !== task.id) return
+    if (!me) {
+      walkStatus.value = 'error'
+      return
+    }
+    try {
+      const answer = await routeApi.walk([me.lon, me.lat], task.id)
+      if (walkTaskId.value !== task.id) return
+      walk.value = answer
+      walkStatus.value = 'ready'
+      const kept = Object.entries(readCache().walks ?? {})
+        .filter(([id]) => id !== String(task.id))
+        .sort((a, b) => b[1].at - a[1].at)
+        .slice(0, WALKS_KEPT - 1)
+      writeCache({ walks: Object.fromEntries([[String(task.id), { route: answer, at: Date.now() }], ...kept]) })
+    } catch (err) {
+      if (walkTaskId.value !== task.id) return
+      const e = toApiError(err)
+      const cached = e.unreachable ? readCache().walks?.[String(task.id)] : undefined
+      if (cached) {
+        // No network: the last directions planned to this task, marked with their time.
+        walk.value = cached.route
+        walkCachedAt.value = cached.at
+        walkStatus.value = 'ready'
+        return
+      }
+      walkError.value = e
+      walkStatus.value = 'error'
+    }
+  }
+
   return {
     tasks,
     tasksAt,
@@ -274,6 +344,13 @@ export const usePatrolPhoneStore = defineStore('patrol-phone', () => {
     placesStatus,
     placesError,
     nearby,
+    orderedTasks,
+    walkTaskId,
+    walk,
+    walkStatus,
+    walkError,
+    walkCachedAt,
+    loadWalk,
     keyPlaceNames,
     keyPlaceHashes,
     checkCode,

@@ -21,7 +21,7 @@ import { newClientId } from '../offline/ids.ts'
 import type { HazardItem } from '../offline/queue.ts'
 import { downscalePhoto } from '../offline/photo.ts'
 import { useDraftsStore } from './drafts.ts'
-import { useOfflineQueueStore } from './offline-queue.ts'
+import { useOfflineQueueStore, type QueuedPhoto } from './offline-queue.ts'
 import { useSessionStore } from './session.ts'
 
 const DRAFT_KEY = 'patrol-report'
@@ -153,6 +153,19 @@ export const useReportStore = defineStore('report', () => {
     photoPreview.value = file ? URL.createObjectURL(file) : null
   }
 
+  /** 现场处置's after photo (issue 15; the photo above is then the before photo), its client id and preview. */
+  const afterPhoto = shallowRef<File | null>(null)
+  const afterPhotoClientId = ref<string | null>(null)
+  const afterPhotoPreview = ref<string | null>(null)
+
+  /** Sets (or clears) the after photo of a matter fixed on the spot. */
+  function setAfterPhoto(file: File | null): void {
+    if (afterPhotoPreview.value) URL.revokeObjectURL(afterPhotoPreview.value)
+    afterPhoto.value = file
+    afterPhotoClientId.value = file ? newClientId() : null
+    afterPhotoPreview.value = file ? URL.createObjectURL(file) : null
+  }
+
   /** Places the report where the user tapped on the map. */
   function placeAt(lon: number, lat: number): void {
     location.value = { lon, lat, source: 'map', accuracy: null }
@@ -204,6 +217,12 @@ export const useReportStore = defineStore('report', () => {
       // The photo goes into the queue downscaled (issue 15): a camera's 12 MB is not sent over a mobile network.
       const small = file ? await downscalePhoto(file, file.name || 'photo.jpg') : null
       const kind = type.value
+      // Fixed on the spot: the photo is the one before, and the after photo goes with it (issue 15).
+      const onSpot = fixed && kind === 'hazard'
+      const after = onSpot && afterPhoto.value ? await downscalePhoto(afterPhoto.value, afterPhoto.value.name || 'after.jpg') : null
+      const photos: QueuedPhoto[] = []
+      if (small && photoClientId.value) photos.push({ id: photoClientId.value, blob: small.blob, filename: small.filename, ...(onSpot ? { role: 'before' as const } : {}) })
+      if (after && afterPhotoClientId.value) photos.push({ id: afterPhotoClientId.value, blob: after.blob, filename: after.filename, role: 'after' })
       stored = await outbox.enqueueReport(
         {
           // Hazards go to /api/hazards; a matter of another kind carries its type (/api/matters).
@@ -216,14 +235,14 @@ export const useReportStore = defineStore('report', () => {
           clientId: id,
           ...(fixed && kind === 'hazard' ? { fixedOnSpot: true, note: fixedNote.value.trim() } : {}),
         },
-        small && photoClientId.value ? { id: photoClientId.value, blob: small.blob, filename: small.filename } : null,
+        photos,
       )
     } catch (err) {
       error.value = new ApiError({ status: 0, title: toApiError(err).title, kind: 'parse' })
       phase.value = 'editing'
       return false
     }
-    const handOver: ReportReceipt = { clientId: id, category: stored.payload.category, withPhoto: file !== null }
+    const handOver: ReportReceipt = { clientId: id, category: stored.payload.category, withPhoto: file !== null || (fixed && afterPhoto.value !== null) }
     if (stored.status !== 'sent') {
       const result = await Promise.race([outbox.sync(), new Promise<null>((r) => setTimeout(() => r(null), FOREGROUND_WAIT_MS))])
       const now = outbox.itemById(id) as HazardItem | undefined
@@ -260,6 +279,7 @@ export const useReportStore = defineStore('report', () => {
     fixedOnSpot.value = false
     fixedNote.value = ''
     setPhoto(null)
+    setAfterPhoto(null)
     error.value = null
     locateState.value = 'idle'
     phase.value = 'editing'
@@ -284,6 +304,9 @@ export const useReportStore = defineStore('report', () => {
     fixedNote,
     photoClientId,
     photoPreview,
+    afterPhoto,
+    afterPhotoPreview,
+    setAfterPhoto,
     phase,
     error,
     receipt,
