@@ -183,7 +183,7 @@ test('offline: arrive, 整改完成 with an after photo and a comment reach the 
   expect(after!.width).toBeLessThanOrEqual(2048)
 
   await near.locator('[data-testid=rectify-done]').waitFor({ timeout: 20_000 })
-  await expect.poll(() => near.locator('[data-testid=task-status]').innerText()).toBe('已整改')
+  await expect.poll(() => near.locator('[data-testid=task-status]').innerText()).toBe('待回访')
   await expect.poll(() => near.locator('[data-testid=comment-item]').getAttribute('data-state')).toBe('sent')
   await near.scrollIntoViewIfNeeded()
   await page.screenshot({ path: 'test-results/tasks-done.png' })

@@ -54,7 +54,7 @@ export const fieldZh = {
   'rectify.note': '整改说明（可选）',
   'rectify.submit': '提交整改完成',
   'rectify.sending': '整改完成待上传',
-  'rectify.done': '已整改，待复查',
+  'rectify.done': '已整改，待回访',
   'rectify.refused': '整改完成未被接受：{reason}',
   'comment.button': '评论',
   'comment.placeholder': '写下现场情况',
