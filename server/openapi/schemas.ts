@@ -295,6 +295,11 @@ export const Stats = z.object({
   overdue: z.number().int(),
   medianResponseMinutes: z.number().nullable(),
   medianHoursToClose: z.number().nullable(),
+  pendingReview: z.number().int().describe("residents' reports of the window still waiting for review (待核实): not in `hazards.total`"),
+  notClosed: z
+    .number()
+    .int()
+    .describe('未闭环: the matters of the window neither verified nor rejected, the reports waiting for review (待核实) included (core/matters.ts NOT_CLOSED_STATUSES)'),
 })
 export const Trend = z.object({
   timeZone: z.string(),
@@ -629,9 +634,50 @@ export const ReportData = z
     generatedAt: time,
     scope: z.object({ districtName: z.string().nullable(), communities: z.array(z.object({ id, name: z.string(), nameEn: z.string().nullable() })) }),
     targets: z.object({}).catchall(z.unknown()),
-    headline: z.object({ found: count, closed: count, overdue: count, rejected: count, responseRate: z.number().nullable(), closureRate: z.number().nullable(), escalated: count }),
+    headline: z.object({
+      found: count,
+      closed: count,
+      overdue: count,
+      rejected: count,
+      responseRate: z.number().nullable(),
+      closureRate: z.number().nullable(),
+      escalated: count,
+      notClosed: count.describe('未闭环: found in the period, neither verified nor rejected now; the reports waiting for review (待核实) included'),
+      pendingReview: count.describe("residents' reports of the period still waiting for review (待核实) now"),
+    }),
     byCategory: z.array(z.object({ category: z.string() }).catchall(z.unknown())),
     bySeverity: z.array(z.object({ severity: z.enum(SEVERITIES) }).catchall(z.unknown())),
+    byUnit: z.array(
+      z.object({
+        unitId: id,
+        name: z.string(),
+        handed: count,
+        responded: count.describe('arrived on site within 7 minutes of the report (contract v2: reportedAt → arrivedAt)'),
+        responseBase: count.describe('the handed matters the 7-minute rate is over (not found on patrol)'),
+        closed: count,
+        onTime: count,
+        responseRate: z.number().nullable().describe('responded / responseBase'),
+        closureRate: z.number().nullable(),
+      }).catchall(z.unknown()),
+    ),
+    residents: z
+      .object({
+        reports: count,
+        hazards: count,
+        requests: count,
+        answered: count.describe('reviewed (accepted or declined) by the end of the period'),
+        accepted: count,
+        declined: count,
+        waiting: count.describe('still waiting for review (待核实) at the end of the period'),
+        medianAnswerMinutes: z.number().nullable().describe('report → first answer (the review), minutes'),
+        p90AnswerMinutes: z.number().nullable(),
+        rated: count.describe('ratings given in the period'),
+        satisfied: count,
+        basically: count,
+        unsatisfied: count,
+        satisfactionRate: z.number().nullable().describe('(satisfied + basically) / rated'),
+      })
+      .describe("residents' reports of the period as it stood at its end, and the ratings given in it (issue 15)"),
   })
   .describe('`format=json`; the other formats render the same data (server/queries/reports.ts ReportData)')
 

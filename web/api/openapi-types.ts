@@ -481,6 +481,8 @@ export type Stats = {
   overdue: number
   medianResponseMinutes: number | null
   medianHoursToClose: number | null
+  pendingReview: number
+  notClosed: number
 }
 
 export type CommunityOverview = {
@@ -1236,6 +1238,8 @@ export type ReportData = {
     responseRate: number | null
     closureRate: number | null
     escalated: number
+    notClosed: number
+    pendingReview: number
   }
   byCategory: Array<{
     category: string
@@ -1243,6 +1247,33 @@ export type ReportData = {
   bySeverity: Array<{
     severity: "minor" | "major" | "critical"
   }>
+  byUnit: Array<{
+    unitId: number
+    name: string
+    handed: number
+    responded: number
+    responseBase: number
+    closed: number
+    onTime: number
+    responseRate: number | null
+    closureRate: number | null
+  }>
+  residents: {
+    reports: number
+    hazards: number
+    requests: number
+    answered: number
+    accepted: number
+    declined: number
+    waiting: number
+    medianAnswerMinutes: number | null
+    p90AnswerMinutes: number | null
+    rated: number
+    satisfied: number
+    basically: number
+    unsatisfied: number
+    satisfactionRate: number | null
+  }
 }
 
 export type AlertChannel = {
