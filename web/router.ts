@@ -51,6 +51,7 @@ export function createAppRouter(): Router {
       // a signed-in member without a place gets the desktop report form (views/ReportEntryView.vue).
       { path: '/report', name: 'report', component: () => import('./views/ReportEntryView.vue'), meta: { public: true, title: 'header.report' } },
       // A resident's report by its tracking code: progress, answer, rating (no sign-in).
+      { path: '/public/summary', name: 'public-summary', component: () => import('./views/PublicSummaryView.vue'), meta: { public: true } },
       { path: '/r/:code', name: 'track-report', component: () => import('./views/TrackReportView.vue'), meta: { public: true } },
       // Patrol coverage (issue 6): the leader view, the phone check-in page a QR code opens, the printable QR sheet.
       { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue'), meta: { permission: 'readTracks' } },

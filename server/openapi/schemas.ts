@@ -74,7 +74,17 @@ export const Login = z.object({ token: z.string(), csrfToken: z.string(), expire
 export const Me = z.object({ user: SessionUser, csrfToken: z.string(), teamKinds: z.array(z.string()).describe('Kinds of the teams the user belongs to') })
 export const AppConfig = z.object({ basemap: z.object({}).catchall(z.unknown()).nullable() })
 
-export const Community = feature(z.object({ id, name: z.string(), nameEn: z.string().nullable(), utmSrid: z.number().int(), districtId: id.nullable() }), id)
+export const Community = feature(
+  z.object({
+    id,
+    name: z.string(),
+    nameEn: z.string().nullable(),
+    utmSrid: z.number().int(),
+    districtId: id.nullable(),
+    publicCode: z.string().describe('the code of its public monthly summary (公示, `/public/summary?community=`): random, not the id'),
+  }),
+  id,
+)
 export const CommunityCollection = collection(Community)
 
 export const HazardProperties = z.object({
@@ -748,6 +758,31 @@ export const PublicReportView = z.object({
   mayRate: z.boolean(),
 })
 export const PublicArea = z.object({ bbox: z.array(z.number()).min(4).max(4).nullable().describe('[minLon, minLat, maxLon, maxLat]; null when no community is served') })
+export const PublicSummary = z
+  .object({
+    community: z.object({ name: z.string(), nameEn: z.string().nullable() }),
+    month: z.string().describe('YYYY-MM (Asia/Shanghai)'),
+    label: z.string().describe('the month in Chinese, e.g. 2026年11月'),
+    from: time,
+    to: time,
+    total: z.number().int().describe('matters reported in the month (declined ones, those waiting for review and leads left out)'),
+    byType: countsOf(MATTER_TYPES.filter((t) => t !== 'lead')),
+    byCategory: z.array(z.object({ category: z.string(), count: z.number().int() })).describe('most first'),
+    byLevel: countsOf(LEVELS),
+    closed: z.number().int().describe('of them, closed (verified) by now'),
+    closedRate: z.number().nullable(),
+    averageHandlingHours: z.number().nullable().describe('mean hours from report to close over the closed ones'),
+    satisfaction: z.object({
+      rated: z.number().int().describe('ratings given in the month'),
+      satisfied: z.number().int(),
+      basically: z.number().int(),
+      unsatisfied: z.number().int(),
+      rate: z.number().nullable().describe('(satisfied + basically) / rated'),
+    }),
+    residentReports: z.number().int().describe("residents' reports made in the month"),
+    byGrid: z.array(z.object({ name: z.string().nullable().describe('the grid as named then; null = outside every grid'), count: z.number().int() })),
+  })
+  .describe('公示: counts only, no names, phones, descriptions or places of matters')
 export const PublicPlace = z.object({ code: z.string(), name: z.string(), communityName: z.string() })
 export const PosterList = items(
   z.object({
@@ -1097,6 +1132,7 @@ export const RESPONSE_SCHEMAS = {
   PartnerUnitList,
   PublicReportCreated,
   PublicReportView,
+  PublicSummary,
   PublicArea,
   PublicPlace,
   PosterList,

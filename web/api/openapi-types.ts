@@ -87,6 +87,7 @@ export type Community = {
     nameEn: string | null
     utmSrid: number
     districtId: number | null
+    publicCode: string
   }
 }
 
@@ -1387,6 +1388,49 @@ export type PublicReportView = {
   rating: "satisfied" | "basically" | "unsatisfied" | null
   ratedAt: string | null
   mayRate: boolean
+}
+
+export type PublicSummary = {
+  community: {
+    name: string
+    nameEn: string | null
+  }
+  month: string
+  label: string
+  from: string
+  to: string
+  total: number
+  byType: {
+    hazard: number
+    dispute: number
+    emergency: number
+    request: number
+    information: number
+  }
+  byCategory: Array<{
+    category: string
+    count: number
+  }>
+  byLevel: {
+    micro_grid: number
+    grid: number
+    street: number
+  }
+  closed: number
+  closedRate: number | null
+  averageHandlingHours: number | null
+  satisfaction: {
+    rated: number
+    satisfied: number
+    basically: number
+    unsatisfied: number
+    rate: number | null
+  }
+  residentReports: number
+  byGrid: Array<{
+    name: string | null
+    count: number
+  }>
 }
 
 export type PublicArea = {
@@ -2742,6 +2786,12 @@ export interface ApiOperations {
     query: never
     body: never
     response: void
+  }
+  "GET /api/public/summary": {
+    path: never
+    query: { community: string; month: string }
+    body: never
+    response: PublicSummary
   }
   "GET /api/public/reports/area": {
     path: never
