@@ -60,6 +60,7 @@ import { care } from './routes/care.ts'
 import { points } from './routes/points.ts'
 import { PUBLIC_REPORT_PATH, publicReports } from './routes/public-reports.ts'
 import { publicSummaryRoutes } from './routes/public-summary.ts'
+import { hotline } from './routes/hotline.ts'
 import { posters } from './routes/posters.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
@@ -150,6 +151,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // `?format=csv|xlsx|geojson|gpx` on the list endpoints (server/export/middleware.ts).
   app.use('/api/*', exportDownloads)
   app.route('/api/reports', reports)
+  app.route('/api/hotline', hotline)
   app.route('/api/tiles', tiles)
   app.route('/api/communities', communities)
   app.route('/api/people', people)

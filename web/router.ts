@@ -62,6 +62,7 @@ export function createAppRouter(): Router {
       // A partner unit's workbench (共建单位, issue #14): the matters handed to its unit.
       { path: '/partner', name: 'partner', component: () => import('./views/PartnerView.vue'), meta: { permission: 'rectify' } },
       // Reports and exports (issue 9): the printable day / week / month reports and their downloads.
+      { path: '/hotline', name: 'hotline', component: () => import('./views/HotlineImportView.vue'), meta: { permission: 'importHotline' } },
       { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue') },
       // Administration: roster, accounts, partner units, alert channels, a new community (tabs in components/admin/admin-tabs.ts).
       { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { permission: 'manageRoster' } },

@@ -783,6 +783,34 @@ export const PublicSummary = z
     byGrid: z.array(z.object({ name: z.string().nullable().describe('the grid as named then; null = outside every grid'), count: z.number().int() })),
   })
   .describe('公示: counts only, no names, phones, descriptions or places of matters')
+export const HotlineColumns = z.object({
+  sheet: z.string(),
+  headers: z.array(z.string()).describe('the header row (an empty header named 列N)'),
+  rows: z.number().int().describe('ticket rows under it'),
+  samples: z.array(z.array(z.string())).describe('the first rows, as text'),
+  suggested: z.object({}).catchall(z.number().int()).describe('a column index per field guessed from the headers (ticket, time, address, content, category, phone)'),
+})
+export const HotlineImportResult = z.object({
+  dryRun: z.boolean(),
+  total: z.number().int().describe('rows read'),
+  accepted: z.number().int().describe('rows that passed the checks and found their building'),
+  imported: z.number().int().describe('matters made (0 in a preview)'),
+  skipped: z.number().int().describe('accepted rows whose ticket is already in the community (not made again)'),
+  rows: z
+    .array(
+      z.object({
+        row: z.number().int(),
+        ticket: z.string(),
+        reportedAt: time,
+        place: z.string().describe('the building, as its readable address'),
+        type: z.enum(['hazard', 'request']),
+        category: z.string(),
+        exists: z.boolean(),
+      }),
+    )
+    .describe('the accepted rows (at most 500 listed)'),
+  rejected: z.array(z.object({ row: z.number().int(), ticket: z.string().nullable(), reason: z.string() })),
+})
 export const PublicPlace = z.object({ code: z.string(), name: z.string(), communityName: z.string() })
 export const PosterList = items(
   z.object({
@@ -1133,6 +1161,8 @@ export const RESPONSE_SCHEMAS = {
   PublicReportCreated,
   PublicReportView,
   PublicSummary,
+  HotlineColumns,
+  HotlineImportResult,
   PublicArea,
   PublicPlace,
   PosterList,

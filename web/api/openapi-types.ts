@@ -1433,6 +1433,38 @@ export type PublicSummary = {
   }>
 }
 
+export type HotlineColumns = {
+  sheet: string
+  headers: string[]
+  rows: number
+  samples: Array<string[]>
+  suggested: {
+    [key: string]: number
+  }
+}
+
+export type HotlineImportResult = {
+  dryRun: boolean
+  total: number
+  accepted: number
+  imported: number
+  skipped: number
+  rows: Array<{
+    row: number
+    ticket: string
+    reportedAt: string
+    place: string
+    type: "hazard" | "request"
+    category: string
+    exists: boolean
+  }>
+  rejected: Array<{
+    row: number
+    ticket: string | null
+    reason: string
+  }>
+}
+
 export type PublicArea = {
   bbox: number[] | null
 }
@@ -2786,6 +2818,18 @@ export interface ApiOperations {
     query: never
     body: never
     response: void
+  }
+  "POST /api/hotline/columns": {
+    path: never
+    query: never
+    body: never
+    response: HotlineColumns
+  }
+  "POST /api/hotline/import": {
+    path: never
+    query: { communityId?: number; dryRun?: "true" | "false" }
+    body: never
+    response: HotlineImportResult
   }
   "GET /api/public/summary": {
     path: never
