@@ -15,6 +15,7 @@ interface Residents {
   accepted: number
   declined: number
   waiting: number
+  withoutReview: number
   medianAnswerMinutes: number | null
   p90AnswerMinutes: number | null
   rated: number
@@ -48,6 +49,10 @@ async function matter(at: string, cols: { source?: string; status?: string; type
             ${`resident figures ${++seq}`}, ${cols.unitId ?? null}, ${arrived}, ${cols.foundOnPatrol ?? false},
             ${cols.status === 'verified' || cols.status === 'rejected' ? at : null}::timestamptz)
     returning id::int`
+  // A resident's report begins waiting for review, as POST /api/public/reports records it.
+  if (cols.status === 'pending_review') {
+    await sql()`insert into hazard_events (community_id, hazard_id, at, from_status, to_status, by_name) values (${communityId}, ${h!.id}, ${at}::timestamptz, null, 'pending_review', '居民')`
+  }
   return h!.id
 }
 
@@ -91,10 +96,18 @@ test('the month report counts residents’ reports and their answer times (media
   // A patrol member's report is no resident's.
   await matter(day)
   const r = (await monthReport('2021-01-15')).residents
-  expect(r).toMatchObject({ reports: 4, hazards: 3, requests: 1, answered: 3, accepted: 2, declined: 1, waiting: 1 })
+  expect(r).toMatchObject({ reports: 4, hazards: 3, requests: 1, answered: 3, accepted: 2, declined: 1, waiting: 1, withoutReview: 0 })
   expect(r.medianAnswerMinutes).toBeCloseTo(20, 6)
   // percentile_cont(0.9) of 10, 20, 30 = 20 + 0.8 × 10.
   expect(r.p90AnswerMinutes).toBeCloseTo(28, 6)
+})
+
+test('a resident’s report recorded without the review step (before it existed) is neither answered nor waiting', async () => {
+  const at = '2021-06-10T02:00:00.000Z'
+  const id = await matter(at, { source: 'resident', status: 'reported' })
+  await sql()`insert into hazard_events (community_id, hazard_id, at, from_status, to_status, by_name) values (${communityId}, ${id}, ${at}::timestamptz, null, 'reported', '种子')`
+  const r = (await monthReport('2021-06-15')).residents
+  expect(r).toMatchObject({ reports: 1, answered: 0, waiting: 0, withoutReview: 1 })
 })
 
 test('the satisfaction rate is (satisfied + basically) / rated over the ratings given in the month, with each answer counted', async () => {
@@ -126,6 +139,7 @@ test('a month without residents’ reports or ratings has zeros and no rates, no
     accepted: 0,
     declined: 0,
     waiting: 0,
+    withoutReview: 0,
     medianAnswerMinutes: null,
     p90AnswerMinutes: null,
     rated: 0,

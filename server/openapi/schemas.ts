@@ -679,6 +679,7 @@ export const ReportData = z
         accepted: count,
         declined: count,
         waiting: count.describe('still waiting for review (待核实) at the end of the period'),
+        withoutReview: count.describe('entered without the review step (recorded before it existed): neither answered nor waiting'),
         medianAnswerMinutes: z.number().nullable().describe('report → first answer (the review), minutes'),
         p90AnswerMinutes: z.number().nullable(),
         rated: count.describe('ratings given in the period'),

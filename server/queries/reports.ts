@@ -173,6 +173,8 @@ export interface ResidentFigures {
   declined: number
   /** Still waiting for review (待核实) at the period's end. */
   waiting: number
+  /** Entered without the review step (recorded before it existed, e.g. the demo's seeded reports): neither answered nor waiting. */
+  withoutReview: number
   /** Minutes from the report to its first answer (the review), over the answered ones; null when none. */
   medianAnswerMinutes: number | null
   p90AnswerMinutes: number | null
@@ -726,14 +728,19 @@ async function residentSection(ctx: ReportContext): Promise<ResidentFigures> {
   const end = new Date(Math.min(Date.parse(w.to), ctx.now.getTime())).toISOString()
   const [row] = await sql<(Omit<ResidentFigures, 'satisfactionRate' | 'medianAnswerMinutes' | 'p90AnswerMinutes'> & { medianAnswerMinutes: number | string | null; p90AnswerMinutes: number | string | null })[]>`
     with r as (
-      select h.type, h.reported_at, a.at as answered_at, a.to_status as answer
+      select h.type, h.reported_at, a.at as answered_at, a.to_status as answer, l.to_status as last_status
       from hazards h
       left join lateral (
         select e.at, e.to_status from hazard_events e
         where e.hazard_id = h.id and e.kind = 'transition' and e.from_status = 'pending_review' and e.at < ${end}::timestamptz
         order by e.at, e.id limit 1) a on true
+      left join lateral (
+        select e.to_status from hazard_events e
+        where e.hazard_id = h.id and e.kind = 'transition' and e.at < ${end}::timestamptz
+        order by e.at desc, e.id desc limit 1) l on true
       where h.community_id = any(${ctx.ids}::bigint[]) and h.source = 'resident'
         and h.reported_at >= ${w.from}::timestamptz and h.reported_at < ${w.to}::timestamptz
+        and ${ctx.hideLeads ? sql`h.type <> 'lead'` : sql`true`}
     ), g as (
       select h.rating from hazards h
       where h.community_id = any(${ctx.ids}::bigint[]) and h.rating is not null
@@ -746,7 +753,8 @@ async function residentSection(ctx: ReportContext): Promise<ResidentFigures> {
            count(r.answered_at)::int as answered,
            count(*) filter (where r.answer = 'reported')::int as accepted,
            count(*) filter (where r.answer = 'rejected')::int as declined,
-           count(*) filter (where r.answered_at is null)::int as waiting,
+           count(*) filter (where r.answered_at is null and r.last_status = 'pending_review')::int as waiting,
+           count(*) filter (where r.answered_at is null and r.last_status is distinct from 'pending_review')::int as "withoutReview",
            percentile_cont(0.5) within group (order by extract(epoch from r.answered_at - r.reported_at) / 60)
              filter (where r.answered_at is not null) as "medianAnswerMinutes",
            percentile_cont(0.9) within group (order by extract(epoch from r.answered_at - r.reported_at) / 60)

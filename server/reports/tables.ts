@@ -114,6 +114,7 @@ export function residentTable(d: ReportData): ReportTable {
       row('accepted', '其中受理', r.accepted, '件'),
       row('declined', '其中不予受理', r.declined, '件'),
       row('waiting', '期末待核实', r.waiting, '件'),
+      row('withoutReview', '未经核实环节（核实功能启用前录入）', r.withoutReview, '件'),
       row('medianAnswerMinutes', '答复时间中位数', minutes(r.medianAnswerMinutes), '分钟', 'number'),
       row('p90AnswerMinutes', '答复时间 90 分位', minutes(r.p90AnswerMinutes), '分钟', 'number'),
       row('rated', '居民评价', r.rated, '件'),

@@ -1267,6 +1267,7 @@ export type ReportData = {
     accepted: number
     declined: number
     waiting: number
+    withoutReview: number
     medianAnswerMinutes: number | null
     p90AnswerMinutes: number | null
     rated: number
