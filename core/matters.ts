@@ -96,6 +96,13 @@ export const CLOSED_STATUSES: readonly Status[] = ['verified', 'rejected']
 /** Statuses still open (counted for overdue): neither closed nor waiting for review. */
 export const OPEN_STATUSES: readonly Status[] = STATUSES.filter((s) => !CLOSED_STATUSES.includes(s) && s !== REVIEW_STATUS)
 
+/**
+ * Statuses counted as 未闭环 (not closed, the dashboard's and the reports' "open" total): every status but the
+ * closed ones, `pending_review` (待核实) included — a resident's report waiting for review is not answered yet.
+ * It is not {@link OPEN_STATUSES}: a report waiting for review is never overdue and has no deadline running.
+ */
+export const NOT_CLOSED_STATUSES: readonly Status[] = STATUSES.filter((s) => !CLOSED_STATUSES.includes(s))
+
 /** Statuses never counted as open or overdue: the closed ones and `pending_review`. */
 export const NOT_OPEN_STATUSES: readonly Status[] = [...CLOSED_STATUSES, REVIEW_STATUS]
 

@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   manageUnits: ['admin'],
   /** Accept or decline residents' reports waiting for review (待核实, issue 15). */
   review: ['admin', 'command'],
+  /** Import the tickets of the 12345 hotline from the platform's Excel export (issue 15). */
+  importHotline: ['admin', 'command'],
   /** See a resident's contact phone unmasked. */
   seeResidentContact: ['admin', 'command'],
   /** Dispatch, reassign, verify, reject hazards. */

@@ -59,6 +59,8 @@ import { duty } from './routes/duty.ts'
 import { care } from './routes/care.ts'
 import { points } from './routes/points.ts'
 import { PUBLIC_REPORT_PATH, publicReports } from './routes/public-reports.ts'
+import { publicSummaryRoutes } from './routes/public-summary.ts'
+import { hotline } from './routes/hotline.ts'
 import { posters } from './routes/posters.ts'
 
 /** Largest JSON body accepted (uploads have their own limits). */
@@ -140,6 +142,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', openApiRoutes(() => app.routes))
   // Residents report without signing in (人人都是安全员, issue 15): rate-limited, answered by tracking code.
   app.route('/api/public/reports', publicReports())
+  // The public monthly summary (公示): counts only, by the community's public code; rate-limited.
+  app.route('/api/public/summary', publicSummaryRoutes())
   // Everything below needs a signed-in user.
   app.use('/api/*', authenticate)
   // A partner unit's account reaches only its unit's matters (deny by default; server/auth/partner.ts).
@@ -147,6 +151,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // `?format=csv|xlsx|geojson|gpx` on the list endpoints (server/export/middleware.ts).
   app.use('/api/*', exportDownloads)
   app.route('/api/reports', reports)
+  app.route('/api/hotline', hotline)
   app.route('/api/tiles', tiles)
   app.route('/api/communities', communities)
   app.route('/api/people', people)

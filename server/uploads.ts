@@ -9,7 +9,7 @@ import type { AppEnv } from './context.ts'
 import { Problem, problemDocument, problems, sendProblem } from './problem.ts'
 
 /** POST paths that take a file upload with their own size limit (besides hazard photos). */
-export const UPLOAD_PATHS: readonly RegExp[] = [/^\/api\/people\/import\/?$/, /^\/api\/community-imports\/?$/]
+export const UPLOAD_PATHS: readonly RegExp[] = [/^\/api\/people\/import\/?$/, /^\/api\/community-imports\/?$/, /^\/api\/hotline\/(columns|import)\/?$/]
 
 /** Whether a request is a file upload with its own limit. */
 export const isUploadPath = (method: string, path: string): boolean => method === 'POST' && UPLOAD_PATHS.some((p) => p.test(path))

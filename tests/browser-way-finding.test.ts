@@ -31,8 +31,8 @@ const navOf = (page: Page) => page.locator('[data-testid=app-nav] a').evaluateAl
 test.each([
   ['planner', '/planner', ['nav-command', 'nav-planner', 'nav-report', 'nav-reports']],
   ['leader', '/leader', ['nav-command', 'nav-leader', 'nav-report', 'nav-reports', 'nav-admin']],
-  ['command', '/', ['nav-command', 'nav-leader', 'nav-report', 'nav-reports']],
-  ['admin', '/', ['nav-command', 'nav-planner', 'nav-leader', 'nav-report', 'nav-reports', 'nav-admin']],
+  ['command', '/', ['nav-command', 'nav-leader', 'nav-report', 'nav-reports', 'nav-hotline']],
+  ['admin', '/', ['nav-command', 'nav-planner', 'nav-leader', 'nav-report', 'nav-reports', 'nav-hotline', 'nav-admin']],
 ])('%s lands on %s with a navigation of the views the role may use', { timeout: 240_000 }, async (username, path, links) => {
   const page = await signedIn(username)
   await page.waitForURL((url) => url.pathname === path, { timeout: 30_000 })

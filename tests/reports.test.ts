@@ -201,7 +201,7 @@ describe('forms', () => {
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(await res.arrayBuffer())
     const names = wb.worksheets.map((s) => s.name)
-    expect(names).toEqual(['核心指标', '按类别', '按等级', '按办理层级', '按事项类型', '按网格', '共建单位', '每日', '巡查覆盖-网格', '巡查覆盖-队伍', '每周覆盖', '热点', '隐患最多楼栋', '反弹', '关爱走访', '积分排行', '报告信息'])
+    expect(names).toEqual(['核心指标', '按类别', '按等级', '按办理层级', '按事项类型', '按网格', '共建单位', '居民上报', '每日', '巡查覆盖-网格', '巡查覆盖-队伍', '每周覆盖', '热点', '隐患最多楼栋', '反弹', '关爱走访', '积分排行', '报告信息'])
     const cat = wb.getWorksheet('按类别')!
     expect(cat.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 })
     const total = cat.getRow(cat.rowCount)

@@ -256,10 +256,14 @@ test('dispatch hands a matter to a unit of its community; the timeline shows it;
 })
 
 test('/api/stats has byUnit with handed, responded, closed and the rates; a partner gets its own unit only', async () => {
-  const stats = (await (await command.get('/api/stats')).json()) as { byUnit: { unitId: number; name: string; handed: number; responded: number; closed: number; onTime: number; responseRate: number | null; closureRate: number | null }[] }
+  const stats = (await (await command.get('/api/stats')).json()) as {
+    byUnit: { unitId: number; name: string; handed: number; responded: number; responseBase: number; closed: number; onTime: number; responseRate: number | null; closureRate: number | null }[]
+  }
   const p = stats.byUnit.find((u) => u.unitId === property)!
   expect(p.handed).toBeGreaterThan(50)
-  expect(p.responseRate).toBeCloseTo(p.responded / p.handed, 10)
+  // Responded = arrived on site within 7 minutes, over the matters not found on patrol (contract v2).
+  expect(p.responseBase).toBeLessThanOrEqual(p.handed)
+  expect(p.responseRate).toBeCloseTo(p.responded / p.responseBase, 10)
   expect(p.closureRate).toBeCloseTo(p.closed / p.handed, 10)
   expect(p.onTime).toBeLessThanOrEqual(p.closed)
   expect(stats.byUnit.map((u) => u.unitId)).toEqual(expect.arrayContaining([property, policeUnit, fireUnit]))

@@ -23,6 +23,7 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { name: 'leader', path: '/leader', permission: 'readTracks', label: { zh: '巡逻覆盖', en: 'Patrol coverage' } },
   { name: 'report', path: '/report', permission: 'report', label: { zh: '巡查上报', en: 'Report a hazard' } },
   { name: 'reports', path: '/reports', permission: null, label: { zh: '报表', en: 'Reports' } },
+  { name: 'hotline', path: '/hotline', permission: 'importHotline', label: { zh: '12345 工单', en: '12345 tickets' } },
   { name: 'admin', path: '/admin', permission: 'manageRoster', label: { zh: '管理', en: 'Admin' } },
 ]
 

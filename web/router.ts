@@ -51,6 +51,7 @@ export function createAppRouter(): Router {
       // a signed-in member without a place gets the desktop report form (views/ReportEntryView.vue).
       { path: '/report', name: 'report', component: () => import('./views/ReportEntryView.vue'), meta: { public: true, title: 'header.report' } },
       // A resident's report by its tracking code: progress, answer, rating (no sign-in).
+      { path: '/public/summary', name: 'public-summary', component: () => import('./views/PublicSummaryView.vue'), meta: { public: true } },
       { path: '/r/:code', name: 'track-report', component: () => import('./views/TrackReportView.vue'), meta: { public: true } },
       // Patrol coverage (issue 6): the leader view, the phone check-in page a QR code opens, the printable QR sheet.
       { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue'), meta: { permission: 'readTracks' } },
@@ -61,6 +62,7 @@ export function createAppRouter(): Router {
       // A partner unit's workbench (共建单位, issue #14): the matters handed to its unit.
       { path: '/partner', name: 'partner', component: () => import('./views/PartnerView.vue'), meta: { permission: 'rectify' } },
       // Reports and exports (issue 9): the printable day / week / month reports and their downloads.
+      { path: '/hotline', name: 'hotline', component: () => import('./views/HotlineImportView.vue'), meta: { permission: 'importHotline' } },
       { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue') },
       // Administration: roster, accounts, partner units, alert channels, a new community (tabs in components/admin/admin-tabs.ts).
       { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { permission: 'manageRoster' } },

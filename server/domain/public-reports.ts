@@ -71,9 +71,9 @@ export class PublicReportLimiter {
 
   /** Count one report of `address` (and `device`). */
   record(now: number, address: string, device?: string | null): void {
-    this.push(`a:${address}`, now)
-    this.push('all', now)
-    if (device) this.push(`d:${device}`, now)
+    this.push(`a:${address}`, now, this.limits.perAddress.max)
+    this.push('all', now, this.limits.overall.max)
+    if (device) this.push(`d:${device}`, now, this.limits.perDevice.max)
   }
 
   private waitFor(key: string, limit: RateLimit, now: number): number {
@@ -84,12 +84,13 @@ export class PublicReportLimiter {
     return times[times.length - limit.max]! + limit.windowMs - now
   }
 
-  private push(key: string, now: number): void {
+  /** Remember `now` for `key`, keeping the last `keep` times (its limit's max: fewer could never reach it). */
+  private push(key: string, now: number, keep: number): void {
     const times = this.hits.get(key) ?? []
     times.push(now)
     // Re-inserted last: the Map's order is the order of last use.
     this.hits.delete(key)
-    this.hits.set(key, times.slice(-50))
+    this.hits.set(key, times.slice(-keep))
     while (this.hits.size > LIMITER_MAX_KEYS) this.hits.delete(this.hits.keys().next().value!)
   }
 }

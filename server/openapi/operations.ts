@@ -179,6 +179,18 @@ export const OPERATIONS: Record<string, OperationSpec> = {
   'POST /api/public/reports/:trackingCode/rating': { tag: 'residents', summary: 'Rate a closed report once (satisfied, basically, unsatisfied); unsatisfied reopens it for a recheck', public: true, responses: ok('PublicReportView') },
   'GET /api/posters': { tag: 'residents', summary: 'Posters (扫码上报): every compound and building with its report code and link', responses: ok('PosterList') },
   'GET /api/posters/:code/qr': { tag: 'residents', summary: 'The QR code of a poster’s report link (SVG)', responses: file('image/svg+xml', 'QR code') },
+  'POST /api/hotline/columns': { tag: 'residents', summary: 'Read a 12345 export’s header row: columns, sample rows and the suggested mapping', responses: ok('HotlineColumns') },
+  'POST /api/hotline/import': {
+    tag: 'residents',
+    summary: 'Import 12345 hotline tickets from the platform’s Excel export (multipart: file, mapping); dryRun=true (default) previews',
+    responses: ok('HotlineImportResult'),
+  },
+  'GET /api/public/summary': {
+    tag: 'residents',
+    summary: 'A community’s public monthly summary (公示) by its public code: counts by kind, category, level and grid, closed rate, handling time, satisfaction',
+    public: true,
+    responses: ok('PublicSummary'),
+  },
   'GET /api/public/reports/area': { tag: 'residents', summary: 'The box around the communities served (for the report page’s map)', public: true, responses: ok('PublicArea') },
   'GET /api/public/reports/places/:code': { tag: 'residents', summary: 'The place of a poster’s code (its name, for the report page)', public: true, responses: ok('PublicPlace') },
   'POST /api/hazards/:id/arrive': { tag: 'hazards', summary: '到场: record the first arrival on site (within 100 m + accuracy, or with a note); idempotent by clientId', responses: createdOrSame('Hazard') },

@@ -74,7 +74,17 @@ export const Login = z.object({ token: z.string(), csrfToken: z.string(), expire
 export const Me = z.object({ user: SessionUser, csrfToken: z.string(), teamKinds: z.array(z.string()).describe('Kinds of the teams the user belongs to') })
 export const AppConfig = z.object({ basemap: z.object({}).catchall(z.unknown()).nullable() })
 
-export const Community = feature(z.object({ id, name: z.string(), nameEn: z.string().nullable(), utmSrid: z.number().int(), districtId: id.nullable() }), id)
+export const Community = feature(
+  z.object({
+    id,
+    name: z.string(),
+    nameEn: z.string().nullable(),
+    utmSrid: z.number().int(),
+    districtId: id.nullable(),
+    publicCode: z.string().describe('the code of its public monthly summary (公示, `/public/summary?community=`): random, not the id'),
+  }),
+  id,
+)
 export const CommunityCollection = collection(Community)
 
 export const HazardProperties = z.object({
@@ -295,6 +305,11 @@ export const Stats = z.object({
   overdue: z.number().int(),
   medianResponseMinutes: z.number().nullable(),
   medianHoursToClose: z.number().nullable(),
+  pendingReview: z.number().int().describe("residents' reports of the window still waiting for review (待核实): not in `hazards.total`"),
+  notClosed: z
+    .number()
+    .int()
+    .describe('未闭环: the matters of the window neither verified nor rejected, the reports waiting for review (待核实) included (core/matters.ts NOT_CLOSED_STATUSES)'),
 })
 export const Trend = z.object({
   timeZone: z.string(),
@@ -629,9 +644,51 @@ export const ReportData = z
     generatedAt: time,
     scope: z.object({ districtName: z.string().nullable(), communities: z.array(z.object({ id, name: z.string(), nameEn: z.string().nullable() })) }),
     targets: z.object({}).catchall(z.unknown()),
-    headline: z.object({ found: count, closed: count, overdue: count, rejected: count, responseRate: z.number().nullable(), closureRate: z.number().nullable(), escalated: count }),
+    headline: z.object({
+      found: count,
+      closed: count,
+      overdue: count,
+      rejected: count,
+      responseRate: z.number().nullable(),
+      closureRate: z.number().nullable(),
+      escalated: count,
+      notClosed: count.describe('未闭环: found in the period, neither verified nor rejected now; the reports waiting for review (待核实) included'),
+      pendingReview: count.describe("residents' reports of the period still waiting for review (待核实) now"),
+    }),
     byCategory: z.array(z.object({ category: z.string() }).catchall(z.unknown())),
     bySeverity: z.array(z.object({ severity: z.enum(SEVERITIES) }).catchall(z.unknown())),
+    byUnit: z.array(
+      z.object({
+        unitId: id,
+        name: z.string(),
+        handed: count,
+        responded: count.describe('arrived on site within 7 minutes of the report (contract v2: reportedAt → arrivedAt)'),
+        responseBase: count.describe('the handed matters the 7-minute rate is over (not found on patrol)'),
+        closed: count,
+        onTime: count,
+        responseRate: z.number().nullable().describe('responded / responseBase'),
+        closureRate: z.number().nullable(),
+      }).catchall(z.unknown()),
+    ),
+    residents: z
+      .object({
+        reports: count,
+        hazards: count,
+        requests: count,
+        answered: count.describe('reviewed (accepted or declined) by the end of the period'),
+        accepted: count,
+        declined: count,
+        waiting: count.describe('still waiting for review (待核实) at the end of the period'),
+        withoutReview: count.describe('entered without the review step (recorded before it existed): neither answered nor waiting'),
+        medianAnswerMinutes: z.number().nullable().describe('report → first answer (the review), minutes'),
+        p90AnswerMinutes: z.number().nullable(),
+        rated: count.describe('ratings given in the period'),
+        satisfied: count,
+        basically: count,
+        unsatisfied: count,
+        satisfactionRate: z.number().nullable().describe('(satisfied + basically) / rated'),
+      })
+      .describe("residents' reports of the period as it stood at its end, and the ratings given in it (issue 15)"),
   })
   .describe('`format=json`; the other formats render the same data (server/queries/reports.ts ReportData)')
 
@@ -702,6 +759,59 @@ export const PublicReportView = z.object({
   mayRate: z.boolean(),
 })
 export const PublicArea = z.object({ bbox: z.array(z.number()).min(4).max(4).nullable().describe('[minLon, minLat, maxLon, maxLat]; null when no community is served') })
+export const PublicSummary = z
+  .object({
+    community: z.object({ name: z.string(), nameEn: z.string().nullable() }),
+    month: z.string().describe('YYYY-MM (Asia/Shanghai)'),
+    label: z.string().describe('the month in Chinese, e.g. 2026年11月'),
+    from: time,
+    to: time,
+    total: z.number().int().describe('matters reported in the month (declined ones, those waiting for review and leads left out)'),
+    byType: countsOf(MATTER_TYPES.filter((t) => t !== 'lead')),
+    byCategory: z.array(z.object({ category: z.string(), count: z.number().int() })).describe('most first'),
+    byLevel: countsOf(LEVELS),
+    closed: z.number().int().describe('of them, closed (verified) by now'),
+    closedRate: z.number().nullable(),
+    averageHandlingHours: z.number().nullable().describe('mean hours from report to close over the closed ones'),
+    satisfaction: z.object({
+      rated: z.number().int().describe('ratings given in the month'),
+      satisfied: z.number().int(),
+      basically: z.number().int(),
+      unsatisfied: z.number().int(),
+      rate: z.number().nullable().describe('(satisfied + basically) / rated'),
+    }),
+    residentReports: z.number().int().describe("residents' reports made in the month"),
+    byGrid: z.array(z.object({ name: z.string().nullable().describe('the grid as named then; null = outside every grid'), count: z.number().int() })),
+  })
+  .describe('公示: counts only, no names, phones, descriptions or places of matters')
+export const HotlineColumns = z.object({
+  sheet: z.string(),
+  headers: z.array(z.string()).describe('the header row (an empty header named 列N)'),
+  rows: z.number().int().describe('ticket rows under it'),
+  samples: z.array(z.array(z.string())).describe('the first rows, as text'),
+  suggested: z.object({}).catchall(z.number().int()).describe('a column index per field guessed from the headers (ticket, time, address, content, category, phone)'),
+})
+export const HotlineImportResult = z.object({
+  dryRun: z.boolean(),
+  total: z.number().int().describe('rows read'),
+  accepted: z.number().int().describe('rows that passed the checks and found their building'),
+  imported: z.number().int().describe('matters made (0 in a preview)'),
+  skipped: z.number().int().describe('accepted rows whose ticket is already in the community (not made again)'),
+  rows: z
+    .array(
+      z.object({
+        row: z.number().int(),
+        ticket: z.string(),
+        reportedAt: time,
+        place: z.string().describe('the building, as its readable address'),
+        type: z.enum(['hazard', 'request']),
+        category: z.string(),
+        exists: z.boolean(),
+      }),
+    )
+    .describe('the accepted rows (at most 500 listed)'),
+  rejected: z.array(z.object({ row: z.number().int(), ticket: z.string().nullable(), reason: z.string() })),
+})
 export const PublicPlace = z.object({ code: z.string(), name: z.string(), communityName: z.string() })
 export const PosterList = items(
   z.object({
@@ -1051,6 +1161,9 @@ export const RESPONSE_SCHEMAS = {
   PartnerUnitList,
   PublicReportCreated,
   PublicReportView,
+  PublicSummary,
+  HotlineColumns,
+  HotlineImportResult,
   PublicArea,
   PublicPlace,
   PosterList,

@@ -32,7 +32,7 @@ export interface CommunityFeature {
   type: 'Feature'
   id: number
   geometry: unknown
-  properties: CommunityRow & { id: number }
+  properties: CommunityRow & { id: number; publicCode: string }
 }
 
 /**
@@ -45,7 +45,7 @@ export async function createCommunity(
   actor: SessionUser,
 ): Promise<CommunityFeature> {
   return sql.begin(async (tx) => {
-    const [row] = await tx<(CommunityRow & { geometry: unknown })[]>`
+    const [row] = await tx<(CommunityRow & { publicCode: string; geometry: unknown })[]>`
       with g as (select ST_Multi(ST_ForcePolygonCCW(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(input.boundary)}::text), 4326)))) as boundary),
            c as (select ST_X(ST_PointOnSurface(boundary)) as lon, ST_Y(ST_PointOnSurface(boundary)) as lat from g)
       insert into communities (name, name_en, district_id, utm_srid, boundary)
@@ -53,7 +53,7 @@ export async function createCommunity(
              (case when c.lat >= 0 then 32600 else 32700 end) + least(60, greatest(1, floor((c.lon + 180) / 6)::int + 1)),
              g.boundary
       from g, c
-      returning id, name, name_en as "nameEn", utm_srid as "utmSrid", district_id as "districtId", ST_AsGeoJSON(boundary, 7)::json as geometry`
+      returning id, name, name_en as "nameEn", utm_srid as "utmSrid", district_id as "districtId", public_code as "publicCode", ST_AsGeoJSON(boundary, 7)::json as geometry`
     const { geometry, ...props } = row!
     await recordAudit(tx, { userId: actor.id, communityId: props.id, action: 'create', entity: 'community', entityId: props.id, after: props })
     return { type: 'Feature', id: props.id, geometry, properties: { ...props } }

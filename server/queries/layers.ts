@@ -30,7 +30,7 @@ export function layerSource(sql: Sql, layer: LayerName): LayerSource {
         from: sql`communities x`,
         geom: sql`x.boundary`,
         community: sql`x.id`,
-        props: sql`json_build_object('id', x.id, 'name', x.name, 'nameEn', x.name_en, 'utmSrid', x.utm_srid, 'districtId', x.district_id)`,
+        props: sql`json_build_object('id', x.id, 'name', x.name, 'nameEn', x.name_en, 'utmSrid', x.utm_srid, 'districtId', x.district_id, 'publicCode', x.public_code)`,
       }
     case 'compounds':
       return {

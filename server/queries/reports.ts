@@ -157,6 +157,36 @@ export interface RecurrenceRow {
   place: string | null
 }
 
+/**
+ * The residents' voice in a period (人人都是安全员, 件件有回音; issue 15), as the period stood at its end (or now, for
+ * the current one): their reports made in the period and how fast each got its first answer — the command
+ * centre's review (accept or decline) — and the ratings given in the period.
+ */
+export interface ResidentFigures {
+  /** Residents' reports (source `resident`) made in the period, whatever became of them. */
+  reports: number
+  hazards: number
+  requests: number
+  /** Reviewed by the period's end: accepted (→ 已上报) or declined with an answer. */
+  answered: number
+  accepted: number
+  declined: number
+  /** Still waiting for review (待核实) at the period's end. */
+  waiting: number
+  /** Entered without the review step (recorded before it existed, e.g. the demo's seeded reports): neither answered nor waiting. */
+  withoutReview: number
+  /** Minutes from the report to its first answer (the review), over the answered ones; null when none. */
+  medianAnswerMinutes: number | null
+  p90AnswerMinutes: number | null
+  /** Ratings given in the period (of any matter), and each answer. */
+  rated: number
+  satisfied: number
+  basically: number
+  unsatisfied: number
+  /** (satisfied + basically) / rated; null when none rated. */
+  satisfactionRate: number | null
+}
+
 /** Per-day found and closed counts. */
 export interface DayRow {
   day: string
@@ -186,6 +216,10 @@ export interface ReportData {
     closureRate: number | null
     medianHoursToClose: number | null
     recurrences: number
+    /** 未闭环: found in the period and neither verified nor rejected now, the reports still waiting for review (待核实) included. */
+    notClosed: number
+    /** Residents' reports made in the period and still waiting for review (待核实) now. */
+    pendingReview: number
     /** Found in the period and escalated at least once (升级). */
     escalated: number
     /** `escalated` over `found` (null when nothing was found). */
@@ -212,6 +246,8 @@ export interface ReportData {
   recurrences: RecurrenceRow[]
   /** How each partner unit (共建单位) did with the matters reported in the period and handed to it. */
   byUnit: UnitRate[]
+  /** Residents' reports, their answer times and the satisfaction rate ({@link ResidentFigures}). */
+  residents: ResidentFigures
   /** Care visits (每日两访) in the period: households under care, visits due and done, misses (issue 17). */
   care: CareSummaryRow[]
   /** The month's points ranking (最美巡逻队员 candidates); empty for days and weeks (issue 17). */
@@ -653,12 +689,6 @@ async function mapSection(ctx: ReportContext, zones: PeriodZone[], unvisited: Ge
 }
 
 /**
- * Assemble the report of the period containing `date` for one community or every community the
- * caller may see. Every section is computed for all the communities at once (set-based SQL), except
- * hot spots (one grid per community, a few at a time). Zones are those the period shows: in effect
- * during it and holding a matter or a patrol, or in effect for at least half of it.
- */
-/**
  * Care visits per community in the period, set-based: visits by household and day, each past day of a daily rule
  * (from the household's registration, before today) judged against it; weekly-rule households count their visits.
  */
@@ -689,6 +719,67 @@ async function careSection(ctx: ReportContext): Promise<CareSummaryRow[]> {
   return rows.map((r) => ({ ...r, communityName: ctx.nameOf.get(r.communityId) ?? '' }))
 }
 
+/**
+ * The residents' figures of the period ({@link ResidentFigures}), in one query: a report's first answer is its
+ * first move out of `pending_review` (the review); only what happened before the period's end (or now) counts.
+ */
+async function residentSection(ctx: ReportContext): Promise<ResidentFigures> {
+  const { sql, w } = ctx
+  const end = new Date(Math.min(Date.parse(w.to), ctx.now.getTime())).toISOString()
+  const [row] = await sql<(Omit<ResidentFigures, 'satisfactionRate' | 'medianAnswerMinutes' | 'p90AnswerMinutes'> & { medianAnswerMinutes: number | string | null; p90AnswerMinutes: number | string | null })[]>`
+    with r as (
+      select h.type, h.reported_at, a.at as answered_at, a.to_status as answer, l.to_status as last_status
+      from hazards h
+      left join lateral (
+        select e.at, e.to_status from hazard_events e
+        where e.hazard_id = h.id and e.kind = 'transition' and e.from_status = 'pending_review' and e.at < ${end}::timestamptz
+        order by e.at, e.id limit 1) a on true
+      left join lateral (
+        select e.to_status from hazard_events e
+        where e.hazard_id = h.id and e.kind = 'transition' and e.at < ${end}::timestamptz
+        order by e.at desc, e.id desc limit 1) l on true
+      where h.community_id = any(${ctx.ids}::bigint[]) and h.source = 'resident'
+        and h.reported_at >= ${w.from}::timestamptz and h.reported_at < ${w.to}::timestamptz
+        and ${ctx.hideLeads ? sql`h.type <> 'lead'` : sql`true`}
+    ), g as (
+      select h.rating from hazards h
+      where h.community_id = any(${ctx.ids}::bigint[]) and h.rating is not null
+        and h.rated_at >= ${w.from}::timestamptz and h.rated_at < ${end}::timestamptz
+        and ${ctx.hideLeads ? sql`h.type <> 'lead'` : sql`true`}
+    )
+    select count(*)::int as reports,
+           count(*) filter (where r.type = 'hazard')::int as hazards,
+           count(*) filter (where r.type = 'request')::int as requests,
+           count(r.answered_at)::int as answered,
+           count(*) filter (where r.answer = 'reported')::int as accepted,
+           count(*) filter (where r.answer = 'rejected')::int as declined,
+           count(*) filter (where r.answered_at is null and r.last_status = 'pending_review')::int as waiting,
+           count(*) filter (where r.answered_at is null and r.last_status is distinct from 'pending_review')::int as "withoutReview",
+           percentile_cont(0.5) within group (order by extract(epoch from r.answered_at - r.reported_at) / 60)
+             filter (where r.answered_at is not null) as "medianAnswerMinutes",
+           percentile_cont(0.9) within group (order by extract(epoch from r.answered_at - r.reported_at) / 60)
+             filter (where r.answered_at is not null) as "p90AnswerMinutes",
+           (select count(*)::int from g) as rated,
+           (select count(*)::int from g where g.rating = 'satisfied') as satisfied,
+           (select count(*)::int from g where g.rating = 'basically') as basically,
+           (select count(*)::int from g where g.rating = 'unsatisfied') as unsatisfied
+    from r`
+  const r = row!
+  const num = (v: number | string | null): number | null => (v === null ? null : Number(v))
+  return {
+    ...r,
+    medianAnswerMinutes: num(r.medianAnswerMinutes),
+    p90AnswerMinutes: num(r.p90AnswerMinutes),
+    satisfactionRate: r.rated === 0 ? null : (r.satisfied + r.basically) / r.rated,
+  }
+}
+
+/**
+ * Assemble the report of the period containing `date` for one community or every community the
+ * caller may see. Every section is computed for all the communities at once (set-based SQL), except
+ * hot spots (one grid per community, a few at a time). Zones are those the period shows: in effect
+ * during it and holding a matter or a patrol, or in effect for at least half of it.
+ */
 export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData> {
   const w = periodWindow(q.period, q.date)
   const [clock] = await sql<{ now: Date }[]>`select now() as now`
@@ -732,6 +823,7 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
   if (!ctx.started) ctx.notes.push('本期尚未开始，没有巡查覆盖数据。')
   const map = await mapSection(ctx, zoned.zones, coverage.unvisited, hot.cells)
   const care = await careSection(ctx)
+  const residents = await residentSection(ctx)
   const ranking = w.period === 'month' ? await pointsRanking(sql, { communityIds: ctx.ids, month: w.firstDay.slice(0, 7), limit: REPORT_TOP_N }) : []
 
   const weeksMet = weeklyRule.filter((r) => r.met).length
@@ -756,6 +848,8 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
       closureRate: stats.closureRate,
       medianHoursToClose: stats.medianHoursToClose,
       recurrences: rec.count,
+      notClosed: stats.notClosed,
+      pendingReview: stats.pendingReview,
       escalated: stats.hazards.escalated,
       escalatedRate: stats.escalatedRate,
       buildings: coverage.buildings,
@@ -782,6 +876,7 @@ export async function buildReport(sql: Sql, q: ReportQuery): Promise<ReportData>
     topPlaces,
     recurrences: rec.rows,
     byUnit: stats.byUnit,
+    residents,
     care,
     pointsRanking: ranking,
     notes: ctx.notes,

@@ -40,8 +40,11 @@ export interface StatsQuery {
 
 /**
  * How a partner unit (共建单位) did with the matters handed to it (hazards.unit_id) among those reported in the
- * window: `handed`, `responded` (accepted: moved into `rectifying`), `closed` (verified), `onTime` (verified by
- * `dueAt`); `responseRate` = responded / handed, `closureRate` = closed / handed (null when none handed).
+ * window: `handed`, `responded` (someone arrived on site within 7 minutes of the report — contract v2: response
+ * time = reportedAt → arrivedAt, the same rule as `/api/stats` responseRate; a move into 整改中 at a desk is not a
+ * response), `responseBase` (the handed ones the 7-minute rate is over: not found on patrol, and not still within
+ * their first 7 minutes unreached), `closed` (verified), `onTime` (verified by `dueAt`); `responseRate` =
+ * responded / responseBase, `closureRate` = closed / handed (null when there is nothing to take a share of).
  */
 export interface UnitRate {
   unitId: number
@@ -49,6 +52,7 @@ export interface UnitRate {
   kind: string
   handed: number
   responded: number
+  responseBase: number
   closed: number
   onTime: number
   responseRate: number | null
@@ -62,7 +66,7 @@ export interface UnitRate {
  */
 export async function unitRates(sql: Queryable, where: postgres.Fragment, communityIds: number[] | null, unitId: number | null = null): Promise<UnitRate[]> {
   const rows = await sql<Omit<UnitRate, 'responseRate' | 'closureRate'>[]>`
-    with h as (select h.unit_id, h.status, h.responded_at, h.closed_at, h.due_at from hazards h where ${where} and h.unit_id is not null),
+    with h as (select h.unit_id, h.status, h.reported_at, h.arrived_at, h.found_on_patrol, h.closed_at, h.due_at from hazards h where ${where} and h.unit_id is not null),
     u as (
       select pu.id, pu.name, pu.kind from partner_units pu
       where (pu.id in (select unit_id from h)
@@ -72,13 +76,14 @@ export async function unitRates(sql: Queryable, where: postgres.Fragment, commun
     )
     select u.id::int as "unitId", u.name, u.kind,
            count(h.unit_id)::int as handed,
-           count(h.responded_at)::int as responded,
+           count(*) filter (where h.unit_id is not null and ${arrivedInTime(sql)})::int as responded,
+           count(*) filter (where h.unit_id is not null and ${responseBase(sql)})::int as "responseBase",
            count(*) filter (where h.status = 'verified')::int as closed,
            count(*) filter (where h.status = 'verified' and h.closed_at <= h.due_at)::int as "onTime"
     from u left join h on h.unit_id = u.id
     group by u.id, u.name, u.kind
     order by u.id`
-  return rows.map((r) => ({ ...r, responseRate: share(r.responded, r.handed), closureRate: share(r.closed, r.handed) }))
+  return rows.map((r) => ({ ...r, responseRate: share(r.responded, r.responseBase), closureRate: share(r.closed, r.handed) }))
 }
 
 /** `GET /api/stats`. Rates are shares 0..1 (null when there is no hazard); medians null when nothing to take one of. */
@@ -141,6 +146,7 @@ export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats>
       byType: Record<string, number> | null
       escalated: number
       rejected: number
+      pendingReview: number
     }[]
   >`
     with h as (select h.* from hazards h where ${where})
@@ -164,7 +170,9 @@ export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats>
       (select jsonb_object_agg(s.type, s.n) from (select type, count(*)::int as n from h group by type) s) as "byType",
       count(*) filter (where h.escalations > 0)::int as escalated,
       (select count(*)::int from hazards h
-        where ${hazardWhere(sql, { ...scope, status: ['rejected'] })}) as rejected
+        where ${hazardWhere(sql, { ...scope, status: ['rejected'] })}) as rejected,
+      (select count(*)::int from hazards h
+        where ${hazardWhere(sql, { ...scope, status: ['pending_review'] })}) as "pendingReview"
     from h`
   const r = row!
   const num = (v: number | string | null): number | null => (v === null ? null : Number(v))
@@ -194,6 +202,9 @@ export async function hazardStats(sql: Sql, q: StatsQuery): Promise<HazardStats>
     medianResponseMinutes: num(r.medianResponseMinutes),
     medianHoursToClose: num(r.medianHoursToClose),
     rejected: r.rejected,
+    pendingReview: r.pendingReview,
+    // 未闭环: the open ones among those counted, and the residents' reports still waiting for review (待核实).
+    notClosed: r.total - r.verified + r.pendingReview,
     byUnit: await unitRates(sql, where, q.communityId !== undefined ? [q.communityId] : q.communityIds, q.unitId ?? null),
   }
 }

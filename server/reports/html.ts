@@ -190,6 +190,7 @@ export function reportHtml(d: ReportData): string {
     section(titleOf('按事项类型'), table('按事项类型'), true, 'by-type'),
     section(titleOf('按网格'), beside(zoneChart, '按网格'), short('按网格'), 'by-zone'),
     byName.has('共建单位') ? section(titleOf('共建单位'), table('共建单位'), short('共建单位'), 'by-unit') : '',
+    byName.has('居民上报') ? section(titleOf('居民上报'), table('居民上报', { hideKey: true }), true, 'residents') : '',
     byName.has('每日') ? section(titleOf('每日'), `<figure>${dayChartSvg(d.byDay)}</figure>`, true, 'by-day') : '',
     section(titleOf('巡查覆盖-网格'), `<figure>${coverageChart}</figure>${table('巡查覆盖-网格')}`, short('巡查覆盖-网格'), 'coverage-zones'),
     section(titleOf('巡查覆盖-队伍'), table('巡查覆盖-队伍'), short('巡查覆盖-队伍'), 'coverage-teams'),
@@ -204,8 +205,10 @@ export function reportHtml(d: ReportData): string {
       `<ul class="notes">
         <li>发现：本期内上报的隐患（经核实不是隐患而驳回的不计）。办结：本期内回访通过（已办结）的隐患，不论何时发现。</li>
         <li>超期：办结时限（按办理层级：微网格 1 天、网格 3 天、街道 5 天，自上报起算；升级后按新层级重算）落在本期内且已过，而到时限仍未办结的事项。</li>
-        <li>${d.targets.responseMinutes} 分钟响应率：本期发现的隐患中，上报后 ${d.targets.responseMinutes} 分钟内有人到场（进入“整改中”）的比例；按期办结率：在时限内办结的比例。</li>
-        <li>共建单位（周报、月报）：本期发现、现交办该单位的隐患；响应率 = 已响应（单位已接单整改）÷ 交办，办结率 = 已办结（回访通过）÷ 交办。</li>
+        <li>${d.targets.responseMinutes} 分钟响应率：本期发现的隐患中，上报后 ${d.targets.responseMinutes} 分钟内有人到场（到场记录为准；巡查时现场发现的另计，不在其内）的比例；按期办结率：在时限内办结的比例。</li>
+        <li>未闭环：本期发现、至今既未办结也未驳回的事项，含居民上报后尚待核实（待核实）的；待核实的不计超期，也不计入“发现”。</li>
+        <li>共建单位（周报、月报）：本期发现、现交办该单位的隐患；响应率 = ${d.targets.responseMinutes} 分钟内到场 ÷ 应响应（巡查现场发现的与刚上报尚在时限内的不计），办结率 = 已办结（回访通过）÷ 交办。</li>
+        <li>居民上报（周报、月报）：本期居民扫码或网页上报的事项；答复时间为上报到指挥中心核实答复（受理或不予受理），以期末情况为准；满意率 = （满意 + 基本满意）÷ 本期评价数。</li>
         <li>按网格：以隐患上报时有效的网格划分为准（网格调整不改变历史统计）；网格员为本期内最后有效的责任人。</li>
         <li>巡查覆盖：巡逻轨迹经过楼栋或重点部位 ${d.targets.radiusM} 米以内，或在该处扫码打卡，即为已巡。每周覆盖：每个小区每个自然周（周一至周日）至少巡查一次。</li>
         <li>热点：以边长 ${d.targets.hotspotCellM} 米的六边形网格做 Getis-Ord Gi* 分析，列出显著性最高（或隐患最多）的网格。</li>

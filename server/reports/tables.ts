@@ -35,6 +35,8 @@ export function headlineTable(d: ReportData): ReportTable {
     { key: 'closureRate', metric: '办结率（本期发现已办结）', value: pct(h.closureRate), unit: '', __types: { value: 'percent' } },
     { key: 'medianHoursToClose', metric: '办结时长中位数', value: h.medianHoursToClose === null ? null : Math.round(h.medianHoursToClose * 10) / 10, unit: '小时', __types: { value: 'number' } },
     { key: 'recurrences', metric: '反弹隐患（同类 30 米内 30 天内复发）', value: h.recurrences, unit: '处' },
+    { key: 'notClosed', metric: '未闭环（本期发现、至今未办结，含待核实）', value: h.notClosed, unit: '件' },
+    { key: 'pendingReview', metric: '其中待核实（居民上报、尚未受理）', value: h.pendingReview, unit: '件' },
     { key: 'escalated', metric: '升级办理（本期发现、升级到网格或街道）', value: h.escalated, unit: '件' },
     { key: 'escalatedRate', metric: '升级率', value: pct(h.escalatedRate), unit: '', __types: { value: 'percent' } },
     { key: 'buildingsCoverage', metric: `楼栋巡查覆盖率（${h.buildings.visited}/${h.buildings.total}）`, value: pct(h.buildings.coverage), unit: '', __types: { value: 'percent' } },
@@ -66,24 +68,60 @@ const flowColumns = (): Column[] => [col('found', '发现', 'integer', 8), col('
 
 /** The partner units' table (共建单位, week and month reports): matters handed, answered, closed, and the rates. */
 export function unitTable(d: ReportData): ReportTable {
-  const total = d.byUnit.reduce((s, r) => ({ handed: s.handed + r.handed, responded: s.responded + r.responded, closed: s.closed + r.closed, onTime: s.onTime + r.onTime }), { handed: 0, responded: 0, closed: 0, onTime: 0 })
+  const total = d.byUnit.reduce(
+    (s, r) => ({ handed: s.handed + r.handed, responded: s.responded + r.responded, responseBase: s.responseBase + r.responseBase, closed: s.closed + r.closed, onTime: s.onTime + r.onTime }),
+    { handed: 0, responded: 0, responseBase: 0, closed: 0, onTime: 0 },
+  )
   const rate = (n: number, of: number): number | null => (of === 0 ? null : pct(n / of))
   return {
     name: '共建单位',
     title: '共建单位办理情况（本期发现、交办共建单位的隐患）',
+    note: `响应 = 上报后 ${d.targets.responseMinutes} 分钟内到场（到场记录为准，巡查现场发现的不计入）；响应率 = 响应 / 应响应。`,
     columns: [
       col('name', '单位', 'text', 22),
       col('kind', '类别', 'text', 14),
       col('handed', '交办', 'integer', 8),
-      col('responded', '已响应', 'integer', 8),
+      col('responded', `${d.targets.responseMinutes}分钟到场`, 'integer', 10),
+      col('responseBase', '应响应', 'integer', 8),
       col('closed', '已办结', 'integer', 8),
       col('onTime', '按期办结', 'integer', 9),
       col('responseRate', '响应率', 'percent', 9),
       col('closureRate', '办结率', 'percent', 9),
     ],
     rows: [
-      ...d.byUnit.map((r) => ({ name: r.name, kind: UNIT_KIND_TERMS[r.kind as UnitKind]?.zh ?? r.kind, handed: r.handed, responded: r.responded, closed: r.closed, onTime: r.onTime, responseRate: pct(r.responseRate), closureRate: pct(r.closureRate) })),
-      { name: '合计', kind: '', ...total, responseRate: rate(total.responded, total.handed), closureRate: rate(total.closed, total.handed), __total: true },
+      ...d.byUnit.map((r) => ({ name: r.name, kind: UNIT_KIND_TERMS[r.kind as UnitKind]?.zh ?? r.kind, handed: r.handed, responded: r.responded, responseBase: r.responseBase, closed: r.closed, onTime: r.onTime, responseRate: pct(r.responseRate), closureRate: pct(r.closureRate) })),
+      { name: '合计', kind: '', ...total, responseRate: rate(total.responded, total.responseBase), closureRate: rate(total.closed, total.handed), __total: true },
+    ],
+  }
+}
+
+const minutes = (n: number | null): number | null => (n === null ? null : Math.round(n * 10) / 10)
+
+/** The residents' table (居民上报与满意度): reports of the period, their answer times, and the ratings given. */
+export function residentTable(d: ReportData): ReportTable {
+  const r = d.residents
+  const row = (key: string, metric: string, value: number | null, unit: string, type?: ColumnType): Record<string, unknown> => ({ key, metric, value, unit, ...(type ? { __types: { value: type } } : {}) })
+  return {
+    name: '居民上报',
+    title: '居民上报与满意度（人人都是安全员，件件有回音）',
+    note: '答复时间 = 居民上报到指挥中心核实答复（受理或不予受理）；以期末（当前期为此刻）的情况为准。满意率 = （满意 + 基本满意）/ 评价数，评价按评价时间计入本期。',
+    columns: [col('key', 'key', 'text', 22), col('metric', '指标', 'text', 36), col('value', '数值', 'integer', 10), col('unit', '单位', 'text', 8)],
+    rows: [
+      row('reports', '居民上报', r.reports, '件'),
+      row('hazards', '其中隐患', r.hazards, '件'),
+      row('requests', '其中诉求', r.requests, '件'),
+      row('answered', '已核实答复', r.answered, '件'),
+      row('accepted', '其中受理', r.accepted, '件'),
+      row('declined', '其中不予受理', r.declined, '件'),
+      row('waiting', '期末待核实', r.waiting, '件'),
+      row('withoutReview', '未经核实环节（核实功能启用前录入）', r.withoutReview, '件'),
+      row('medianAnswerMinutes', '答复时间中位数', minutes(r.medianAnswerMinutes), '分钟', 'number'),
+      row('p90AnswerMinutes', '答复时间 90 分位', minutes(r.p90AnswerMinutes), '分钟', 'number'),
+      row('rated', '居民评价', r.rated, '件'),
+      row('satisfied', '满意', r.satisfied, '件'),
+      row('basically', '基本满意', r.basically, '件'),
+      row('unsatisfied', '不满意（已重新处理）', r.unsatisfied, '件'),
+      row('satisfactionRate', '满意率', pct(r.satisfactionRate), '', 'percent'),
     ],
   }
 }
@@ -152,6 +190,7 @@ export function reportTables(d: ReportData): ReportTable[] {
   ]
   if (d.window.period !== 'day') {
     tables.push(unitTable(d))
+    tables.push(residentTable(d))
     tables.push({
       name: '每日',
       title: '每日发现与办结',

@@ -87,6 +87,7 @@ export type Community = {
     nameEn: string | null
     utmSrid: number
     districtId: number | null
+    publicCode: string
   }
 }
 
@@ -481,6 +482,8 @@ export type Stats = {
   overdue: number
   medianResponseMinutes: number | null
   medianHoursToClose: number | null
+  pendingReview: number
+  notClosed: number
 }
 
 export type CommunityOverview = {
@@ -1236,6 +1239,8 @@ export type ReportData = {
     responseRate: number | null
     closureRate: number | null
     escalated: number
+    notClosed: number
+    pendingReview: number
   }
   byCategory: Array<{
     category: string
@@ -1243,6 +1248,34 @@ export type ReportData = {
   bySeverity: Array<{
     severity: "minor" | "major" | "critical"
   }>
+  byUnit: Array<{
+    unitId: number
+    name: string
+    handed: number
+    responded: number
+    responseBase: number
+    closed: number
+    onTime: number
+    responseRate: number | null
+    closureRate: number | null
+  }>
+  residents: {
+    reports: number
+    hazards: number
+    requests: number
+    answered: number
+    accepted: number
+    declined: number
+    waiting: number
+    withoutReview: number
+    medianAnswerMinutes: number | null
+    p90AnswerMinutes: number | null
+    rated: number
+    satisfied: number
+    basically: number
+    unsatisfied: number
+    satisfactionRate: number | null
+  }
 }
 
 export type AlertChannel = {
@@ -1356,6 +1389,81 @@ export type PublicReportView = {
   rating: "satisfied" | "basically" | "unsatisfied" | null
   ratedAt: string | null
   mayRate: boolean
+}
+
+export type PublicSummary = {
+  community: {
+    name: string
+    nameEn: string | null
+  }
+  month: string
+  label: string
+  from: string
+  to: string
+  total: number
+  byType: {
+    hazard: number
+    dispute: number
+    emergency: number
+    request: number
+    information: number
+  }
+  byCategory: Array<{
+    category: string
+    count: number
+  }>
+  byLevel: {
+    micro_grid: number
+    grid: number
+    street: number
+  }
+  closed: number
+  closedRate: number | null
+  averageHandlingHours: number | null
+  satisfaction: {
+    rated: number
+    satisfied: number
+    basically: number
+    unsatisfied: number
+    rate: number | null
+  }
+  residentReports: number
+  byGrid: Array<{
+    name: string | null
+    count: number
+  }>
+}
+
+export type HotlineColumns = {
+  sheet: string
+  headers: string[]
+  rows: number
+  samples: Array<string[]>
+  suggested: {
+    [key: string]: number
+  }
+}
+
+export type HotlineImportResult = {
+  dryRun: boolean
+  total: number
+  accepted: number
+  imported: number
+  skipped: number
+  rows: Array<{
+    row: number
+    ticket: string
+    reportedAt: string
+    place: string
+    type: "hazard" | "request"
+    category: string
+    exists: boolean
+  }>
+  rejected: Array<{
+    row: number
+    ticket: string | null
+    reason: string
+  }>
 }
 
 export type PublicArea = {
@@ -2711,6 +2819,24 @@ export interface ApiOperations {
     query: never
     body: never
     response: void
+  }
+  "POST /api/hotline/columns": {
+    path: never
+    query: never
+    body: never
+    response: HotlineColumns
+  }
+  "POST /api/hotline/import": {
+    path: never
+    query: { communityId?: number; dryRun?: "true" | "false" }
+    body: never
+    response: HotlineImportResult
+  }
+  "GET /api/public/summary": {
+    path: never
+    query: { community: string; month: string }
+    body: never
+    response: PublicSummary
   }
   "GET /api/public/reports/area": {
     path: never

@@ -24,6 +24,9 @@ export interface PublicReportInput {
 /** What anyone holding the tracking code reads (`GET /api/public/reports/:trackingCode`). */
 export type PublicReportView = Api.PublicReportView
 
+/** A community's public monthly summary (`GET /api/public/summary`): counts only. */
+export type PublicSummary = Api.PublicSummary
+
 /** A poster's place. */
 export type PublicPlace = Api.PublicPlace
 
@@ -62,6 +65,8 @@ export const publicReportsApi = {
     apiRequest(`/api/public/reports/${encodeURIComponent(code)}/rating`, { method: 'POST', body: comment ? { rating, comment } : { rating }, expectUnauthorized: true }),
   /** The box around the communities served, for the map. */
   area: (): Promise<{ bbox: [number, number, number, number] | null }> => apiRequest('/api/public/reports/area', { expectUnauthorized: true }),
+  /** A community's public monthly summary (公示) by its public code; `month` YYYY-MM. */
+  summary: (community: string, month: string): Promise<PublicSummary> => apiRequest('/api/public/summary', { query: { community, month }, expectUnauthorized: true }),
   /** The name of a poster's place. */
   place: (code: string): Promise<PublicPlace> => apiRequest(`/api/public/reports/places/${encodeURIComponent(code)}`, { expectUnauthorized: true }),
   /** 待核实: accept a resident's report, or decline it with an answer (admin, command). */

@@ -8,7 +8,7 @@
  * both at the Feature level and in `properties.id`.
  */
 // The hazard vocabulary is the server's (core/matters.ts), shared so the two never drift.
-import { CATEGORIES, CLOSED_STATUSES as SERVER_CLOSED, SEVERITIES, STATUSES } from '../../core/matters.ts'
+import { CATEGORIES, CLOSED_STATUSES as SERVER_CLOSED, NOT_CLOSED_STATUSES, SEVERITIES, STATUSES } from '../../core/matters.ts'
 import type { MatterCategory, MatterType } from '../../core/matters.ts'
 import type * as Api from './openapi-types.ts'
 import type {
@@ -95,9 +95,12 @@ export type HazardStatus = (typeof HAZARD_STATUSES)[number]
 /** Statuses that end the loop: a hazard in one of these is no longer open. */
 export const CLOSED_STATUSES: readonly HazardStatus[] = SERVER_CLOSED
 
-/** Whether a hazard in `status` still needs work. */
+/**
+ * Whether a hazard in `status` still needs work: counted in 未闭环, a report waiting for review (待核实) included
+ * (core/matters.ts NOT_CLOSED_STATUSES, the same rule as `/api/stats` notClosed and the reports).
+ */
 export function isOpenStatus(status: HazardStatus): boolean {
-  return !CLOSED_STATUSES.includes(status)
+  return NOT_CLOSED_STATUSES.includes(status)
 }
 
 /** A hazard (隐患) as listed by `GET /api/hazards` and sent by the live stream. */

@@ -35,6 +35,12 @@ const zh = {
   'reports.responseRate': METRIC_TERMS.responseRate.zh,
   'reports.onTime': METRIC_TERMS.onTimeClosureRate.zh,
   'reports.recurrences': '反弹隐患',
+  'reports.notClosed': '未闭环（含待核实）',
+  'reports.publicSummary': '月度公示页（可公开）',
+  'reports.residentReports': '居民上报',
+  'reports.answerMinutes': '居民上报答复用时中位数',
+  'reports.minutes': '{n} 分钟',
+  'reports.satisfaction': '满意率（{n} 件评价）',
 } as const
 
 /** A message key of the exports menu and reports page. */
@@ -70,6 +76,12 @@ const en: Record<ReportsKey, string> = {
   'reports.responseRate': 'Responded within 7 min',
   'reports.onTime': 'Closed on time',
   'reports.recurrences': 'Recurrences',
+  'reports.notClosed': 'Not closed (pending review included)',
+  'reports.publicSummary': 'Public monthly notice',
+  'reports.residentReports': 'Resident reports',
+  'reports.answerMinutes': 'Median time to answer a resident',
+  'reports.minutes': '{n} min',
+  'reports.satisfaction': 'Satisfied ({n} ratings)',
 }
 
 /** The translator of the exports menu and reports page in the app's current locale. */

@@ -2,7 +2,7 @@
  * Words of the residents' pages (人人都是安全员, issue 15): the public report page, the tracking page and the
  * command centre's review, in both locales side by side. `useResidentsText()` follows the app's locale.
  */
-import { CATEGORY_TERMS, RATING_TERMS, STATUS_TERMS, TYPE_TERMS } from '../../core/terms.ts'
+import { CATEGORY_TERMS, LEVEL_TERMS, RATING_TERMS, STATUS_TERMS, TYPE_TERMS } from '../../core/terms.ts'
 import type { Status } from '../../core/matters.ts'
 import type { Rating } from '../../core/org.ts'
 import { interpolate, useI18n } from './index.ts'
@@ -50,6 +50,29 @@ const M = {
   'review.contact': ['联系电话', 'Contact'],
   'review.pending': ['待核实', 'Pending review'],
   'review.list': ['待核实 {n}', 'To review {n}'],
+  'summary.title': ['平安网格月度公示', 'Community safety: monthly notice'],
+  'summary.heading': ['{community} · {month}', '{community} · {month}'],
+  'summary.total': ['受理事项', 'Matters'],
+  'summary.closed': ['已办结', 'Closed'],
+  'summary.closedRate': ['办结率', 'Closed'],
+  'summary.avgHours': ['平均办理时长', 'Average handling time'],
+  'summary.hours': ['{n} 小时', '{n} h'],
+  'summary.satisfaction': ['居民满意率', 'Residents satisfied'],
+  'summary.ratings': ['满意 {s} · 基本满意 {b} · 不满意 {u}（共 {n} 件评价）', 'satisfied {s} · basically {b} · unsatisfied {u} ({n} ratings)'],
+  'summary.residentReports': ['居民随手拍上报 {n} 件', '{n} reports by residents'],
+  'summary.byType': ['按事项类型', 'By kind'],
+  'summary.byCategory': ['按类别', 'By category'],
+  'summary.byLevel': ['按办理层级', 'By handling level'],
+  'summary.byGrid': ['按网格', 'By grid'],
+  'summary.noGrid': ['未划入网格', 'Outside every grid'],
+  'summary.count': ['件数', 'Count'],
+  'summary.none': ['本月暂无事项', 'Nothing this month'],
+  'summary.prev': ['上个月', 'Previous month'],
+  'summary.next': ['下个月', 'Next month'],
+  'summary.print': ['打印', 'Print'],
+  'summary.privacy': ['本页仅公布统计数字，不含任何个人信息。数据截至 {at}。', 'Counts only, no personal data. As of {at}.'],
+  'summary.notFound': ['未找到该社区的公示，请核对链接', 'No notice for this link; check it'],
+  'summary.motto': ['人人都是安全员，件件有回音', 'Everyone keeps the neighbourhood safe; every report gets an answer'],
 } as const satisfies Record<string, readonly [string, string]>
 
 /** A key of the residents' words. */
@@ -61,6 +84,7 @@ export function useResidentsText(): ((key: ResidentsKey, params?: Record<string,
   type: (t: string) => string
   category: (c: string) => string
   rating: (r: Rating) => string
+  level: (l: string) => string
 } {
   const { locale } = useI18n()
   const lang = (): 'zh' | 'en' => (locale.value === 'en' ? 'en' : 'zh')
@@ -70,5 +94,6 @@ export function useResidentsText(): ((key: ResidentsKey, params?: Record<string,
     type: (x: string) => TYPE_TERMS[x as keyof typeof TYPE_TERMS]?.[lang()] ?? x,
     category: (c: string) => CATEGORY_TERMS[c as keyof typeof CATEGORY_TERMS]?.[lang()] ?? c,
     rating: (r: Rating) => RATING_TERMS[r][lang()],
+    level: (l: string) => LEVEL_TERMS[l as keyof typeof LEVEL_TERMS]?.[lang()] ?? l,
   })
 }
