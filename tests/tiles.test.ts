@@ -8,6 +8,7 @@ import { createUser } from '../server/queries/users.ts'
 import { TILE_BUFFER, TILE_LAYERS, tileFeatures, tileWithNode, type TileRequest } from '../server/queries/tiles.ts'
 import { startTestServer, type Client, type TestServer } from './helpers/server.ts'
 import { decodeTile, type DecodedFeature } from './helpers/tiles.ts'
+import { buildingLabel } from '../core/address.ts'
 
 /**
  * Tiles of the demo community stored once from a real PostGIS's ST_AsMVT; both backends must serve exactly these.
@@ -107,15 +108,16 @@ describe('content', () => {
     expect(decodeTile(body).layers.buildings!.features.length).toBe(row!.n)
   })
 
-  test('a feature id is the database id, and the properties are the building row', async () => {
+  test('a feature id is the database id, and the properties are the building row with its readable label', async () => {
     const { body } = await fetchTile(admin, 'buildings', at(16))
     const features = decodeTile(body).layers.buildings!.features
-    const rows = await server.db.sql<{ id: number; name: string | null; floors: number | null; households: number; compoundId: number | null }[]>`
-      select id, name, floors, households, compound_id as "compoundId" from buildings
-      where id = any(${features.map((f) => f.id as number)}::bigint[]) order by id`
-    const expected = rows.map((r) => ({
+    const rows = await server.db.sql<{ id: number; name: string | null; floors: number | null; households: number; compoundId: number | null; compoundName: string | null }[]>`
+      select b.id, b.name, b.floors, b.households, b.compound_id as "compoundId", c.name as "compoundName" from buildings b
+      left join compounds c on c.id = b.compound_id
+      where b.id = any(${features.map((f) => f.id as number)}::bigint[]) order by b.id`
+    const expected = rows.map(({ compoundName, ...r }) => ({
       id: r.id,
-      properties: Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null)),
+      properties: Object.fromEntries(Object.entries({ ...r, label: buildingLabel({ name: r.name, compoundName }) }).filter(([, v]) => v !== null)),
     }))
     expect(features.map((f) => ({ id: f.id, properties: f.properties })).sort((a, b) => a.id! - b.id!)).toEqual(expected)
   })

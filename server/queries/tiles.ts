@@ -59,7 +59,15 @@ const SOURCES: Record<TileLayer, TileSource> = {
     from: 'buildings x',
     geom: 'x.footprint',
     community: 'x.community_id',
-    props: [['id', 'x.id'], ['name', 'x.name'], ['floors', 'x.floors'], ['households', 'x.households'], ['compoundId', 'x.compound_id']],
+    props: [
+      ['id', 'x.id'],
+      ['name', 'x.name'],
+      // The readable label (db/functions/address.sql, the rule of core/address.ts).
+      ['label', 'sg_building_label(x.name, (select c.name from compounds c where c.id = x.compound_id))'],
+      ['floors', 'x.floors'],
+      ['households', 'x.households'],
+      ['compoundId', 'x.compound_id'],
+    ],
   },
   zones: {
     from: 'zones x',
