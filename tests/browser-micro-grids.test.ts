@@ -70,6 +70,11 @@ test('a planner draws a micro-grid of 第7网格: the tier select names the grid
   await expect.poll(() => page.locator('[data-testid=zone-save]').isEnabled()).toBe(true)
   await page.screenshot({ path: 'test-results/planner-micro-draw.png' })
   await page.click('[data-testid=zone-save]')
+  // 第7网格 is covered by its micro-grids, so the new one overlaps its siblings: the planner is asked first (issue 19.5).
+  const question = page.locator('[data-testid=zone-overlap-question]')
+  await question.waitFor({ timeout: 15_000 })
+  expect(await question.locator('[data-testid=zone-overlap-row]').first().innerText()).toMatch(/微网格/)
+  await page.click('[data-testid=zone-overlap-save]')
   await expect.poll(() => page.locator('[data-testid=zone-table]').innerText(), { timeout: 15_000 }).toContain('手绘微网格')
   const [saved] = await server.db.sql<{ parent: number | null }[]>`select parent_id as parent from zones where name = '手绘微网格'`
   expect(saved?.parent).toBe(spot!.parent)
