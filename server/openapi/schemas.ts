@@ -638,6 +638,27 @@ export const ZoneSuggestion = collection(
     communityId: id,
   },
 )
+/** The residents' figures of a report period (server/queries/reports.ts residentSection). */
+export const ResidentFigures = z
+  .object({
+    reports: count,
+    hazards: count,
+    requests: count,
+    answered: count.describe('reviewed (accepted or declined) by the end of the period'),
+    accepted: count,
+    declined: count,
+    waiting: count.describe('still waiting for review (待核实) at the end of the period'),
+    withoutReview: count.describe('entered without the review step (recorded before it existed): neither answered nor waiting'),
+    medianAnswerMinutes: z.number().nullable().describe('report → first answer (the review), minutes'),
+    p90AnswerMinutes: z.number().nullable(),
+    rated: count.describe('ratings given in the period'),
+    satisfied: count,
+    basically: count,
+    unsatisfied: count,
+    satisfactionRate: z.number().nullable().describe('(satisfied + basically) / rated'),
+  })
+  .describe("residents' reports of the period as it stood at its end, and the ratings given in it (issue 15)")
+
 export const ReportData = z
   .object({
     window: z.object({}).catchall(z.unknown()),
@@ -670,25 +691,7 @@ export const ReportData = z
         closureRate: z.number().nullable(),
       }).catchall(z.unknown()),
     ),
-    residents: z
-      .object({
-        reports: count,
-        hazards: count,
-        requests: count,
-        answered: count.describe('reviewed (accepted or declined) by the end of the period'),
-        accepted: count,
-        declined: count,
-        waiting: count.describe('still waiting for review (待核实) at the end of the period'),
-        withoutReview: count.describe('entered without the review step (recorded before it existed): neither answered nor waiting'),
-        medianAnswerMinutes: z.number().nullable().describe('report → first answer (the review), minutes'),
-        p90AnswerMinutes: z.number().nullable(),
-        rated: count.describe('ratings given in the period'),
-        satisfied: count,
-        basically: count,
-        unsatisfied: count,
-        satisfactionRate: z.number().nullable().describe('(satisfied + basically) / rated'),
-      })
-      .describe("residents' reports of the period as it stood at its end, and the ratings given in it (issue 15)"),
+    residents: ResidentFigures,
   })
   .describe('`format=json`; the other formats render the same data (server/queries/reports.ts ReportData)')
 

@@ -10,6 +10,8 @@
  */
 import type { Sql } from '../db/connect.ts'
 import type { Targets } from '../../core/terms.ts'
+import type { z } from 'zod'
+import type * as Schemas from '../openapi/schemas.ts'
 import { CATEGORIES, LEVELS, MATTER_TYPES, type Category, type Level, type MatterType, type Severity, type Status } from '../../core/matters.ts'
 import { cleanPlaceName, readableAddress } from '../../core/address.ts'
 import { Problem } from '../problem.ts'
@@ -162,30 +164,7 @@ export interface RecurrenceRow {
  * the current one): their reports made in the period and how fast each got its first answer — the command
  * centre's review (accept or decline) — and the ratings given in the period.
  */
-export interface ResidentFigures {
-  /** Residents' reports (source `resident`) made in the period, whatever became of them. */
-  reports: number
-  hazards: number
-  requests: number
-  /** Reviewed by the period's end: accepted (→ 已上报) or declined with an answer. */
-  answered: number
-  accepted: number
-  declined: number
-  /** Still waiting for review (待核实) at the period's end. */
-  waiting: number
-  /** Entered without the review step (recorded before it existed, e.g. the demo's seeded reports): neither answered nor waiting. */
-  withoutReview: number
-  /** Minutes from the report to its first answer (the review), over the answered ones; null when none. */
-  medianAnswerMinutes: number | null
-  p90AnswerMinutes: number | null
-  /** Ratings given in the period (of any matter), and each answer. */
-  rated: number
-  satisfied: number
-  basically: number
-  unsatisfied: number
-  /** (satisfied + basically) / rated; null when none rated. */
-  satisfactionRate: number | null
-}
+export type ResidentFigures = z.infer<typeof Schemas.ResidentFigures>
 
 /** Per-day found and closed counts. */
 export interface DayRow {
