@@ -76,6 +76,10 @@ test('the coverage table has a row per grid (micro-grids are counted within thei
 test('the next round lists the unvisited places in walking order', async () => {
   const items = page.locator('[data-testid="next-round"] li')
   expect(await items.count()).toBeGreaterThan(5)
+  // Places read as addresses ("光谷花园 3栋"), never as database ids or a mapper's doubts (issue 19.2).
+  const names = await page.locator('[data-testid="next-round"] .route__name').allInnerTexts()
+  expect(names.filter((n) => /#\d|[?？]/.test(n))).toEqual([])
+  await page.screenshot({ path: 'docs/screenshots/leader-labels.png' })
 })
 
 test('the calendar has a row per compound', async () => {

@@ -1,3 +1,4 @@
+import { cleanPlaceName, readableAddress } from '../../core/address.ts'
 import type { Queryable, Sql } from '../db/connect.ts'
 import { buildWalkGraph, planRoute, walkBetween, type RoadLine, type RouteTarget, type WalkGraph, type XY } from '../domain/routing.ts'
 import { dataVersions } from '../cache/data-version.ts'
@@ -29,9 +30,10 @@ export interface RouteQuery extends CoverageQuery {
   start?: [number, number] | undefined
 }
 
-/** The label of an unvisited place: its name, else its compound and number. */
+/** The label of an unvisited place: a building's readable address ("光谷花园 3栋", core/address.ts), a key place's name. */
 function labelOf(f: UnvisitedFeature): string {
-  return f.properties.name ?? (f.properties.compoundName ? `${f.properties.compoundName} #${f.id}` : `#${f.id}`)
+  if (f.properties.kind === 'building') return readableAddress({ name: f.properties.name, compoundName: f.properties.compoundName })
+  return cleanPlaceName(f.properties.name) ?? readableAddress({ name: null, compoundName: f.properties.compoundName })
 }
 
 /** The walkable roads of a community in its UTM zone (metres), as lines. */
