@@ -45,6 +45,16 @@ export interface HazardFeature {
   properties: Record<string, unknown> & { id: number; communityId: number; status: Status; version: number }
 }
 
+/**
+ * Whether this user's event with this clientId is already on the matter's timeline (an outbox sending an action
+ * again after a lost answer: answered, not repeated). Call under the matter's row lock.
+ */
+async function eventSent(tx: Queryable, hazardId: number, userId: number, clientId: string | undefined): Promise<boolean> {
+  if (clientId === undefined) return false
+  const [seen] = await tx<{ id: number }[]>`select id from hazard_events where hazard_id = ${hazardId} and user_id = ${userId} and client_id = ${clientId}`
+  return seen !== undefined
+}
+
 /** Never open nor overdue: the closed statuses and a resident's report waiting for review (core/matters.ts). */
 const CLOSED = NOT_OPEN_STATUSES as Status[]
 
@@ -561,11 +571,7 @@ export async function rectifyHazard(
       where h.id = ${input.id} and ${scope(tx, communityIds, unitId, hideLeads)}
       for update`
     if (!h) throw problems.notFound(`No hazard ${input.id}.`)
-    if (input.clientId !== undefined) {
-      const [seen] = await tx<{ id: number }[]>`
-        select id from hazard_events where hazard_id = ${h.id} and user_id = ${actor.id} and client_id = ${input.clientId}`
-      if (seen) return { feature: (await hazardFeature(tx, h.id, null))!, live: null, created: false }
-    }
+    if (await eventSent(tx, h.id, actor.id, input.clientId)) return { feature: (await hazardFeature(tx, h.id, null))!, live: null, created: false }
     const steps: Status[] = h.status === 'dispatched' ? ['rectifying', 'rectified'] : ['rectified']
     let from = h.status
     for (const to of steps) {
@@ -637,11 +643,7 @@ export async function escalateHazard(
       for update`
     if (!h) throw problems.notFound(`No hazard ${input.id}.`)
     // The same escalation sent again from the phone's outbox (the row lock orders the two): answered, not repeated.
-    if (input.clientId !== undefined) {
-      const [seen] = await tx<{ id: number }[]>`
-        select id from hazard_events where hazard_id = ${h.id} and user_id = ${actor.id} and client_id = ${input.clientId}`
-      if (seen) return { feature: (await hazardFeature(tx, h.id, null))!, live: [] }
-    }
+    if (await eventSent(tx, h.id, actor.id, input.clientId)) return { feature: (await hazardFeature(tx, h.id, null))!, live: [] }
     const verdict = checkEscalation({ status: h.status, from: h.level, to: input.level, role: actor.role, personId: actor.personId, assigneeId: h.assigneeId })
     if (!verdict.ok) throw new Problem(verdict.status, verdict.reason, { extensions: { level: h.level, to: input.level } })
     // A street-level matter may be handed to a partner unit serving the community (the police station, fire …).
